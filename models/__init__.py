@@ -1,0 +1,1 @@
+"""zhijian's machine-learning models: where their files come from (offline) and how they load."""

@@ -1,0 +1,30 @@
+"""Maps zhijian's errors to HTTP answers with a readable ``detail``."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from services.errors import (
+    InvalidInput,
+    NotFound,
+    ObjectMissing,
+    StorageUnavailable,
+    TooLarge,
+    ZhijianError,
+)
+
+STATUS = [
+    (TooLarge, 413),
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (ObjectMissing, 404),
+    (StorageUnavailable, 503),
+]
+
+
+def install(app: FastAPI) -> None:
+    """Registers the error handler on ``app``."""
+
+    @app.exception_handler(ZhijianError)
+    async def _handle(_request: Request, exc: ZhijianError) -> JSONResponse:
+        code = next((c for cls, c in STATUS if isinstance(exc, cls)), 500)
+        return JSONResponse({"detail": str(exc)}, status_code=code)

@@ -1,0 +1,144 @@
+"""HTTP endpoints for calls: upload, S3 events, list, detail."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request, Response, status
+
+from services.calls import service as calls_service
+from services.calls import upload
+from services.calls.schemas import (
+    CallAccepted,
+    CallOut,
+    CallPage,
+    CallSummary,
+    S3EventsAccepted,
+    TurnOut,
+)
+from services.calls.tables import CallStatus
+from services.config import get_settings
+from services.db import DbSession
+from services.errors import InvalidInput, ObjectMissing
+from services.speech import service as speech_service
+from workers import tasks
+
+router = APIRouter(prefix="/api/v1", tags=["calls"])
+
+METADATA_EXAMPLE = '{"agent_id": "A1001", "channels": {"agent": 0, "customer": 1}}'
+UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["audio"],
+                    "properties": {
+                        "audio": {"type": "string", "format": "binary"},
+                        "metadata": {
+                            "type": "string",
+                            "description": "CallMetadata as JSON text",
+                            "example": METADATA_EXAMPLE,
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/calls",
+    response_model=CallAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    openapi_extra=UPLOAD_DOC,
+    responses={200: {"model": CallAccepted, "description": "Already received (same file)."}},
+)
+async def upload_call(request: Request, response: Response, db_session: DbSession) -> CallAccepted:
+    """Uploads a recording with its metadata; the same file twice is one call."""
+    settings = get_settings()
+    received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
+    key = calls_service.upload_key(
+        prefix=settings.upload_prefix, sha256=received.sha256, filename=received.filename
+    )
+    call, created = calls_service.store_upload(
+        db_session=db_session,
+        bucket=settings.bucket,
+        key=key,
+        data=received.file,
+        length=received.size,
+        content_type=received.content_type,
+        metadata=received.metadata,
+    )
+    if created:
+        tasks.enqueue_transcription(call.id)
+    else:
+        response.status_code = status.HTTP_200_OK
+    return CallAccepted(id=call.id, status=call.status, duplicate=not created)
+
+
+@router.post("/ingest/s3-events", response_model=S3EventsAccepted)
+def s3_events(
+    db_session: DbSession, payload: Annotated[dict[str, Any], Body()]
+) -> S3EventsAccepted:
+    """Registers the recordings named in an S3/MinIO bucket notification (events are hints)."""
+    settings = get_settings()
+    result = S3EventsAccepted(registered=[], duplicates=[], ignored=[])
+    records = calls_service.parse_event_records(payload)
+    if len(records) > 1000:
+        raise InvalidInput("at most 1000 records per notification")
+    for bucket, key, version in records:
+        calls_service.check_key(key)
+        if bucket != settings.bucket or not calls_service.is_recording_key(key):
+            result.ignored.append(f"s3://{bucket}/{key}")
+            continue
+        try:
+            call, created = calls_service.ingest_object(
+                db_session=db_session,
+                bucket=bucket,
+                key=key,
+                source="s3-event",
+                event_version=version,
+            )
+        except ObjectMissing:
+            result.ignored.append(f"s3://{bucket}/{key}")
+            continue
+        (result.registered if created else result.duplicates).append(call.id)
+        if created and call.status == CallStatus.RECEIVED:
+            tasks.enqueue_transcription(call.id)
+    return result
+
+
+@router.get("/calls", response_model=CallPage)
+def list_calls(
+    db_session: DbSession,
+    status_: Annotated[str | None, Query(alias="status", pattern="^[a-z_]{1,32}$")] = None,
+    agent_id: Annotated[str | None, Query(max_length=255)] = None,
+    team: Annotated[str | None, Query(max_length=255)] = None,
+    started_from: Annotated[datetime | None, Query(alias="from")] = None,
+    started_to: Annotated[datetime | None, Query(alias="to")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CallPage:
+    """Lists calls newest first, filtered; page with ``cursor``."""
+    calls, next_cursor = calls_service.get_all(
+        db_session=db_session,
+        status=status_,
+        agent_id=agent_id,
+        team=team,
+        started_from=started_from,
+        started_to=started_to,
+        cursor=cursor,
+        limit=limit,
+    )
+    return CallPage(items=[CallSummary.model_validate(c) for c in calls], next_cursor=next_cursor)
+
+
+@router.get("/calls/{call_id}", response_model=CallOut)
+def get_call(call_id: int, db_session: DbSession) -> CallOut:
+    """A call: status, metadata, and its turns once transcribed."""
+    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id)
+    turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
+    columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
+    return CallOut.model_validate({**columns, "turns": [TurnOut.model_validate(t) for t in turns]})

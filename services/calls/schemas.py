@@ -1,0 +1,161 @@
+"""What the calls API accepts and returns."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from faster_whisper.tokenizer import _LANGUAGE_CODES
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Aware UTC; a naive time is taken as UTC (SQLite hands back naive UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+ROLES = ("agent", "customer")
+MAX_CHANNEL = 31
+
+
+class CallMetadata(BaseModel):
+    """Metadata an integrator sends with a recording (JSON), or puts beside it in the bucket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: ShortText | None = Field(
+        None, description="The call's id in the telephony system."
+    )
+    agent_id: ShortText | None = None
+    team: ShortText | None = None
+    queue: ShortText | None = None
+    direction: Literal["inbound", "outbound"] | None = None
+    started_at: datetime | None = Field(None, description="ISO 8601; without a zone it is UTC.")
+    channels: Literal["mono"] | dict[str, int] | None = Field(
+        None,
+        description='Which channel each party is on: {"agent": 0, "customer": 1}, or "mono". '
+        "Left out: stereo recordings are agent left, customer right; mono ones are mono.",
+    )
+    language: str | None = Field(None, description="Whisper language code, e.g. zh or en.")
+    extra: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, max_length=50, description="Other fields, kept as they are."
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_map(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        if set(value) != set(ROLES):
+            raise ValueError('a channel map names exactly "agent" and "customer"')
+        if len(set(value.values())) != len(value):
+            raise ValueError("agent and customer must be on different channels")
+        if any(not 0 <= v <= MAX_CHANNEL for v in value.values()):
+            raise ValueError(f"channel numbers go from 0 to {MAX_CHANNEL}")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and value not in _LANGUAGE_CODES:
+            raise ValueError(
+                f"unknown language code {value!r} (use Whisper's codes: zh, en, yue …)"
+            )
+        return value
+
+    @field_validator("started_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return as_utc(value)
+
+    def channel_map(self) -> dict[str, int] | None:
+        """The map as stored: None for automatic, {} for mono."""
+        return {} if self.channels == "mono" else self.channels
+
+
+class CallAccepted(BaseModel):
+    """Answer to an upload."""
+
+    id: int
+    status: str
+    duplicate: bool = False
+
+
+class TurnOut(BaseModel):
+    """One party speaking."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    role: str
+    channel: int
+    start: float
+    end: float
+    text: str
+    confidence: float
+
+
+class CallSummary(BaseModel):
+    """A call in a list."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    failure_reason: str | None
+    external_id: str | None
+    agent_id: str | None
+    team: str | None
+    queue: str | None
+    direction: str | None
+    started_at: UtcDatetime | None
+    language: str | None
+    duration_s: float | None
+    created_at: UtcDatetime
+
+
+class CallOut(CallSummary):
+    """A call with its transcript."""
+
+    bucket: str
+    object_key: str
+    source: str
+    channels: int | None
+    sample_rate: int | None
+    channel_map: dict[str, int] | None
+    asr_model: str | None
+    extra: dict[str, Any]
+    updated_at: UtcDatetime
+    turns: list[TurnOut]
+
+
+class CallPage(BaseModel):
+    """A page of calls; pass ``next_cursor`` as ``cursor`` for the next one."""
+
+    items: list[CallSummary]
+    next_cursor: str | None
+
+
+class S3EventsAccepted(BaseModel):
+    """What a bucket notification led to."""
+
+    registered: list[int]
+    duplicates: list[int]
+    ignored: list[str]
+
+
+class ReconcileReport(BaseModel):
+    """What a reconciliation pass found."""
+
+    listed: int
+    registered: list[int]
+    requeued: list[int]

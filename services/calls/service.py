@@ -1,0 +1,313 @@
+"""Calls: registering recordings (upload, S3 event, reconciler) idempotently, and reading them."""
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import storage
+from services.calls.schemas import CallMetadata
+from services.calls.tables import Call, CallStatus, utcnow
+from services.errors import InvalidInput, NotFound, ObjectMissing
+
+AUDIO_SUFFIXES = frozenset(
+    [
+        ".wav",
+        ".mp3",
+        ".amr",
+        ".ogg",
+        ".opus",
+        ".oga",
+        ".flac",
+        ".m4a",
+        ".aac",
+        ".wma",
+        ".gsm",
+        ".webm",
+        ".mp4",
+        ".3gp",
+        ".audio",
+    ]
+)
+SIDECAR_SUFFIX = ".json"
+SIDECAR_LIMIT = 64 * 1024
+METADATA_KEY = "zhijian-metadata"
+
+
+def get(*, db_session: Session, call_id: int) -> Call | None:
+    """Returns a call by id."""
+    return db_session.get(Call, call_id)
+
+
+def get_or_raise(*, db_session: Session, call_id: int) -> Call:
+    """Returns a call by id or raises NotFound."""
+    call = get(db_session=db_session, call_id=call_id)
+    if call is None:
+        raise NotFound(f"call {call_id} does not exist")
+    return call
+
+
+def get_all(
+    *,
+    db_session: Session,
+    status: str | None = None,
+    agent_id: str | None = None,
+    team: str | None = None,
+    started_from: datetime | None = None,
+    started_to: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[Sequence[Call], str | None]:
+    """Returns one page of calls, newest first, and the cursor of the next page (keyset)."""
+    query = select(Call).order_by(Call.id.desc()).limit(limit + 1)
+    if status:
+        query = query.where(Call.status == status)
+    if agent_id:
+        query = query.where(Call.agent_id == agent_id)
+    if team:
+        query = query.where(Call.team == team)
+    if started_from:
+        query = query.where(Call.started_at >= started_from)
+    if started_to:
+        query = query.where(Call.started_at < started_to)
+    if cursor:
+        query = query.where(Call.id < _decode_cursor(cursor))
+    calls = db_session.scalars(query).all()
+    if len(calls) <= limit:
+        return calls, None
+    return calls[:limit], _encode_cursor(calls[limit - 1].id)
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
+        raise InvalidInput("the cursor is not one this API returned") from None
+    if not isinstance(value, int):
+        raise InvalidInput("the cursor is not one this API returned")
+    return value
+
+
+def register(
+    *,
+    db_session: Session,
+    info: storage.ObjectInfo,
+    source: str,
+    metadata: CallMetadata | None,
+    failure: str | None = None,
+) -> tuple[Call, bool]:
+    """Records an object as a call once; returns the call and whether it is new."""
+    existing = _find(db_session, info)
+    if existing is not None:
+        return existing, False
+    meta = metadata or CallMetadata()
+    call = Call(
+        bucket=info.bucket,
+        object_key=info.key,
+        object_version=info.version,
+        size_bytes=info.size,
+        source=source,
+        external_id=meta.external_id,
+        agent_id=meta.agent_id,
+        team=meta.team,
+        queue=meta.queue,
+        direction=meta.direction,
+        started_at=meta.started_at,
+        language=meta.language,
+        channel_map=meta.channel_map(),
+        extra=meta.extra,
+        status=CallStatus.FAILED if failure else CallStatus.RECEIVED,
+        failure_reason=failure,
+    )
+    try:
+        with db_session.begin_nested():
+            db_session.add(call)
+    except IntegrityError:
+        # Another ingestion path registered the same object between our check and insert.
+        existing = _find(db_session, info)
+        assert existing is not None
+        return existing, False
+    db_session.commit()
+    return call, True
+
+
+def _find(db_session: Session, info: storage.ObjectInfo) -> Call | None:
+    return db_session.scalars(
+        select(Call).where(
+            Call.bucket == info.bucket,
+            Call.object_key == info.key,
+            Call.object_version == info.version,
+        )
+    ).one_or_none()
+
+
+def upload_key(*, prefix: str, sha256: str, filename: str | None) -> str:
+    """The object key of an uploaded recording: by content, so the same file is one object."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in AUDIO_SUFFIXES:
+        suffix = ".audio"
+    return f"{prefix}{sha256[:2]}/{sha256}{suffix}"
+
+
+def store_upload(
+    *,
+    db_session: Session,
+    bucket: str,
+    key: str,
+    data: BinaryIO,
+    length: int,
+    content_type: str,
+    metadata: CallMetadata,
+) -> tuple[Call, bool]:
+    """Stores an uploaded recording and its metadata sidecar, then registers the call."""
+    # The sidecar goes first: the reconciler must never see the recording without its metadata.
+    storage.put_bytes(
+        bucket=bucket,
+        key=key + SIDECAR_SUFFIX,
+        data=metadata.model_dump_json(exclude_none=True).encode(),
+        content_type="application/json",
+    )
+    info = storage.put_stream(
+        bucket=bucket, key=key, data=data, length=length, content_type=content_type
+    )
+    return register(db_session=db_session, info=info, source="upload", metadata=metadata)
+
+
+def is_recording_key(key: str) -> bool:
+    """Whether an object key looks like a recording (not a sidecar or a stray file)."""
+    return Path(key).suffix.lower() in AUDIO_SUFFIXES
+
+
+def ingest_object(
+    *, db_session: Session, bucket: str, key: str, source: str, event_version: str | None = None
+) -> tuple[Call, bool]:
+    """Registers an object found in the bucket; a vanished object or bad metadata ends failed."""
+    try:
+        info = storage.stat(bucket=bucket, key=key)
+    except ObjectMissing:
+        if event_version is None:
+            raise
+        info = storage.ObjectInfo(bucket, key, event_version, 0, {})
+        reason = f"the recording s3://{bucket}/{key} was announced but is not in the bucket"
+        return register(
+            db_session=db_session, info=info, source=source, metadata=None, failure=reason
+        )
+    try:
+        metadata = object_metadata(info)
+    except InvalidInput as exc:
+        return register(
+            db_session=db_session, info=info, source=source, metadata=None, failure=str(exc)
+        )
+    return register(db_session=db_session, info=info, source=source, metadata=metadata)
+
+
+def object_metadata(info: storage.ObjectInfo) -> CallMetadata:
+    """Metadata of a bucket object: from its user metadata, else from a ``<key>.json`` sidecar."""
+    where = f"s3://{info.bucket}/{info.key}"
+    try:
+        if METADATA_KEY in info.metadata:
+            return CallMetadata.model_validate_json(info.metadata[METADATA_KEY])
+        fields = {k.replace("-", "_"): v for k, v in info.metadata.items()}
+        known = {f: fields[f] for f in CallMetadata.model_fields if f in fields}
+        if known:
+            if isinstance(known.get("channels"), str) and known["channels"] != "mono":
+                known["channels"] = json.loads(known["channels"])
+            return CallMetadata.model_validate(known)
+        try:
+            raw = storage.read_bytes(
+                bucket=info.bucket, key=info.key + SIDECAR_SUFFIX, limit=SIDECAR_LIMIT
+            )
+        except ObjectMissing:
+            return CallMetadata()
+        return CallMetadata.model_validate_json(raw)
+    except (ValidationError, ValueError) as exc:
+        raise InvalidInput(f"the metadata of {where} is invalid: {_first_error(exc)}") from None
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        place = ".".join(str(p) for p in err["loc"]) or "metadata"
+        return f"{place}: {err['msg']}"
+    return str(exc)
+
+
+def reconcile(
+    *, db_session: Session, bucket: str, prefix: str, stale_after: timedelta
+) -> tuple[int, list[int], list[int]]:
+    """Registers what events missed; returns (objects listed, new call ids, stale ids to requeue).
+
+    Calls still ``received`` after ``stale_after`` lost their queue message (the broker was down
+    when they arrived): they are returned so the caller queues them again.
+    """
+    objects = [
+        o for o in storage.list_keys(bucket=bucket, prefix=prefix) if is_recording_key(o.key)
+    ]
+    known = set(
+        db_session.execute(
+            select(Call.object_key, Call.object_version).where(Call.bucket == bucket)
+        ).tuples()
+    )
+    created = []
+    for obj in objects:
+        if (obj.key, obj.version) in known:
+            continue
+        try:
+            call, is_new = ingest_object(
+                db_session=db_session, bucket=bucket, key=obj.key, source="reconcile"
+            )
+        except ObjectMissing:
+            continue  # deleted since the listing
+        if is_new and call.status == CallStatus.RECEIVED:
+            created.append(call.id)
+    stale = db_session.scalars(
+        select(Call.id).where(
+            Call.status == CallStatus.RECEIVED, Call.updated_at < utcnow() - stale_after
+        )
+    ).all()
+    return len(objects), created, [i for i in stale if i not in created]
+
+
+def parse_event_records(payload: object) -> list[tuple[str, str, str | None]]:
+    """(bucket, key, version) of each object-created record in an S3/MinIO notification."""
+    from urllib.parse import unquote_plus
+
+    if not isinstance(payload, dict) or not isinstance(payload.get("Records"), list):
+        raise InvalidInput("an S3 event notification is a JSON object with a Records list")
+    found = []
+    for index, record in enumerate(payload["Records"]):
+        try:
+            name = str(record.get("eventName", "s3:ObjectCreated:Put"))
+            s3 = record["s3"]
+            bucket = str(s3["bucket"]["name"])
+            obj = s3["object"]
+            key = unquote_plus(str(obj["key"]))
+        except (KeyError, TypeError, AttributeError):
+            raise InvalidInput(f"Records[{index}] lacks s3.bucket.name or s3.object.key") from None
+        if "ObjectCreated" not in name:
+            continue
+        version = obj.get("versionId") or obj.get("eTag") or obj.get("etag")
+        found.append((bucket, key, str(version).strip('"') if version else None))
+    return found
+
+
+_SAFE_KEY = re.compile(r"^[^\x00-\x1f]{1,1024}$")
+
+
+def check_key(key: str) -> None:
+    """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes)."""
+    if not _SAFE_KEY.match(key) or len(key.encode()) > 1024:
+        raise InvalidInput("an object key is 1 to 1024 bytes without control characters")

@@ -1,0 +1,72 @@
+"""The calls table: one row per recording object."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import Base, JSONType
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the tables use."""
+    return datetime.now(UTC)
+
+
+class CallStatus:
+    """The stages a call passes through; ``failed`` carries a ``failure_reason``."""
+
+    RECEIVED = "received"
+    TRANSCRIBING = "transcribing"
+    TRANSCRIBED = "transcribed"
+    FAILED = "failed"
+
+    ALL = (RECEIVED, TRANSCRIBING, TRANSCRIBED, FAILED)
+
+
+class Call(Base):
+    """A recording in object storage and what zhijian knows about it."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        # Ingesting the same object version twice (upload, event, reconciler) is one call.
+        UniqueConstraint("bucket", "object_key", "object_version", name="uq_calls_object"),
+        Index("ix_calls_status_id", "status", "id"),
+        Index("ix_calls_agent_id_id", "agent_id", "id"),
+        Index("ix_calls_team_id", "team", "id"),
+        Index("ix_calls_started_at_id", "started_at", "id"),
+        Index("ix_calls_external_id", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(255))
+    object_key: Mapped[str] = mapped_column(String(1024))
+    # The S3 version id when the bucket is versioned, else the ETag.
+    object_version: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16))  # upload | s3-event | reconcile
+
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    agent_id: Mapped[str | None] = mapped_column(String(255))
+    team: Mapped[str | None] = mapped_column(String(255))
+    queue: Mapped[str | None] = mapped_column(String(255))
+    direction: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str | None] = mapped_column(String(16))
+    # {"agent": 0, "customer": 1}; {} for mono; None: decided from the file (stereo: 0 agent).
+    channel_map: Mapped[dict[str, int] | None] = mapped_column(JSONType)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    status: Mapped[str] = mapped_column(String(32), default=CallStatus.RECEIVED)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    deliveries: Mapped[int] = mapped_column(Integer, default=0)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    channels: Mapped[int | None] = mapped_column(Integer)
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    asr_model: Mapped[str | None] = mapped_column(String(255))
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

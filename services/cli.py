@@ -1,0 +1,100 @@
+"""The ``zhijian`` command line."""
+
+import json
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="zhijian: call-center QA and speech analytics.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Register recordings.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(ingest_app, name="ingest")
+
+
+@app.command()
+def up(
+    port: Annotated[int, typer.Option(help="API port.")] = 8000,
+    examples: Annotated[Path, typer.Option(help="Recordings to ingest at start.")] = Path(
+        "examples"
+    ),
+    data_dir: Annotated[Path | None, typer.Option(help="Where embedded data lives.")] = None,
+) -> None:
+    """Runs everything on this machine with no external server (SQLite, embedded S3, a worker)."""
+    from services.up import run
+
+    run(port=port, examples=examples, data_dir=data_dir)
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="Uvicorn worker processes.")] = 1,
+) -> None:
+    """Serves the HTTP API (production: behind a reverse proxy)."""
+    import uvicorn
+
+    uvicorn.run("services.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def worker(
+    queues: Annotated[
+        str, typer.Option(help="asr, asr-gpu, score, maintenance (comma-separated).")
+    ] = "asr,score,maintenance",
+    concurrency: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    beat: Annotated[
+        bool, typer.Option(help="Also run the periodic reconciler (one per site).")
+    ] = False,
+) -> None:
+    """Runs a Celery worker."""
+    from workers.app import app as celery_app
+
+    argv = ["worker", "-Q", queues, "-c", str(concurrency), "-l", "INFO"]
+    celery_app.worker_main([*argv, "-B"] if beat else argv)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Brings the database schema up to date."""
+    from services.db import upgrade_schema
+
+    upgrade_schema()
+    typer.echo("database schema is up to date")
+
+
+@ingest_app.command("reconcile")
+def ingest_reconcile() -> None:
+    """Lists the bucket and registers (and queues) recordings that events missed."""
+    from services.calls import service as calls_service
+    from services.config import get_settings
+    from services.db import session_scope
+    from workers.tasks import enqueue_transcription
+
+    settings = get_settings()
+    with session_scope() as db_session:
+        listed, created, stale = calls_service.reconcile(
+            db_session=db_session,
+            bucket=settings.bucket,
+            prefix=settings.reconcile_prefix,
+            stale_after=timedelta(seconds=settings.reconcile_interval_s),
+        )
+    for call_id in created + stale:
+        enqueue_transcription(call_id)
+    typer.echo(json.dumps({"listed": listed, "registered": created, "requeued": stale}))
+
+
+def main() -> None:
+    """Entry point with logging configured."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app()

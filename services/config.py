@@ -1,0 +1,60 @@
+"""zhijian settings: the one place that reads the environment (prefix ``ZHIJIAN_``)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob zhijian has; each field is ``ZHIJIAN_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ZHIJIAN_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(Path(".zhijian"), description="Embedded mode: SQLite, S3 data, broker.")
+
+    database_url: str = "sqlite:///.zhijian/zhijian.db"
+
+    s3_endpoint: str = "127.0.0.1:8333"
+    s3_access_key: str = "zhijian"
+    s3_secret_key: str = "zhijian-secret"  # noqa: S105 - embedded default, refused in production
+    s3_secure: bool = False
+    s3_region: str | None = None
+    bucket: str = "recordings"
+    upload_prefix: str = "uploads/"
+    reconcile_prefix: str = ""
+    reconcile_interval_s: float = 600.0
+
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # Redis re-delivers an unacknowledged task after this long; it must exceed the longest ASR job.
+    broker_visibility_timeout_s: int = 3 * 3600
+    asr_queue: Literal["asr", "asr-gpu"] = "asr"
+    max_deliveries: int = Field(
+        3, ge=1, description="Starts of one call's transcription before it fails."
+    )
+
+    max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1)
+    max_recording_s: float = Field(4 * 3600.0, gt=0)
+
+    asr_model: str = Field(
+        "base", description="'base' (shipped) or a CTranslate2 Whisper directory."
+    )
+    asr_model_cache: Path = Path.home() / ".cache" / "zhijian" / "models"
+    asr_device: Literal["cpu", "cuda", "auto"] = "cpu"
+    asr_compute_type: str = "int8"
+    asr_beam_size: int = Field(5, ge=1, le=20)
+    asr_cpu_threads: int = Field(0, ge=0, description="0 lets CTranslate2 choose.")
+    asr_language: str | None = Field(
+        None, description="Default language; None detects per channel."
+    )
+    # A pause at least this long inside one party's speech starts a new turn.
+    turn_pause_s: float = Field(0.8, gt=0)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Returns the process-wide settings, read once from the environment."""
+    return Settings()

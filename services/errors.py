@@ -1,0 +1,29 @@
+"""zhijian's exception family: each says what went wrong in words a person can act on."""
+
+
+class ZhijianError(Exception):
+    """Base class of every error zhijian raises on purpose."""
+
+
+class NotFound(ZhijianError):
+    """The object asked for does not exist (or is not visible to the caller)."""
+
+
+class InvalidInput(ZhijianError):
+    """A request or a file that zhijian cannot accept as it is."""
+
+
+class TooLarge(InvalidInput):
+    """An upload over the configured size limit."""
+
+
+class ObjectMissing(ZhijianError):
+    """A recording that is no longer in object storage."""
+
+
+class StorageUnavailable(ZhijianError):
+    """Object storage could not be reached; retrying later may work."""
+
+
+class BadRecording(ZhijianError):
+    """A recording that cannot be transcribed: undecodable, empty, silent, truncated, too long."""

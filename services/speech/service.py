@@ -1,0 +1,146 @@
+"""The transcription stage: a call's recording in, its per-party turns in the database out."""
+
+import logging
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from models import asr
+from services import storage
+from services.calls.tables import Call, CallStatus
+from services.config import Settings
+from services.errors import BadRecording, ObjectMissing
+from services.speech.audio import DecodedAudio, decode
+from services.speech.tables import Turn
+from services.speech.transcribe import Party, TurnDraft, transcribe_parties
+
+log = logging.getLogger(__name__)
+
+
+def begin(*, db_session: Session, call_id: int, max_deliveries: int) -> Call | None:
+    """Claims a call for transcription; returns None when there is nothing (more) to do.
+
+    Counts deliveries so that a recording that kills its worker every time (a poison call)
+    ends ``failed`` with a reason instead of being redelivered forever.
+    """
+    call = db_session.get(Call, call_id, with_for_update=True)
+    if call is None or call.status not in (CallStatus.RECEIVED, CallStatus.TRANSCRIBING):
+        db_session.commit()
+        return None
+    call.deliveries += 1
+    if call.deliveries > max_deliveries:
+        fail(
+            db_session=db_session,
+            call=call,
+            reason=f"transcription was interrupted {max_deliveries} times (the worker crashed "
+            "or was killed each time); the recording may be damaged or too large for the worker",
+        )
+        return None
+    call.status = CallStatus.TRANSCRIBING
+    db_session.commit()
+    return call
+
+
+def fail(*, db_session: Session, call: Call, reason: str) -> None:
+    """Ends a call in ``failed`` with a reason a person can act on."""
+    call.status = CallStatus.FAILED
+    call.failure_reason = reason
+    db_session.commit()
+    log.warning("call %s failed: %s", call.id, reason)
+
+
+def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Party]:
+    """Splits the recording into parties by the call's channel map."""
+    count = audio.channels.shape[0]
+    if channel_map is None:
+        channel_map = {"agent": 0, "customer": 1} if count >= 2 else {}
+    if not channel_map:
+        mono = audio.channels.mean(axis=0).astype(np.float32) if count > 1 else audio.channels[0]
+        return [Party("unknown", 0, mono)]
+    for role, index in channel_map.items():
+        if index >= count:
+            raise BadRecording(
+                f"the channel map puts the {role} on channel {index}, but the recording has "
+                f"{count} channel{'s' if count > 1 else ''} (channels count from 0)"
+            )
+    return [Party(role, index, audio.channels[index]) for role, index in channel_map.items()]
+
+
+def transcribe(*, db_session: Session, call: Call, settings: Settings) -> None:
+    """Transcribes a claimed call and stores its turns; bad recordings end ``failed``."""
+    try:
+        drafts, audio = _recognise(call, settings)
+    except (BadRecording, ObjectMissing) as exc:
+        fail(db_session=db_session, call=call, reason=str(exc))
+        return
+    save(
+        db_session=db_session, call=call, drafts=drafts, audio=audio, model_name=settings.asr_model
+    )
+
+
+def _recognise(call: Call, settings: Settings) -> tuple[list[TurnDraft], DecodedAudio]:
+    with tempfile.TemporaryDirectory(prefix="zhijian-") as tmp:
+        local = Path(tmp) / "recording"
+        storage.download(bucket=call.bucket, key=call.object_key, path=local)
+        audio = decode(local, max_duration_s=settings.max_recording_s)
+    model = asr.load(asr.resolve(settings))
+    drafts = transcribe_parties(
+        model,
+        parties(audio, call.channel_map),
+        language=call.language or settings.asr_language,
+        beam_size=settings.asr_beam_size,
+        pause_s=settings.turn_pause_s,
+    )
+    if not drafts:
+        raise BadRecording(f"no speech was found in the recording ({audio.duration_s:.1f} s)")
+    return drafts, audio
+
+
+def save(
+    *,
+    db_session: Session,
+    call: Call,
+    drafts: list[TurnDraft],
+    audio: DecodedAudio,
+    model_name: str,
+) -> None:
+    """Replaces the call's transcript in one transaction, so a redelivery never duplicates it."""
+    db_session.execute(delete(Turn).where(Turn.call_id == call.id))
+    for idx, d in enumerate(drafts):
+        words = [
+            {
+                "w": w.text,
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "p": round(w.probability, 3),
+            }
+            for w in d.words
+        ]
+        db_session.add(
+            Turn(
+                call_id=call.id,
+                idx=idx,
+                role=d.role,
+                channel=d.channel,
+                start=round(d.start, 3),
+                end=round(d.end, 3),
+                text=d.text,
+                words=words,
+                confidence=round(d.confidence, 3),
+            )
+        )
+    call.duration_s = round(audio.duration_s, 3)
+    call.channels = audio.source_channels
+    call.sample_rate = audio.source_sample_rate
+    call.asr_model = model_name
+    call.status = CallStatus.TRANSCRIBED
+    call.failure_reason = None
+    db_session.commit()
+
+
+def get_turns(*, db_session: Session, call_id: int) -> list[Turn]:
+    """Returns a call's turns in time order."""
+    return list(db_session.scalars(select(Turn).where(Turn.call_id == call_id).order_by(Turn.idx)))

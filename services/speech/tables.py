@@ -1,0 +1,27 @@
+"""Transcript turns: one party speaking without a long pause."""
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import Base, JSONType
+
+
+class Turn(Base):
+    """One turn of a call's transcript, with its word timings."""
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("call_id", "idx", name="uq_turns_call_idx"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # agent | customer | unknown
+    channel: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    # [{"w": "你好", "start": 1.2, "end": 1.5, "p": 0.93}, ...]
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    confidence: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,163 @@
+"""Per-party transcription: VAD speech regions, Whisper words, turns snapped to real speech.
+
+Whisper's segment boundaries are not where people speak: a segment can span a 15 s pause, and
+word timestamps drift by a few hundred milliseconds. So turn times come from the voice activity
+detector on each party's own channel, and Whisper only supplies the words that fall into them.
+Words with no speech under them (Whisper hallucinating over silence or hold music) are dropped.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from services.speech.audio import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+# Fine-grained regions for timing: no padding, short pauses kept apart.
+TIMING_VAD = VadOptions(min_silence_duration_ms=300, speech_pad_ms=30)
+# Coarser, padded chunks for recognition: Whisper drops a call's last words without the padding.
+ASR_VAD = VadOptions(min_silence_duration_ms=1000, speech_pad_ms=400)
+# How far a Whisper word may sit from detected speech and still count as spoken.
+WORD_TOLERANCE_S = 0.5
+
+
+@dataclass
+class Word:
+    """A recognised word (a character or token in Chinese) with its timing."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass
+class TurnDraft:
+    """A party speaking without a long pause, before it is stored."""
+
+    role: str
+    channel: int
+    start: float
+    end: float
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The words joined as Whisper spells them (English words carry their leading space)."""
+        return "".join(w.text for w in self.words).strip()
+
+    @property
+    def confidence(self) -> float:
+        """Mean word probability."""
+        return float(np.mean([w.probability for w in self.words])) if self.words else 0.0
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of the call and the audio of its channel."""
+
+    role: str
+    channel: int
+    samples: np.ndarray
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional → Simplified Chinese; other scripts pass through unchanged."""
+    return str(_to_simplified().convert(text))
+
+
+def speech_regions(samples: np.ndarray) -> list[tuple[float, float]]:
+    """Where someone speaks on one channel, in seconds."""
+    found = get_speech_timestamps(samples, TIMING_VAD, sampling_rate=SAMPLE_RATE)
+    return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
+
+
+def recognise(
+    model: "WhisperModel", samples: np.ndarray, *, language: str | None, beam_size: int
+) -> list[Word]:
+    """Whisper words for one channel, in Simplified Chinese where Chinese."""
+    segments, _info = model.transcribe(
+        samples,
+        language=language,
+        beam_size=beam_size,
+        word_timestamps=True,
+        vad_filter=True,
+        vad_parameters=ASR_VAD,
+        # Conditioning on earlier text makes Whisper loop on repeated phrases in long calls.
+        condition_on_previous_text=False,
+    )
+    words = []
+    for segment in segments:
+        for w in segment.words or []:
+            words.append(
+                Word(simplified(w.word), float(w.start), float(w.end), float(w.probability))
+            )
+    return words
+
+
+def build_turns(
+    words: list[Word],
+    regions: list[tuple[float, float]],
+    *,
+    role: str,
+    channel: int,
+    pause_s: float,
+) -> list[TurnDraft]:
+    """Groups words into turns bounded by real speech; drops words with no speech under them."""
+    by_region: dict[int, list[Word]] = {}
+    for word in words:
+        region = _nearest_region(word, regions)
+        if region is not None:
+            by_region.setdefault(region, []).append(word)
+    turns: list[TurnDraft] = []
+    for index in sorted(by_region):
+        start, end = regions[index]
+        if turns and start - turns[-1].end < pause_s:
+            turns[-1].end = end
+            turns[-1].words.extend(by_region[index])
+        else:
+            turns.append(TurnDraft(role, channel, start, end, list(by_region[index])))
+    return [t for t in turns if t.text]
+
+
+def _nearest_region(word: Word, regions: list[tuple[float, float]]) -> int | None:
+    best, best_distance = None, WORD_TOLERANCE_S
+    for index, (start, end) in enumerate(regions):
+        overlap = min(end, word.end) - max(start, word.start)
+        distance = -overlap if overlap > 0 else max(start - word.end, word.start - end)
+        if distance <= best_distance:
+            best, best_distance = index, distance
+    return best
+
+
+def transcribe_parties(
+    model: "WhisperModel",
+    parties: list[Party],
+    *,
+    language: str | None,
+    beam_size: int,
+    pause_s: float,
+) -> list[TurnDraft]:
+    """All parties' turns, merged in time order."""
+    turns: list[TurnDraft] = []
+    for party in parties:
+        regions = speech_regions(party.samples)
+        if not regions:
+            continue
+        words = recognise(model, party.samples, language=language, beam_size=beam_size)
+        turns += build_turns(
+            words, regions, role=party.role, channel=party.channel, pause_s=pause_s
+        )
+    return sorted(turns, key=lambda t: (t.start, t.channel))

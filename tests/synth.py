@@ -1,0 +1,88 @@
+"""Test calls built from real speech: espeak-ng for English, the Mandarin clips for Chinese.
+
+Each line is placed at a known time on its party's channel, so tests know where speech is.
+"""
+
+import subprocess
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from services.speech.audio import SAMPLE_RATE, decode
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ZH_CLIPS = SHARED_DATA / "zh-clips"
+VOICES = {"agent": ("en+f3", 160), "customer": ("en+m3", 150)}
+
+
+@dataclass
+class Line:
+    """One utterance of a test call, with where its speech really is."""
+
+    role: str
+    text: str
+    at: float
+    samples: np.ndarray
+
+    @property
+    def start(self) -> float:
+        """First second with sound (the synthesiser adds a little silence around speech)."""
+        return self.at + _voiced_bounds(self.samples)[0]
+
+    @property
+    def end(self) -> float:
+        """Last second with sound."""
+        return self.at + _voiced_bounds(self.samples)[1]
+
+
+def _voiced_bounds(samples: np.ndarray) -> tuple[float, float]:
+    loud = np.flatnonzero(np.abs(samples) > 0.02)
+    return loud[0] / SAMPLE_RATE, loud[-1] / SAMPLE_RATE
+
+
+def espeak(text: str, role: str) -> np.ndarray:
+    """English speech for ``role``'s voice, 16 kHz float32."""
+    voice, speed = VOICES[role]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "line.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), text], check=True
+        )
+        return decode(out, max_duration_s=600).channels[0]
+
+
+def zh_clip(name: str) -> tuple[str, np.ndarray]:
+    """A Mandarin clip and its reference text, from ../shared/data/zh-clips."""
+    rows = (ZH_CLIPS / "clips.tsv").read_text(encoding="utf-8").splitlines()
+    texts = {r.split("\t")[0]: r.split("\t")[2] for r in rows[1:]}
+    file = f"{name}.wav"
+    return texts[file], decode(ZH_CLIPS / file, max_duration_s=600).channels[0]
+
+
+def mix(lines: list[Line], *, tail_s: float = 1.0, stereo: bool = True) -> np.ndarray:
+    """Places every line at its time: agent left, customer right (or one mono channel)."""
+    length = max(int((ln.at + tail_s) * SAMPLE_RATE) + len(ln.samples) for ln in lines)
+    out = np.zeros((2 if stereo else 1, length), dtype=np.float32)
+    for ln in lines:
+        channel = (0 if ln.role == "agent" else 1) if stereo else 0
+        begin = int(ln.at * SAMPLE_RATE)
+        out[channel, begin : begin + len(ln.samples)] += ln.samples
+    return np.clip(out, -1.0, 1.0)
+
+
+def write_wav(path: Path, audio: np.ndarray, *, telephone: bool = False) -> Path:
+    """Writes 16 kHz PCM16, or with ``telephone`` an 8 kHz u-law copy made by sox."""
+    pcm = (audio.T * 32767).astype("<i2")
+    target = path.with_suffix(".pcm.wav") if telephone else path
+    with wave.open(str(target), "wb") as w:
+        w.setnchannels(audio.shape[0])
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm.tobytes())
+    if telephone:
+        subprocess.run(["sox", str(target), "-r", "8000", "-e", "u-law", str(path)], check=True)
+        target.unlink()
+    return path

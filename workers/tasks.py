@@ -1,0 +1,74 @@
+"""Task wrappers: each takes ids, re-reads rows and calls one service function."""
+
+import logging
+from datetime import timedelta
+
+from celery import Task
+
+from services.calls import service as calls_service
+from services.config import get_settings
+from services.db import session_scope
+from services.errors import StorageUnavailable
+from services.speech import service as speech_service
+from workers.app import app
+
+log = logging.getLogger(__name__)
+
+# Wall-clock limits: a wedged decoder or model must not hold a worker forever.
+ASR_SOFT_LIMIT_S = 2 * 3600
+ASR_HARD_LIMIT_S = ASR_SOFT_LIMIT_S + 300
+
+
+@app.task(
+    name="zhijian.transcribe",
+    bind=True,
+    autoretry_for=(StorageUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=ASR_SOFT_LIMIT_S,
+    time_limit=ASR_HARD_LIMIT_S,
+)
+def transcribe(self: Task, call_id: int) -> None:
+    """Transcribes one call; a no-op if it is already done (redelivery)."""
+    settings = get_settings()
+    with session_scope() as db_session:
+        call = speech_service.begin(
+            db_session=db_session, call_id=call_id, max_deliveries=settings.max_deliveries
+        )
+        if call is None:
+            return
+        try:
+            speech_service.transcribe(db_session=db_session, call=call, settings=settings)
+        except StorageUnavailable:
+            # Transient: give the delivery back so the retry is not counted as a crash.
+            call.deliveries -= 1
+            db_session.commit()
+            raise
+        except Exception as exc:
+            log.exception("transcription of call %s failed", call_id)
+            db_session.rollback()
+            speech_service.fail(
+                db_session=db_session,
+                call=call,
+                reason=f"transcription failed unexpectedly ({type(exc).__name__}: {exc})",
+            )
+
+
+@app.task(name="zhijian.reconcile")
+def reconcile() -> None:
+    """Registers recordings the bucket events missed, and requeues calls that lost their task."""
+    settings = get_settings()
+    with session_scope() as db_session:
+        _listed, created, stale = calls_service.reconcile(
+            db_session=db_session,
+            bucket=settings.bucket,
+            prefix=settings.reconcile_prefix,
+            stale_after=timedelta(seconds=settings.reconcile_interval_s),
+        )
+    for call_id in created + stale:
+        enqueue_transcription(call_id)
+
+
+def enqueue_transcription(call_id: int) -> None:
+    """Queues a call for ASR on the configured queue (``asr`` on CPU, ``asr-gpu`` on GPU)."""
+    transcribe.apply_async(args=[call_id], queue=get_settings().asr_queue)
