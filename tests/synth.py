@@ -86,3 +86,48 @@ def write_wav(path: Path, audio: np.ndarray, *, telephone: bool = False) -> Path
         subprocess.run(["sox", str(target), "-r", "8000", "-e", "u-law", str(path)], check=True)
         target.unlink()
     return path
+
+
+ENGLISH_SCRIPT = [
+    (
+        "agent",
+        "Thank you for calling North Star Bank, my name is Anna, how can I help you today?",
+        0.5,
+    ),
+    ("customer", "Hi, I would like to check the balance of my savings account please.", 6.0),
+    ("agent", "Of course. Please hold for a moment while I look that up for you.", 11.5),
+    # 12 s of silence on both channels: the agent is looking the account up.
+    ("agent", "Thank you for waiting. I can see the deposit you made at the branch.", 28.0),
+    (
+        "customer",
+        "That seems wrong, I made a second deposit yesterday morning at the branch.",
+        33.0,
+    ),
+    # The agent starts while the customer is still speaking: about 2 s of overtalk.
+    ("agent", "I understand, let me check the pending transactions.", 35.5),
+    ("customer", "Great, thank you very much for your help. Goodbye.", 41.0),
+]
+
+MANDARIN_SCRIPT = [
+    ("agent", "agent_greeting_01", 0.5),
+    ("customer", "customer_complaint", 6.0),
+    ("agent", "agent_empathy", 11.0),
+    ("customer", "customer_angry", 15.0),
+    ("agent", "agent_apology", 18.5),
+    ("customer", "customer_thanks", 24.0),
+    ("agent", "agent_closing", 26.5),
+]
+
+
+def english_call() -> list[Line]:
+    """The English test call: agent left, customer right, a 12 s pause and 2 s of overtalk."""
+    return [Line(role, text, at, espeak(text, role)) for role, text, at in ENGLISH_SCRIPT]
+
+
+def mandarin_call() -> list[Line]:
+    """A Mandarin call from the clip library: agent left, customer right."""
+    lines = []
+    for role, clip, at in MANDARIN_SCRIPT:
+        text, samples = zh_clip(clip)
+        lines.append(Line(role, text, at, samples))
+    return lines

@@ -1,0 +1,140 @@
+"""Recordings dropped into the bucket: S3 events (hints) and the reconciler find each once."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from tests.synth import english_call, mix, write_wav
+
+
+def _event(
+    bucket: str, key: str, etag: str | None = None, name: str = "s3:ObjectCreated:Put"
+) -> dict:
+    obj = {"key": key.replace(" ", "+"), **({"eTag": etag} if etag else {})}
+    return {"Records": [{"eventName": name, "s3": {"bucket": {"name": bucket}, "object": obj}}]}
+
+
+def _put(path: Path, key: str, metadata: dict[str, str] | None = None):
+    from services import storage
+    from services.config import get_settings
+
+    bucket = get_settings().bucket
+    storage.client().fput_object(bucket, key, str(path), metadata=metadata or {})
+    return storage.stat(bucket=bucket, key=key)
+
+
+def test_event_posted_twice_and_reconciler_make_one_call(client, db_session, tmp_path: Path):
+    from services.calls import service as calls_service
+    from services.calls.tables import Call
+    from services.config import get_settings
+
+    settings = get_settings()
+    wav = write_wav(tmp_path / "dropped.wav", mix(english_call()[:1]))
+    key = "drop/2026-11-25/call one.wav"
+    info = _put(wav, key, {"agent-id": "A77", "team": "night", "channels": "mono"})
+
+    first = client.post("/api/v1/ingest/s3-events", json=_event(settings.bucket, key, info.version))
+    second = client.post(
+        "/api/v1/ingest/s3-events", json=_event(settings.bucket, key, info.version)
+    )
+    listed, created, _stale = calls_service.reconcile(
+        db_session=db_session,
+        bucket=settings.bucket,
+        prefix="drop/",
+        stale_after=timedelta(hours=1),
+    )
+
+    assert first.status_code == 200, first.text
+    assert len(first.json()["registered"]) == 1
+    assert second.json()["duplicates"] == first.json()["registered"]
+    assert listed == 1 and created == []
+    calls = db_session.query(Call).filter(Call.object_key == key).all()
+    assert len(calls) == 1
+    assert (calls[0].agent_id, calls[0].team, calls[0].channel_map) == ("A77", "night", {})
+
+
+def test_reconciler_registers_what_events_missed_with_sidecar_metadata(db_session, tmp_path: Path):
+    from services.calls import service as calls_service
+    from services.calls.tables import Call
+    from services.config import get_settings
+
+    settings = get_settings()
+    wav = write_wav(tmp_path / "missed.wav", mix(english_call()[:1]))
+    sidecar = tmp_path / "missed.json"
+    sidecar.write_text(
+        json.dumps({"agent_id": "A88", "external_id": "PBX-9", "direction": "outbound"})
+    )
+    _put(sidecar, "missed/call.wav.json")
+    _put(wav, "missed/call.wav")
+    _put(sidecar, "missed/readme.txt")
+
+    _listed, created, _ = calls_service.reconcile(
+        db_session=db_session,
+        bucket=settings.bucket,
+        prefix="missed/",
+        stale_after=timedelta(hours=1),
+    )
+    again = calls_service.reconcile(
+        db_session=db_session,
+        bucket=settings.bucket,
+        prefix="missed/",
+        stale_after=timedelta(hours=1),
+    )
+
+    assert len(created) == 1 and again[1] == []
+    call = db_session.get(Call, created[0])
+    assert (call.agent_id, call.external_id, call.direction, call.source) == (
+        "A88",
+        "PBX-9",
+        "outbound",
+        "reconcile",
+    )
+
+
+def test_invalid_object_metadata_registers_a_failed_call_with_the_reason(client, tmp_path: Path):
+    from services.config import get_settings
+
+    settings = get_settings()
+    wav = write_wav(tmp_path / "badmeta.wav", mix(english_call()[:1]))
+    info = _put(wav, "badmeta/call.wav", {"direction": "sideways"})
+
+    body = client.post(
+        "/api/v1/ingest/s3-events", json=_event(settings.bucket, "badmeta/call.wav", info.version)
+    ).json()
+
+    call = client.get(f"/api/v1/calls/{body['registered'][0]}").json()
+    assert call["status"] == "failed"
+    assert "metadata" in call["failure_reason"] and "direction" in call["failure_reason"]
+
+
+def test_events_for_other_buckets_sidecars_and_deletions_are_ignored(client):
+    from services.config import get_settings
+
+    bucket = get_settings().bucket
+    payload = {"Records": [
+        _event("someone-elses-bucket", "a.wav")["Records"][0],
+        _event(bucket, "x/call.wav.json")["Records"][0],
+        _event(bucket, "x/call.wav", name="s3:ObjectRemoved:Delete")["Records"][0],
+    ]}  # fmt: skip
+
+    body = client.post("/api/v1/ingest/s3-events", json=payload).json()
+
+    assert body == {"registered": [], "duplicates": [], "ignored": [
+        "s3://someone-elses-bucket/a.wav", f"s3://{bucket}/x/call.wav.json"]}  # fmt: skip
+
+
+def test_malformed_event_notifications_are_refused(client):
+    for payload in ({}, {"Records": "x"}, {"Records": [{"s3": {}}]}, {"Records": [7]}):
+        response = client.post("/api/v1/ingest/s3-events", json=payload)
+        assert response.status_code == 422, payload
+    too_many = {"Records": [_event("b", f"{i}.wav")["Records"][0] for i in range(1001)]}
+    assert client.post("/api/v1/ingest/s3-events", json=too_many).status_code == 422
+    bad_key = _event(get_bucket(), "a\x01b.wav")
+    assert client.post("/api/v1/ingest/s3-events", json=bad_key).status_code == 422
+    assert client.post("/api/v1/ingest/s3-events", content=b"{not json").status_code == 422
+
+
+def get_bucket() -> str:
+    from services.config import get_settings
+
+    return get_settings().bucket

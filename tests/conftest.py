@@ -1,0 +1,158 @@
+"""Test fixtures: real PostgreSQL, Redis, the SeaweedFS S3 server, Celery workers and Whisper.
+
+Settings are environment variables, set in ``pytest_configure`` before any zhijian module reads
+them: a fresh PostgreSQL database, a Redis database of its own, a fresh bucket.
+"""
+
+import os
+import secrets
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from services.embedded import S3Server, start_worker, stop_process
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_DB = 13
+RUN_ID = secrets.token_hex(4)
+STATE: dict[str, object] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Starts the S3 server, creates the database and points zhijian's settings at them."""
+    if hasattr(config, "workerinput"):
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="zhijian-tests-"))
+    s3 = S3Server(tmp / "s3", access_key="zhijian-test", secret_key=secrets.token_hex(16)).start()
+    database = f"zhijian_test_{RUN_ID}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    redis.Redis(db=REDIS_DB).flushdb()
+    os.environ.update(
+        {
+            "ZHIJIAN_ENVIRONMENT": "test",
+            "ZHIJIAN_DATA_DIR": str(tmp),
+            "ZHIJIAN_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+            "ZHIJIAN_BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+            "ZHIJIAN_S3_ENDPOINT": s3.endpoint,
+            "ZHIJIAN_S3_ACCESS_KEY": s3.access_key,
+            "ZHIJIAN_S3_SECRET_KEY": s3.secret_key,
+            "ZHIJIAN_BUCKET": f"recordings-{RUN_ID}",
+            "ZHIJIAN_RECONCILE_INTERVAL_S": "3600",
+        }
+    )
+    from services import storage
+    from services.db import upgrade_schema
+
+    upgrade_schema()
+    storage.ensure_bucket(os.environ["ZHIJIAN_BUCKET"])
+    STATE.update(s3=s3, database=database, tmp=tmp)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stops the S3 server and drops the test database."""
+    s3 = STATE.get("s3")
+    if isinstance(s3, S3Server):
+        s3.stop()
+    if "database" in STATE:
+        from services.db import get_engine
+
+        get_engine().dispose()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{STATE["database"]}" WITH (FORCE)')
+        redis.Redis(db=REDIS_DB).flushdb()
+
+
+@pytest.fixture
+def db_session() -> Iterator[object]:
+    """A database session for one test."""
+    from services.db import session_factory
+
+    with session_factory()() as session:
+        yield session
+
+
+@pytest.fixture
+def client() -> Iterator[object]:
+    """An HTTP client for the API, in this process."""
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def worker() -> Iterator[subprocess.Popen[bytes]]:
+    """A real ``celery worker`` process on queues asr, score and maintenance."""
+    log = Path(str(STATE["tmp"])) / "worker.log"
+    process = start_worker(env={}, queues="asr,score,maintenance", log_path=log)
+    deadline = time.monotonic() + 60
+    while "ready" not in log.read_text(errors="replace"):
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.2)
+    yield process
+    stop_process(process)
+
+
+@pytest.fixture(scope="session")
+def whisper() -> object:
+    """The Whisper base model, loaded once for the tests that call the speech stage directly."""
+    from models import asr
+    from services.config import get_settings
+
+    return asr.load(asr.resolve(get_settings()))
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., object]:
+    """Polls a call until it reaches one of ``statuses``; returns the call."""
+    from services.calls import service as calls_service
+    from services.db import session_factory
+
+    def wait(
+        call_id: int, statuses: tuple[str, ...] = ("transcribed", "failed"), timeout: float = 180
+    ):
+        deadline = time.monotonic() + timeout
+        while True:
+            with session_factory()() as session:
+                call = calls_service.get_or_raise(db_session=session, call_id=call_id)
+            if call.status in statuses:
+                return call
+            assert time.monotonic() < deadline, f"call {call_id} stuck in {call.status}"
+            time.sleep(0.25)
+
+    return wait
+
+
+@pytest.fixture(scope="session")
+def live_url() -> Iterator[str]:
+    """The API served by a real uvicorn server on loopback, for what TestClient cannot show."""
+    import threading
+
+    import uvicorn
+
+    from services.api.app import create_app
+    from services.embedded import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

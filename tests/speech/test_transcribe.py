@@ -1,0 +1,72 @@
+"""Turn building: times from real speech, roles from channels, no words without speech."""
+
+import numpy as np
+import pytest
+
+from services.errors import BadRecording
+from services.speech.audio import DecodedAudio
+from services.speech.service import parties
+from services.speech.transcribe import Word, build_turns, simplified
+
+
+def test_words_far_from_any_speech_are_dropped_as_hallucinations():
+    regions = [(1.0, 3.0), (10.0, 12.0)]
+    words = [
+        Word(" hello", 1.1, 1.5, 0.9),
+        Word(" there", 1.6, 2.9, 0.9),
+        Word(" thanks", 6.0, 6.5, 0.5),  # over silence
+        Word(" bye", 10.2, 11.8, 0.9),
+    ]
+
+    turns = build_turns(words, regions, role="agent", channel=0, pause_s=0.8)
+
+    assert [(t.text, t.start, t.end) for t in turns] == [
+        ("hello there", 1.0, 3.0),
+        ("bye", 10.0, 12.0),
+    ]
+
+
+def test_turn_times_come_from_speech_regions_not_drifting_word_times():
+    words = [Word("您好", 0.1, 0.6, 0.9), Word("再见", 5.3, 5.9, 0.9)]
+
+    turns = build_turns(words, [(0.45, 1.2), (5.0, 6.1)], role="customer", channel=1, pause_s=0.8)
+
+    assert [(t.start, t.end) for t in turns] == [(0.45, 1.2), (5.0, 6.1)]
+    assert turns[0].text == "您好"
+
+
+def test_short_pauses_stay_inside_one_turn():
+    words = [Word(" one", 0.0, 0.5, 1.0), Word(" two", 0.9, 1.3, 1.0)]
+
+    turns = build_turns(words, [(0.0, 0.5), (0.9, 1.3)], role="agent", channel=0, pause_s=0.8)
+
+    assert len(turns) == 1 and turns[0].text == "one two"
+
+
+def test_traditional_characters_become_simplified():
+    assert simplified("請問還有什麼需要幫助的嗎") == "请问还有什么需要帮助的吗"
+    assert simplified("Hello 123") == "Hello 123"
+
+
+def _audio(channels: int) -> DecodedAudio:
+    return DecodedAudio(np.zeros((channels, 16000), dtype=np.float32), 8000, channels)
+
+
+def test_channel_map_assigns_roles_and_mono_is_unknown():
+    assert [(p.role, p.channel) for p in parties(_audio(2), None)] == [
+        ("agent", 0),
+        ("customer", 1),
+    ]
+    assert [(p.role, p.channel) for p in parties(_audio(2), {"agent": 1, "customer": 0})] == [
+        ("agent", 1),
+        ("customer", 0),
+    ]
+    assert [p.role for p in parties(_audio(1), None)] == ["unknown"]
+    assert [p.role for p in parties(_audio(2), {})] == ["unknown"]
+
+
+def test_channel_map_beyond_the_recording_is_a_bad_recording():
+    with pytest.raises(
+        BadRecording, match="puts the customer on channel 1, but the recording has 1 channel "
+    ):
+        parties(_audio(1), {"agent": 0, "customer": 1})
