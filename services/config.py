@@ -4,8 +4,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "zhijian-secret"  # noqa: S105 - refused outside development and tests
 
 
 class Settings(BaseSettings):
@@ -20,7 +22,7 @@ class Settings(BaseSettings):
 
     s3_endpoint: str = "127.0.0.1:8333"
     s3_access_key: str = "zhijian"
-    s3_secret_key: str = "zhijian-secret"  # noqa: S105 - embedded default, refused in production
+    s3_secret_key: str = DEVELOPMENT_SECRET
     s3_secure: bool = False
     s3_region: str | None = None
     bucket: str = "recordings"
@@ -52,6 +54,12 @@ class Settings(BaseSettings):
     )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> "Settings":
+        if self.environment == "production" and self.s3_secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("ZHIJIAN_S3_SECRET_KEY must be set in production")
+        return self
 
 
 @lru_cache

@@ -1,8 +1,11 @@
 """Recordings dropped into the bucket: S3 events (hints) and the reconciler find each once."""
 
 import json
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from tests.synth import english_call, mix, write_wav
 
@@ -138,3 +141,46 @@ def get_bucket() -> str:
     from services.config import get_settings
 
     return get_settings().bucket
+
+
+@pytest.mark.slow
+def test_periodic_reconcile_task_registers_and_requeues_through_the_worker(
+    worker, wait_for, db_session, tmp_path: Path
+):
+    from sqlalchemy import update
+
+    from services import storage
+    from services.calls import service as calls_service
+    from services.calls.tables import Call
+    from services.config import get_settings
+    from workers.tasks import reconcile
+
+    bucket = get_settings().bucket
+    lines = english_call()
+    missed = _put(write_wav(tmp_path / "missed.wav", mix(lines[:1])), "periodic/missed.wav")
+    # A call registered while the broker was down: in the database, never queued.
+    lost_info = storage.put_bytes(
+        bucket=bucket,
+        key="periodic-lost.wav",
+        data=write_wav(tmp_path / "lost.wav", mix(lines[1:2])).read_bytes(),
+        content_type="audio/wav",
+    )
+    lost, _ = calls_service.register(
+        db_session=db_session, info=lost_info, source="upload", metadata=None
+    )
+    db_session.execute(
+        update(Call).where(Call.id == lost.id).values(updated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    db_session.commit()
+
+    reconcile.apply_async(queue="maintenance")
+
+    deadline = datetime.now(UTC) + timedelta(seconds=60)
+    while (
+        found := db_session.query(Call).filter(Call.object_key == missed.key).one_or_none()
+    ) is None:
+        assert datetime.now(UTC) < deadline, "the reconciler did not register the missed recording"
+        time.sleep(0.5)
+        db_session.expire_all()
+    assert wait_for(found.id).status == "transcribed"
+    assert wait_for(lost.id).status == "transcribed"

@@ -42,3 +42,9 @@ def test_any_ctranslate2_model_directory_is_used_in_place(tmp_path: Path):
     spec = asr.resolve(settings)
 
     assert (spec.path, spec.beam_size) == (base, 2)
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(ValueError, match="ZHIJIAN_S3_SECRET_KEY must be set"):
+        Settings(environment="production", s3_secret_key="zhijian-secret")
+    assert Settings(environment="production", s3_secret_key="s3cr3t-from-vault").s3_secret_key
