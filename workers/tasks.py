@@ -4,6 +4,8 @@ import logging
 from datetime import timedelta
 
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from kombu.exceptions import OperationalError
 
 from services.calls import service as calls_service
 from services.config import get_settings
@@ -44,7 +46,16 @@ def transcribe(self: Task, call_id: int) -> None:
             call.deliveries -= 1
             db_session.commit()
             raise
+        except SoftTimeLimitExceeded:
+            db_session.rollback()
+            speech_service.fail(
+                db_session=db_session,
+                call=call,
+                reason=f"transcription took longer than {ASR_SOFT_LIMIT_S // 60} minutes",
+            )
         except Exception as exc:
+            # Last resort, on purpose: whatever a recording does to the decoder or the model,
+            # its call must end visible as failed, never stuck in `transcribing`.
             log.exception("transcription of call %s failed", call_id)
             db_session.rollback()
             speech_service.fail(
@@ -69,6 +80,17 @@ def reconcile() -> None:
         enqueue_transcription(call_id)
 
 
-def enqueue_transcription(call_id: int) -> None:
-    """Queues a call for ASR on the configured queue (``asr`` on CPU, ``asr-gpu`` on GPU)."""
-    transcribe.apply_async(args=[call_id], queue=get_settings().asr_queue)
+def enqueue_transcription(call_id: int) -> bool:
+    """Queues a call for ASR on the configured queue (``asr`` on CPU, ``asr-gpu`` on GPU).
+
+    Returns False when the broker is unreachable: the call stays ``received`` and the
+    reconciler queues it again, so an upload is never refused for a broker outage.
+    """
+    try:
+        transcribe.apply_async(
+            args=[call_id], queue=get_settings().asr_queue, retry_policy={"max_retries": 2}
+        )
+    except OperationalError:
+        log.warning("broker unreachable; call %s waits for the reconciler", call_id)
+        return False
+    return True

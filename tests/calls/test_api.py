@@ -220,3 +220,36 @@ def test_health_and_docs(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/calls", "/api/v1/calls/{call_id}", "/api/v1/ingest/s3-events"} <= set(paths)
+
+
+def test_upload_is_kept_when_the_broker_is_down(tmp_path: Path, db_session):
+    """Runs the API in a child process whose broker is unreachable (port 1 on loopback)."""
+    import os
+    import subprocess
+    import sys
+
+    from services.calls.tables import Call
+    from tests.synth import espeak, write_wav
+
+    wav = write_wav(tmp_path / "b.wav", espeak("The broker is down today.", "agent")[None, :])
+
+    script = (
+        "import json, sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from services.api.app import create_app\n"
+        "with open(sys.argv[1], 'rb') as f:\n"
+        "    r = TestClient(create_app()).post('/api/v1/calls', files={'audio': ('b.wav', f)})\n"
+        "print(json.dumps([r.status_code, r.json()]))\n"
+    )
+    env = {**os.environ, "ZHIJIAN_BROKER_URL": "redis://127.0.0.1:1/0"}
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(small_wav)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    status, body = json.loads(out.stdout.strip().splitlines()[-1])
+    assert status in (200, 202), out.stderr
+    assert db_session.get(Call, body["id"]).status in ("received", "transcribing", "transcribed")
