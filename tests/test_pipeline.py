@@ -25,8 +25,10 @@ def _match(lines: list[Line], turns: list[dict]) -> list[tuple[Line, dict]]:
 
 
 def test_english_stereo_call_is_transcribed_per_party_at_the_right_times(
-    client, worker, wait_for, tmp_path: Path
+    client, worker, wait_for, db_session, tmp_path: Path
 ):
+    from services.speech import service as speech_service
+
     lines = english_call()
     path = write_wav(tmp_path / "en.wav", mix(lines))
 
@@ -50,6 +52,16 @@ def test_english_stereo_call_is_transcribed_per_party_at_the_right_times(
         reference = " ".join(ln.text for ln in lines if ln.role == role)
         hypothesis = " ".join(t["text"] for t in turns if t["role"] == role)
         assert wer(reference, hypothesis) <= 0.10, (reference, hypothesis)
+    activity = {
+        a.role: a for a in speech_service.get_activity(db_session=db_session, call_id=call_id)
+    }
+    for line in lines:
+        # Every placed line is covered by detected speech on its own party's channel.
+        covered = sum(
+            max(0.0, min(e, line.end) - max(s, line.start)) for s, e in activity[line.role].regions
+        )
+        assert covered >= 0.8 * (line.end - line.start), line.text
+    assert all(-40 < a.loudness_dbfs < 0 for a in activity.values())
 
 
 def test_mandarin_stereo_call_comes_out_simplified_with_roles(

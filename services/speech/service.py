@@ -14,8 +14,8 @@ from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, ObjectMissing
 from services.speech.audio import DecodedAudio, decode
-from services.speech.tables import Turn
-from services.speech.transcribe import Party, TurnDraft, transcribe_parties
+from services.speech.tables import ChannelActivity, Turn
+from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
 
 log = logging.getLogger(__name__)
 
@@ -72,22 +72,29 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
 def transcribe(*, db_session: Session, call: Call, settings: Settings) -> None:
     """Transcribes a claimed call and stores its turns; bad recordings end ``failed``."""
     try:
-        drafts, audio = _recognise(call, settings)
+        drafts, activity, audio = _recognise(call, settings)
     except (BadRecording, ObjectMissing) as exc:
         fail(db_session=db_session, call=call, reason=str(exc))
         return
     save(
-        db_session=db_session, call=call, drafts=drafts, audio=audio, model_name=settings.asr_model
+        db_session=db_session,
+        call=call,
+        drafts=drafts,
+        activity=activity,
+        audio=audio,
+        model_name=settings.asr_model,
     )
 
 
-def _recognise(call: Call, settings: Settings) -> tuple[list[TurnDraft], DecodedAudio]:
+def _recognise(
+    call: Call, settings: Settings
+) -> tuple[list[TurnDraft], list[Activity], DecodedAudio]:
     with tempfile.TemporaryDirectory(prefix="zhijian-") as tmp:
         local = Path(tmp) / "recording"
         storage.download(bucket=call.bucket, key=call.object_key, path=local)
         audio = decode(local, max_duration_s=settings.max_recording_s)
     model = asr.load(asr.resolve(settings))
-    drafts = transcribe_parties(
+    drafts, activity = transcribe_parties(
         model,
         parties(audio, call.channel_map),
         language=call.language or settings.asr_language,
@@ -96,7 +103,7 @@ def _recognise(call: Call, settings: Settings) -> tuple[list[TurnDraft], Decoded
     )
     if not drafts:
         raise BadRecording(f"no speech was found in the recording ({audio.duration_s:.1f} s)")
-    return drafts, audio
+    return drafts, activity, audio
 
 
 def save(
@@ -104,11 +111,23 @@ def save(
     db_session: Session,
     call: Call,
     drafts: list[TurnDraft],
+    activity: list[Activity],
     audio: DecodedAudio,
     model_name: str,
 ) -> None:
     """Replaces the call's transcript in one transaction, so a redelivery never duplicates it."""
     db_session.execute(delete(Turn).where(Turn.call_id == call.id))
+    db_session.execute(delete(ChannelActivity).where(ChannelActivity.call_id == call.id))
+    for a in activity:
+        db_session.add(
+            ChannelActivity(
+                call_id=call.id,
+                channel=a.channel,
+                role=a.role,
+                regions=[[round(s, 3), round(e, 3)] for s, e in a.regions],
+                loudness_dbfs=a.loudness_dbfs,
+            )
+        )
     for idx, d in enumerate(drafts):
         words = [
             {
@@ -144,3 +163,14 @@ def save(
 def get_turns(*, db_session: Session, call_id: int) -> list[Turn]:
     """Returns a call's turns in time order."""
     return list(db_session.scalars(select(Turn).where(Turn.call_id == call_id).order_by(Turn.idx)))
+
+
+def get_activity(*, db_session: Session, call_id: int) -> list[ChannelActivity]:
+    """Returns each party's speech regions and loudness, by channel."""
+    return list(
+        db_session.scalars(
+            select(ChannelActivity)
+            .where(ChannelActivity.call_id == call_id)
+            .order_by(ChannelActivity.channel)
+        )
+    )

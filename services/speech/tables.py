@@ -25,3 +25,20 @@ class Turn(Base):
     # [{"w": "你好", "start": 1.2, "end": 1.5, "p": 0.93}, ...]
     words: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     confidence: Mapped[float] = mapped_column(Float)
+
+
+class ChannelActivity(Base):
+    """Where one party of a call speaks (voice activity), and how loud: input to the metrics."""
+
+    __tablename__ = "channel_activity"
+    __table_args__ = (
+        UniqueConstraint("call_id", "channel", name="uq_channel_activity_call_channel"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    # [[start, end], ...] in seconds
+    regions: Mapped[list[list[float]]] = mapped_column(JSONType, default=list)
+    loudness_dbfs: Mapped[float | None] = mapped_column(Float)

@@ -57,6 +57,16 @@ class TurnDraft:
         return float(np.mean([w.probability for w in self.words])) if self.words else 0.0
 
 
+@dataclass
+class Activity:
+    """Where one party speaks, and how loud, for the conversation metrics."""
+
+    role: str
+    channel: int
+    regions: list[tuple[float, float]]
+    loudness_dbfs: float | None  # RMS over the speech; None when the party never speaks
+
+
 @dataclass(frozen=True)
 class Party:
     """One side of the call and the audio of its channel."""
@@ -142,6 +152,17 @@ def _nearest_region(word: Word, regions: list[tuple[float, float]]) -> int | Non
     return best
 
 
+def loudness_dbfs(samples: np.ndarray, regions: list[tuple[float, float]]) -> float | None:
+    """RMS level of the speech in ``regions``, in dB relative to full scale."""
+    if not regions:
+        return None
+    speech = np.concatenate(
+        [samples[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)] for s, e in regions]
+    )
+    rms = float(np.sqrt(np.mean(np.square(speech, dtype=np.float64)))) if speech.size else 0.0
+    return round(20 * float(np.log10(max(rms, 1e-10))), 1)
+
+
 def transcribe_parties(
     model: "WhisperModel",
     parties: list[Party],
@@ -149,15 +170,18 @@ def transcribe_parties(
     language: str | None,
     beam_size: int,
     pause_s: float,
-) -> list[TurnDraft]:
-    """All parties' turns, merged in time order."""
+) -> tuple[list[TurnDraft], list[Activity]]:
+    """All parties' turns merged in time order, and each party's speech activity."""
     turns: list[TurnDraft] = []
+    activity = []
     for party in parties:
         regions = speech_regions(party.samples)
+        level = loudness_dbfs(party.samples, regions)
+        activity.append(Activity(party.role, party.channel, regions, level))
         if not regions:
             continue
         words = recognise(model, party.samples, language=language, beam_size=beam_size)
         turns += build_turns(
             words, regions, role=party.role, channel=party.channel, pause_s=pause_s
         )
-    return sorted(turns, key=lambda t: (t.start, t.channel))
+    return sorted(turns, key=lambda t: (t.start, t.channel)), activity
