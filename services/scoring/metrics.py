@@ -1,0 +1,171 @@
+"""Conversation metrics from per-party speech regions and word timings.
+
+Silences are gaps where neither party speaks, between the first and the last speech; the turn
+belongs to whoever speaks next (after a hold notice it is the agent, after a question the one
+who answers). Overtalk is time when both parties speak; the interrupter is the party whose
+speech started later, and what they said over the other is counted from word timings.
+On mono recordings roles are unknown: per-role figures are None (not measurable), never 0.
+"""
+
+import itertools
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from services.scoring.conversation import ROLES, Conversation, units
+
+MIN_SILENCE_S = 1.0  # gaps shorter than this are ordinary turn-taking
+MIN_OVERTALK_S = 0.2  # shorter overlaps are back-channel noise
+MIN_RATE_TURN_S = 2.0  # speech rate of shorter turns is too noisy to judge
+
+
+@dataclass
+class Silence:
+    """A stretch where nobody speaks."""
+
+    start: float
+    end: float
+    duration_s: float
+    before: str | None  # who spoke last
+    turn_of: str | None  # who spoke next: whose turn it was
+
+
+@dataclass
+class Overtalk:
+    """Both parties speaking at once."""
+
+    start: float
+    end: float
+    duration_s: float
+    interrupter: str
+    interrupted: str
+    units: int  # characters (Chinese) or words the interrupter said during the overlap
+
+
+@dataclass
+class Metrics:
+    """The figures rules and reports use; None means not measurable on this recording."""
+
+    duration_s: float
+    roles_known: bool
+    silences: list[Silence] = field(default_factory=list)
+    overtalk: list[Overtalk] | None = None
+    talk_time_s: dict[str, float] = field(default_factory=dict)
+    talk_ratio: dict[str, float] | None = None
+    speech_rate: dict[str, float | None] = field(default_factory=dict)  # per role, per minute
+    turn_rates: dict[int, float] = field(default_factory=dict)  # turn id → per minute
+    response_latency_s: float | None = None
+    first_speech_s: float | None = None
+    loudness_dbfs: dict[str, float | None] = field(default_factory=dict)
+    rate_unit: str = "words"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _speaker_at(conv: Conversation, t: float, *, before: bool) -> str | None:
+    """The party whose speech ends last before ``t`` (or starts first after it)."""
+    candidates = [
+        (e if before else -s, role)
+        for role, spans in conv.regions.items()
+        for s, e in spans
+        if (e <= t + 1e-6 if before else s >= t - 1e-6)
+    ]
+    return max(candidates)[1] if candidates else None
+
+
+def silences(conv: Conversation) -> list[Silence]:
+    """Gaps of at least MIN_SILENCE_S between the first and the last speech."""
+    speech = _merge([span for spans in conv.regions.values() for span in spans])
+    found = []
+    for (_, gap_start), (gap_end, _) in itertools.pairwise(speech):
+        if gap_end - gap_start >= MIN_SILENCE_S:
+            found.append(
+                Silence(
+                    start=round(gap_start, 3),
+                    end=round(gap_end, 3),
+                    duration_s=round(gap_end - gap_start, 3),
+                    before=_speaker_at(conv, gap_start, before=True) if conv.roles_known else None,
+                    turn_of=_speaker_at(conv, gap_end, before=False) if conv.roles_known else None,
+                )
+            )
+    return found
+
+
+def overtalk(conv: Conversation) -> list[Overtalk] | None:
+    """Overlaps between the agent's and the customer's speech; None on mono recordings."""
+    if not conv.roles_known:
+        return None
+    found = []
+    for a_start, a_end in conv.regions.get("agent", []):
+        for c_start, c_end in conv.regions.get("customer", []):
+            start, end = max(a_start, c_start), min(a_end, c_end)
+            if end - start < MIN_OVERTALK_S:
+                continue
+            interrupter = "agent" if a_start > c_start else "customer"
+            found.append(
+                Overtalk(
+                    start=round(start, 3),
+                    end=round(end, 3),
+                    duration_s=round(end - start, 3),
+                    interrupter=interrupter,
+                    interrupted="customer" if interrupter == "agent" else "agent",
+                    units=_units_said(conv, interrupter, start, end),
+                )
+            )
+    return sorted(found, key=lambda o: o.start)
+
+
+def _units_said(conv: Conversation, role: str, start: float, end: float) -> int:
+    said, estimated = [], 0.0
+    for turn in conv.turns:
+        if turn.role != role or turn.end < start or turn.start > end:
+            continue
+        if not turn.words:  # a transcript without word timings: assume an even pace
+            overlap = min(end, turn.end) - max(start, turn.start)
+            estimated += units(turn.text) * overlap / max(turn.end - turn.start, 1e-6)
+        for w in turn.words:
+            if start <= (float(w["start"]) + float(w["end"])) / 2 <= end:
+                said.append(str(w["w"]))
+    return units(("" if conv.chinese else " ").join(said)) + int(estimated)
+
+
+def compute(conv: Conversation) -> Metrics:
+    """All metrics of a conversation."""
+    talk = {role: round(sum(e - s for s, e in spans), 3) for role, spans in conv.regions.items()}
+    total_talk = sum(talk.values())
+    metrics = Metrics(
+        duration_s=round(conv.duration_s, 3),
+        roles_known=conv.roles_known,
+        silences=silences(conv),
+        overtalk=overtalk(conv),
+        talk_time_s=talk,
+        loudness_dbfs=dict(conv.loudness),
+        rate_unit="characters" if conv.chinese else "words",
+    )
+    if conv.roles_known and total_talk > 0:
+        metrics.talk_ratio = {role: round(talk.get(role, 0.0) / total_talk, 3) for role in ROLES}
+    firsts = [spans[0][0] for spans in conv.regions.values() if spans]
+    metrics.first_speech_s = round(min(firsts), 3) if firsts else None
+    if conv.roles_known and conv.regions.get("agent"):
+        metrics.response_latency_s = round(conv.regions["agent"][0][0], 3)
+    for turn in conv.turns:
+        if turn.end - turn.start >= MIN_RATE_TURN_S:
+            metrics.turn_rates[turn.id] = round(
+                units(turn.text) / ((turn.end - turn.start) / 60), 1
+            )
+    for role in {t.role for t in conv.turns}:
+        said = sum(units(t.text) for t in conv.turns if t.role == role)
+        seconds = talk.get(role, 0.0)
+        metrics.speech_rate[role] = round(said / (seconds / 60), 1) if seconds >= 1 else None
+    return metrics
