@@ -135,7 +135,7 @@ def bench_zh_real(model: "WhisperModel", settings: Settings) -> None:
         path = ZH_REAL / file
         with stopwatch() as elapsed:
             audio = decode(path, max_duration_s=settings.max_recording_s)
-            turns = transcribe_parties(
+            turns, _activity = transcribe_parties(
                 model,
                 [Party("unknown", 0, audio.channels[0])],
                 language="zh",
@@ -162,7 +162,7 @@ def bench_zh_real(model: "WhisperModel", settings: Settings) -> None:
     audio_s = sum(u.duration_s for u in utterances)
     refs = [u.reference for u in utterances]
     print()
-    print(f"{'':<32}{'CER corpus':>11}{'CER mean':>10}{'audio s':>9}{'proc s':>8}{'RTF':>7}")
+    print(f"{'':<40}{'CER corpus':>11}{'CER mean':>10}{'audio s':>9}{'proc s':>8}{'RTF':>7}")
     for label, hyps, proc_s, beam in (
         (
             "zhijian transcribe_parties",
@@ -174,7 +174,7 @@ def bench_zh_real(model: "WhisperModel", settings: Settings) -> None:
     ):
         mean = sum(cer_zh(r, h) for r, h in zip(refs, hyps, strict=True)) / len(refs)
         print(
-            f"{label + f', beam {beam}':<32}{corpus_cer(refs, hyps):>11.1%}{mean:>10.1%}"
+            f"{label + f', beam {beam}':<40}{corpus_cer(refs, hyps):>11.1%}{mean:>10.1%}"
             f"{audio_s:>9.1f}{proc_s:>8.1f}{proc_s / audio_s:>7.3f}"
         )
     print("reference point: plain faster-whisper base int8, beam 5, VAD on: 14–15 % CER")
@@ -201,7 +201,7 @@ def bench_long_call(model: "WhisperModel", settings: Settings) -> None:
         path = write_wav(Path(tmp) / "call.wav", mix(lines))
         with stopwatch() as elapsed:
             audio = decode(path, max_duration_s=settings.max_recording_s)
-            turns = transcribe_parties(
+            turns, _activity = transcribe_parties(
                 model,
                 parties(audio, None),
                 language=settings.asr_language,

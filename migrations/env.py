@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import services.calls.tables
+import services.scoring.tables
 import services.speech.tables  # noqa: F401 - registers the tables on Base.metadata
 from services.config import get_settings
 from services.db import Base

@@ -15,7 +15,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Register recordings.", no_args_is_help=True)
+rules_app = typer.Typer(help="Rule packs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(rules_app, name="rules")
 app.add_typer(ingest_app, name="ingest")
 
 
@@ -90,6 +92,43 @@ def ingest_reconcile() -> None:
     for call_id in created + stale:
         enqueue_transcription(call_id)
     typer.echo(json.dumps({"listed": listed, "registered": created, "requeued": stale}))
+
+
+@rules_app.command("test")
+def rules_test(
+    pack: Annotated[
+        str | None, typer.Argument(help="A pack id or file; all packs if left out.")
+    ] = None,
+) -> None:
+    """Validates rule packs and runs their test cases; exits 1 on any failure."""
+    from services.config import get_settings
+    from services.scoring import pack as pack_module
+    from services.scoring import packtests
+
+    rules_dir = get_settings().rules_dir
+    if pack is None:
+        paths = sorted(rules_dir.glob("*.yaml"))
+    elif Path(pack).is_file():
+        paths = [Path(pack)]
+    else:
+        paths = [rules_dir / f"{pack}.yaml"]
+    failed = False
+    for path in paths:
+        try:
+            compiled = pack_module.load(path)
+        except (pack_module.PackError, OSError) as exc:
+            typer.echo(f"FAIL {path}: {exc}")
+            failed = True
+            continue
+        count, failures = packtests.run(compiled)
+        verdict = "ok  " if not failures else "FAIL"
+        typer.echo(
+            f"{verdict} {compiled.id} {compiled.version}: {count} cases, {len(failures)} failed"
+        )
+        for failure in failures:
+            typer.echo(f"     {failure}")
+        failed = failed or bool(failures)
+    raise typer.Exit(1 if failed or not paths else 0)
 
 
 def main() -> None:

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1)
     max_recording_s: float = Field(4 * 3600.0, gt=0)
 
+    rules_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "rules",
+        description="Where rule packs (*.yaml) are.",
+    )
+
     asr_model: str = Field(
         "base", description="'base' (shipped) or a CTranslate2 Whisper directory."
     )

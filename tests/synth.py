@@ -121,13 +121,23 @@ MANDARIN_SCRIPT = [
 
 def english_call() -> list[Line]:
     """The English test call: agent left, customer right, a 12 s pause and 2 s of overtalk."""
-    return [Line(role, text, at, espeak(text, role)) for role, text, at in ENGLISH_SCRIPT]
+    return en_lines(ENGLISH_SCRIPT)
 
 
 def mandarin_call() -> list[Line]:
     """A Mandarin call from the clip library: agent left, customer right."""
+    return zh_lines(MANDARIN_SCRIPT)
+
+
+def zh_lines(script: list[tuple[str, str, float]]) -> list[Line]:
+    """Lines from Mandarin clips: (role, clip name, start second)."""
     lines = []
-    for role, clip, at in MANDARIN_SCRIPT:
+    for role, clip, at in script:
         text, samples = zh_clip(clip)
         lines.append(Line(role, text, at, samples))
     return lines
+
+
+def en_lines(script: list[tuple[str, str, float]]) -> list[Line]:
+    """English lines spoken by espeak-ng: (role, text, start second)."""
+    return [Line(role, text, at, espeak(text, role)) for role, text, at in script]

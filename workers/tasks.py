@@ -6,11 +6,14 @@ from datetime import timedelta
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError
+from sqlalchemy.orm import Session
 
 from services.calls import service as calls_service
-from services.config import get_settings
+from services.calls.tables import Call
+from services.config import Settings, get_settings
 from services.db import session_scope
 from services.errors import StorageUnavailable
+from services.scoring import service as scoring_service
 from services.speech import service as speech_service
 from workers.app import app
 
@@ -38,31 +41,54 @@ def transcribe(self: Task, call_id: int) -> None:
             db_session=db_session, call_id=call_id, max_deliveries=settings.max_deliveries
         )
         if call is None:
-            return
-        try:
-            speech_service.transcribe(db_session=db_session, call=call, settings=settings)
-        except StorageUnavailable:
-            # Transient: give the delivery back so the retry is not counted as a crash.
-            call.deliveries -= 1
-            db_session.commit()
-            raise
-        except SoftTimeLimitExceeded:
-            db_session.rollback()
-            speech_service.fail(
-                db_session=db_session,
-                call=call,
-                reason=f"transcription took longer than {ASR_SOFT_LIMIT_S // 60} minutes",
-            )
-        except Exception as exc:
-            # Last resort, on purpose: whatever a recording does to the decoder or the model,
-            # its call must end visible as failed, never stuck in `transcribing`.
-            log.exception("transcription of call %s failed", call_id)
-            db_session.rollback()
-            speech_service.fail(
-                db_session=db_session,
-                call=call,
-                reason=f"transcription failed unexpectedly ({type(exc).__name__}: {exc})",
-            )
+            # Already transcribed (a redelivery): make sure the next stage was queued.
+            waiting = speech_service.awaits_scoring(db_session=db_session, call_id=call_id)
+            call_id_to_score = call_id if waiting else None
+        else:
+            call_id_to_score = _transcribe(db_session, call, settings)
+    if call_id_to_score is not None:
+        enqueue_scoring(call_id_to_score)
+
+
+def _transcribe(db_session: Session, call: Call, settings: Settings) -> int | None:
+    """Runs the stage on a claimed call; returns the call id when it is ready for scoring."""
+    call_id = call.id
+    try:
+        done = speech_service.transcribe(db_session=db_session, call=call, settings=settings)
+    except StorageUnavailable:
+        # Transient: give the delivery back so the retry is not counted as a crash.
+        call.deliveries -= 1
+        db_session.commit()
+        raise
+    except SoftTimeLimitExceeded:
+        db_session.rollback()
+        speech_service.fail(
+            db_session=db_session,
+            call=call,
+            reason=f"transcription took longer than {ASR_SOFT_LIMIT_S // 60} minutes",
+        )
+        return None
+    except Exception as exc:
+        # Last resort, on purpose: whatever a recording does to the decoder or the model,
+        # its call must end visible as failed, never stuck in `transcribing`.
+        log.exception("transcription of call %s failed", call_id)
+        db_session.rollback()
+        speech_service.fail(
+            db_session=db_session,
+            call=call,
+            reason=f"transcription failed unexpectedly ({type(exc).__name__}: {exc})",
+        )
+        return None
+    return call_id if done else None
+
+
+@app.task(name="zhijian.score", soft_time_limit=300, time_limit=360)
+def score(call_id: int) -> None:
+    """Scores one transcribed call with the current rule pack (idempotent per pack version)."""
+    with session_scope() as db_session:
+        scoring_service.score_call(
+            db_session=db_session, call_id=call_id, rules_dir=get_settings().rules_dir
+        )
 
 
 @app.task(name="zhijian.reconcile")
@@ -78,6 +104,16 @@ def reconcile() -> None:
         )
     for call_id in created + stale:
         enqueue_transcription(call_id)
+
+
+def enqueue_scoring(call_id: int) -> bool:
+    """Queues a call for scoring on the ``score`` queue; False when the broker is unreachable."""
+    try:
+        score.apply_async(args=[call_id], queue="score", retry_policy={"max_retries": 2})
+    except OperationalError:
+        log.warning("broker unreachable; call %s waits to be scored", call_id)
+        return False
+    return True
 
 
 def enqueue_transcription(call_id: int) -> bool:

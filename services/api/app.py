@@ -6,6 +6,7 @@ from sqlalchemy import text
 from services.api import errors
 from services.calls.router import router as calls_router
 from services.db import DbSession
+from services.scoring.router import router as rules_router
 
 
 def create_app() -> FastAPI:
@@ -17,6 +18,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.include_router(calls_router)
+    app.include_router(rules_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(db_session: DbSession) -> dict[str, str]:

@@ -19,6 +19,8 @@ from services.calls.tables import CallStatus
 from services.config import get_settings
 from services.db import DbSession
 from services.errors import InvalidInput, ObjectMissing
+from services.scoring import service as scoring_service
+from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
 from workers import tasks
 
@@ -116,6 +118,7 @@ def list_calls(
     status_: Annotated[str | None, Query(alias="status", pattern="^[a-z_]{1,32}$")] = None,
     agent_id: Annotated[str | None, Query(max_length=255)] = None,
     team: Annotated[str | None, Query(max_length=255)] = None,
+    flagged: bool | None = None,
     started_from: Annotated[datetime | None, Query(alias="from")] = None,
     started_to: Annotated[datetime | None, Query(alias="to")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -127,6 +130,7 @@ def list_calls(
         status=status_,
         agent_id=agent_id,
         team=team,
+        flagged=flagged,
         started_from=started_from,
         started_to=started_to,
         cursor=cursor,
@@ -141,4 +145,17 @@ def get_call(call_id: int, db_session: DbSession) -> CallOut:
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id)
     turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
     columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
-    return CallOut.model_validate({**columns, "turns": [TurnOut.model_validate(t) for t in turns]})
+    out = CallOut.model_validate({**columns, "turns": [TurnOut.model_validate(t) for t in turns]})
+    score = scoring_service.latest_score(db_session=db_session, call_id=call.id)
+    if score is not None:
+        out.score = ScoreOut.model_validate(score)
+        out.metrics = scoring_service.metrics_of(db_session=db_session, call_id=call.id)
+        out.hits = [
+            HitOut.model_validate(h)
+            for h in scoring_service.hits(db_session=db_session, score=score)
+        ]
+        out.rules = [
+            RuleStatusOut.model_validate(r)
+            for r in scoring_service.rule_results(db_session=db_session, score=score)
+        ]
+    return out

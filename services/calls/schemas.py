@@ -13,6 +13,8 @@ from pydantic import (
     field_validator,
 )
 
+from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
+
 
 def as_utc(value: datetime | None) -> datetime | None:
     """Aware UTC; a naive time is taken as UTC (SQLite hands back naive UTC)."""
@@ -120,6 +122,7 @@ class CallSummary(BaseModel):
     started_at: UtcDatetime | None
     language: str | None
     duration_s: float | None
+    flagged: bool
     created_at: UtcDatetime
 
 
@@ -136,6 +139,12 @@ class CallOut(CallSummary):
     extra: dict[str, Any]
     updated_at: UtcDatetime
     turns: list[TurnOut]
+    metrics: dict[str, Any] | None = Field(None, description="Conversation metrics, once scored.")
+    score: ScoreOut | None = Field(None, description="The latest machine score.")
+    hits: list[HitOut] = Field(default_factory=list, description="Hits behind the latest score.")
+    rules: list[RuleStatusOut] = Field(
+        default_factory=list, description="Each rule's status, including what was not measurable."
+    )
 
 
 class CallPage(BaseModel):

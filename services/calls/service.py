@@ -62,6 +62,7 @@ def get_all(
     status: str | None = None,
     agent_id: str | None = None,
     team: str | None = None,
+    flagged: bool | None = None,
     started_from: datetime | None = None,
     started_to: datetime | None = None,
     cursor: str | None = None,
@@ -75,6 +76,8 @@ def get_all(
         query = query.where(Call.agent_id == agent_id)
     if team:
         query = query.where(Call.team == team)
+    if flagged is not None:
+        query = query.where(Call.flagged == flagged)
     if started_from:
         query = query.where(Call.started_at >= started_from)
     if started_to:

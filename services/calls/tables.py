@@ -3,8 +3,19 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from services.db import Base, JSONType
 
@@ -20,9 +31,10 @@ class CallStatus:
     RECEIVED = "received"
     TRANSCRIBING = "transcribing"
     TRANSCRIBED = "transcribed"
+    SCORED = "scored"
     FAILED = "failed"
 
-    ALL = (RECEIVED, TRANSCRIBING, TRANSCRIBED, FAILED)
+    ALL = (RECEIVED, TRANSCRIBING, TRANSCRIBED, SCORED, FAILED)
 
 
 class Call(Base):
@@ -37,6 +49,7 @@ class Call(Base):
         Index("ix_calls_team_id", "team", "id"),
         Index("ix_calls_started_at_id", "started_at", "id"),
         Index("ix_calls_external_id", "external_id"),
+        Index("ix_calls_flagged_id", "flagged", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -65,6 +78,8 @@ class Call(Base):
     channels: Mapped[int | None] = mapped_column(Integer)
     sample_rate: Mapped[int | None] = mapped_column(Integer)
     asr_model: Mapped[str | None] = mapped_column(String(255))
+    # Set by the latest scoring: the call needs a person to look at it.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -16,6 +16,8 @@ from services.scoring.conversation import ROLES, Conversation, units
 MIN_SILENCE_S = 1.0  # gaps shorter than this are ordinary turn-taking
 MIN_OVERTALK_S = 0.2  # shorter overlaps are back-channel noise
 MIN_RATE_TURN_S = 2.0  # speech rate of shorter turns is too noisy to judge
+# A breath or comma inside a sentence is not the end of talking over someone.
+OVERTALK_BRIDGE_S = 0.6
 
 
 @dataclass
@@ -63,10 +65,10 @@ class Metrics:
         return asdict(self)
 
 
-def _merge(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def _merge(spans: list[tuple[float, float]], bridge: float = 0.0) -> list[tuple[float, float]]:
     merged: list[tuple[float, float]] = []
     for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
+        if merged and s <= merged[-1][1] + bridge:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
             merged.append((s, e))
@@ -107,8 +109,10 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
     if not conv.roles_known:
         return None
     found = []
-    for a_start, a_end in conv.regions.get("agent", []):
-        for c_start, c_end in conv.regions.get("customer", []):
+    agent = _merge(conv.regions.get("agent", []), OVERTALK_BRIDGE_S)
+    customer = _merge(conv.regions.get("customer", []), OVERTALK_BRIDGE_S)
+    for a_start, a_end in agent:
+        for c_start, c_end in customer:
             start, end = max(a_start, c_start), min(a_end, c_end)
             if end - start < MIN_OVERTALK_S:
                 continue

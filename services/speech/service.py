@@ -69,13 +69,13 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
     return [Party(role, index, audio.channels[index]) for role, index in channel_map.items()]
 
 
-def transcribe(*, db_session: Session, call: Call, settings: Settings) -> None:
-    """Transcribes a claimed call and stores its turns; bad recordings end ``failed``."""
+def transcribe(*, db_session: Session, call: Call, settings: Settings) -> bool:
+    """Transcribes a claimed call and stores its turns; bad recordings end ``failed`` (False)."""
     try:
         drafts, activity, audio = _recognise(call, settings)
     except (BadRecording, ObjectMissing) as exc:
         fail(db_session=db_session, call=call, reason=str(exc))
-        return
+        return False
     save(
         db_session=db_session,
         call=call,
@@ -84,6 +84,7 @@ def transcribe(*, db_session: Session, call: Call, settings: Settings) -> None:
         audio=audio,
         model_name=settings.asr_model,
     )
+    return True
 
 
 def _recognise(
@@ -174,3 +175,9 @@ def get_activity(*, db_session: Session, call_id: int) -> list[ChannelActivity]:
             .order_by(ChannelActivity.channel)
         )
     )
+
+
+def awaits_scoring(*, db_session: Session, call_id: int) -> bool:
+    """Whether the call has a transcript and no score yet."""
+    call = db_session.get(Call, call_id)
+    return call is not None and call.status == CallStatus.TRANSCRIBED

@@ -1,0 +1,92 @@
+"""HTTP endpoints for rule packs, operators, validation and re-scoring."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+
+from services.calls import service as calls_service
+from services.calls.schemas import CallAccepted
+from services.config import get_settings
+from services.db import DbSession
+from services.errors import InvalidInput
+from services.scoring import operators, packtests
+from services.scoring import pack as pack_module
+from services.scoring import service as scoring_service
+from services.scoring.schemas import PackOut, RuleOut, ValidationOut
+from workers import tasks
+
+router = APIRouter(prefix="/api/v1", tags=["rules"])
+
+
+@router.get("/rules", response_model=list[PackOut])
+def list_packs() -> list[PackOut]:
+    """The loaded rule packs with their versions, rules and scorecards."""
+    return [
+        PackOut(
+            pack=p.id,
+            name=p.spec.name,
+            language=p.spec.language,
+            version=p.version,
+            rules=[
+                RuleOut(**r.model_dump(include=set(RuleOut.model_fields))) for r in p.spec.rules
+            ],
+            scorecard=p.spec.scorecard.model_dump() if p.spec.scorecard else None,
+        )
+        for p in scoring_service.packs(rules_dir=get_settings().rules_dir)
+    ]
+
+
+@router.get("/rules/operators")
+def list_operators() -> list[dict[str, Any]]:
+    """Every rule operator with its parameters (JSON schema), for rule editors."""
+    return operators.describe()
+
+
+@router.post(
+    "/rules/validate",
+    response_model=ValidationOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/yaml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def validate_pack(request: Request) -> ValidationOut:
+    """Validates a pack (YAML in the body) and runs its test cases; nothing is installed."""
+    body = await request.body()
+    if len(body) > pack_module.MAX_PACK_BYTES:
+        raise InvalidInput(f"a pack is at most {pack_module.MAX_PACK_BYTES // 1024} KB")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the pack must be UTF-8 text") from None
+    try:
+        pack = pack_module.parse(text, source="request")
+    except pack_module.PackError as exc:
+        return ValidationOut(valid=False, errors=exc.errors)
+    try:
+        count, failures = packtests.run(pack)
+    except ValueError as exc:
+        return ValidationOut(
+            valid=False, errors=[f"test cases: {exc}"], pack=pack.id, version=pack.version
+        )
+    return ValidationOut(
+        valid=not failures,
+        errors=[],
+        pack=pack.id,
+        version=pack.version,
+        tests_run=count,
+        test_failures=[str(f) for f in failures],
+    )
+
+
+@router.post(
+    "/calls/{call_id}/rescore", response_model=CallAccepted, status_code=status.HTTP_202_ACCEPTED
+)
+def rescore(call_id: int, db_session: DbSession) -> CallAccepted:
+    """Scores the call again with the current pack version; earlier scores are kept."""
+    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id)
+    scoring_service.check_rescorable(call)
+    tasks.enqueue_scoring(call.id)
+    return CallAccepted(id=call.id, status=call.status)

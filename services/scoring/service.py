@@ -1,0 +1,225 @@
+"""The scoring stage: a transcribed call, its metrics and rule results under a pack, its score."""
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from services.calls.tables import Call, CallStatus
+from services.errors import InvalidInput, NotFound
+from services.scoring import metrics as metrics_module
+from services.scoring import pack as pack_module
+from services.scoring import scorecard
+from services.scoring.conversation import Conversation, from_turns
+from services.scoring.pack import CompiledPack, PackError
+from services.scoring.tables import CallMetrics, Hit, RuleResult, Score
+from services.scoring.text import is_chinese
+from services.speech import service as speech_service
+
+log = logging.getLogger(__name__)
+
+_loaded: dict[Path, tuple[float, CompiledPack | None]] = {}
+
+
+def packs(*, rules_dir: Path) -> list[CompiledPack]:
+    """The valid packs in ``rules_dir``, reloaded when a file changes.
+
+    A pack that fails validation is logged and left out; a pack that was valid keeps running
+    until its file is fixed, so a bad edit never takes scoring down.
+    """
+    found = []
+    for path in sorted(rules_dir.glob("*.yaml")):
+        mtime = path.stat().st_mtime
+        cached = _loaded.get(path)
+        if cached is None or cached[0] != mtime:
+            try:
+                _loaded[path] = (mtime, pack_module.load(path))
+            except PackError as exc:
+                log.error("rule pack not loaded: %s", exc)
+                previous = cached[1] if cached else None
+                _loaded[path] = (mtime, previous)
+        compiled = _loaded[path][1]
+        if compiled is not None:
+            found.append(compiled)
+    return found
+
+
+def get_pack(*, rules_dir: Path, pack_id: str) -> CompiledPack:
+    """A pack by id, or NotFound."""
+    for p in packs(rules_dir=rules_dir):
+        if p.id == pack_id:
+            return p
+    raise NotFound(f"rule pack {pack_id!r} does not exist")
+
+
+def pack_for(*, rules_dir: Path, call: Call, conv: Conversation) -> CompiledPack:
+    """The pack for a call: by its language, else by the language its transcript is in."""
+    available = packs(rules_dir=rules_dir)
+    if not available:
+        raise NotFound(f"no valid rule pack in {rules_dir}")
+    language = call.language or ("zh" if is_chinese("".join(t.text for t in conv.turns)) else "en")
+    return next((p for p in available if p.spec.language == language), available[0])
+
+
+def conversation(*, db_session: Session, call: Call) -> Conversation:
+    """The conversation the rules see, from the stored turns and speech activity."""
+    turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
+    activity = speech_service.get_activity(db_session=db_session, call_id=call.id)
+    regions: dict[str, list[tuple[float, float]]] = {}
+    for a in activity:
+        regions.setdefault(a.role, []).extend((s, e) for s, e in a.regions)
+    return from_turns(
+        [
+            {
+                "id": t.id,
+                "role": t.role,
+                "start": t.start,
+                "end": t.end,
+                "text": t.text,
+                "words": t.words,
+            }
+            for t in turns
+        ],
+        regions=regions if activity else None,
+        loudness={a.role: a.loudness_dbfs for a in activity},
+        duration_s=call.duration_s,
+    )
+
+
+def score_call(
+    *, db_session: Session, call_id: int, rules_dir: Path, pack_id: str | None = None
+) -> Score | None:
+    """Scores a transcribed call; re-scoring with the same pack version replaces that result."""
+    call = db_session.get(Call, call_id)
+    if call is None or call.status not in (CallStatus.TRANSCRIBED, CallStatus.SCORED):
+        return None
+    conv = conversation(db_session=db_session, call=call)
+    pack = (
+        get_pack(rules_dir=rules_dir, pack_id=pack_id)
+        if pack_id
+        else pack_for(rules_dir=rules_dir, call=call, conv=conv)
+    )
+    metrics = metrics_module.compute(conv)
+    results = pack.evaluate(conv, metrics)
+    result = scorecard.score(pack, results)
+    key = (
+        (Score.call_id == call.id) & (Score.pack == pack.id) & (Score.pack_version == pack.version)
+    )
+    db_session.execute(delete(Score).where(key))
+    for table in (RuleResult, Hit):
+        db_session.execute(
+            delete(table).where(
+                table.call_id == call.id, table.pack == pack.id, table.pack_version == pack.version
+            )
+        )
+    db_session.merge(CallMetrics(call_id=call.id, metrics=metrics.as_dict()))
+    for r in results:
+        db_session.add(
+            RuleResult(
+                call_id=call.id,
+                pack=pack.id,
+                pack_version=pack.version,
+                rule_id=r.rule.id,
+                category=r.rule.category,
+                severity=r.rule.severity,
+                status=r.status,
+                reason=r.outcome.reason,
+            )
+        )
+        if r.status != "hit":
+            continue
+        for e in r.outcome.evidence:
+            db_session.add(
+                Hit(
+                    call_id=call.id,
+                    pack=pack.id,
+                    pack_version=pack.version,
+                    rule_id=r.rule.id,
+                    category=r.rule.category,
+                    severity=r.rule.severity,
+                    role=e.role,
+                    start=round(e.start, 3),
+                    end=round(e.end, 3),
+                    turn_ids=list(e.turn_ids),
+                    text=e.text,
+                )
+            )
+    row = Score(
+        call_id=call.id,
+        pack=pack.id,
+        pack_version=pack.version,
+        total=result.total,
+        maximum=result.maximum,
+        percent=result.percent,
+        auto_failed=result.auto_failed,
+        flagged=result.flagged,
+        reasons=result.reasons,
+        sections=result.sections,
+        items=[asdict(i) for i in result.items],
+    )
+    db_session.add(row)
+    call.flagged = result.flagged
+    call.status = CallStatus.SCORED
+    db_session.commit()
+    return row
+
+
+def latest_score(*, db_session: Session, call_id: int) -> Score | None:
+    """The call's most recent score (any pack version)."""
+    return db_session.scalars(
+        select(Score)
+        .where(Score.call_id == call_id)
+        .order_by(Score.created_at.desc(), Score.id.desc())
+        .limit(1)
+    ).first()
+
+
+def scores(*, db_session: Session, call_id: int) -> list[Score]:
+    """Every score the call has had, newest first."""
+    return list(
+        db_session.scalars(select(Score).where(Score.call_id == call_id).order_by(Score.id.desc()))
+    )
+
+
+def hits(*, db_session: Session, score: Score) -> list[Hit]:
+    """The hits behind a score, in call order."""
+    return list(
+        db_session.scalars(
+            select(Hit)
+            .where(
+                Hit.call_id == score.call_id,
+                Hit.pack == score.pack,
+                Hit.pack_version == score.pack_version,
+            )
+            .order_by(Hit.start, Hit.id)
+        )
+    )
+
+
+def rule_results(*, db_session: Session, score: Score) -> list[RuleResult]:
+    """Each rule's status behind a score."""
+    return list(
+        db_session.scalars(
+            select(RuleResult)
+            .where(
+                RuleResult.call_id == score.call_id,
+                RuleResult.pack == score.pack,
+                RuleResult.pack_version == score.pack_version,
+            )
+            .order_by(RuleResult.id)
+        )
+    )
+
+
+def metrics_of(*, db_session: Session, call_id: int) -> dict | None:
+    """A call's stored metrics."""
+    row = db_session.get(CallMetrics, call_id)
+    return row.metrics if row else None
+
+
+def check_rescorable(call: Call) -> None:
+    """Only transcribed calls can be (re)scored."""
+    if call.status not in (CallStatus.TRANSCRIBED, CallStatus.SCORED):
+        raise InvalidInput(f"call {call.id} is {call.status}; only transcribed calls can be scored")

@@ -1,0 +1,101 @@
+"""Scoring results: metrics per call; rule results, hits and scores per call and pack version."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.calls.tables import utcnow
+from services.db import Base, JSONType
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class CallMetrics(Base):
+    """A call's conversation metrics (independent of any pack)."""
+
+    __tablename__ = "call_metrics"
+
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
+    )
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RuleResult(Base):
+    """One rule on one call under one pack version: hit, pass or not_measurable (with why)."""
+
+    __tablename__ = "rule_results"
+    __table_args__ = (
+        UniqueConstraint("call_id", "pack", "pack_version", "rule_id", name="uq_rule_results_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Hit(Base):
+    """Evidence of a rule hit: where in the call, who, which turns, what was said."""
+
+    __tablename__ = "hits"
+    __table_args__ = (
+        Index("ix_hits_call_pack", "call_id", "pack", "pack_version"),
+        Index("ix_hits_category", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str | None] = mapped_column(String(16))
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    turn_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Score(Base):
+    """A call's machine score under one pack version; older versions' scores are kept."""
+
+    __tablename__ = "scores"
+    __table_args__ = (
+        UniqueConstraint("call_id", "pack", "pack_version", name="uq_scores_key"),
+        Index("ix_scores_call_created", "call_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    total: Mapped[float] = mapped_column(Float)
+    maximum: Mapped[float] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)
+    auto_failed: Mapped[bool] = mapped_column(Boolean)
+    flagged: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
