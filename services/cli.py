@@ -137,3 +137,7 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -64,7 +64,9 @@ def on_word_boundaries(text: str, start: int, end: int) -> bool:
         return True
     lo, hi = max(0, start - _CONTEXT), min(len(text), end + _CONTEXT)
     cuts = {lo, hi}
-    for _word, s, e in _jieba().tokenize(text[lo:hi]):
+    # Search mode also cuts long words into their parts (行政部门 → 行政, 部门, 行政部门), so a
+    # keyword matches a compound's part but still not across a word (不行政 = 不 + 行政).
+    for _word, s, e in _jieba().tokenize(text[lo:hi], mode="search"):
         cuts.update((lo + s, lo + e))
     return (start in cuts or not is_chinese(first)) and (end in cuts or not is_chinese(last))
 
