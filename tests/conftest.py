@@ -114,13 +114,11 @@ def whisper() -> object:
 
 @pytest.fixture
 def wait_for() -> Callable[..., object]:
-    """Polls a call until it reaches one of ``statuses``; returns the call."""
+    """Polls a call until it reaches one of ``statuses`` (default: the end of the pipeline)."""
     from services.calls import service as calls_service
     from services.db import session_factory
 
-    def wait(
-        call_id: int, statuses: tuple[str, ...] = ("transcribed", "failed"), timeout: float = 180
-    ):
+    def wait(call_id: int, statuses: tuple[str, ...] = ("scored", "failed"), timeout: float = 180):
         deadline = time.monotonic() + timeout
         while True:
             with session_factory()() as session:

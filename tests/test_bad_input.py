@@ -63,7 +63,7 @@ def test_a_batch_of_bad_recordings_fails_clearly_while_a_good_one_completes(
 
     reasons = {name: wait_for(call_id).failure_reason for name, call_id in ids.items()}
 
-    assert wait_for(good_id).status == "transcribed"
+    assert wait_for(good_id).status == "scored"
     assert "not an audio recording" in reasons["undecodable"]
     assert "silent" in reasons["silent"]
     assert "truncated" in reasons["truncated"] and "declares" in reasons["truncated"]

@@ -46,7 +46,7 @@ def _wait_for_examples(base: str, process: subprocess.Popen, log: Path) -> list[
             items = httpx.get(f"{base}/api/v1/calls", timeout=5).json()["items"]
         except httpx.HTTPError:
             items = []
-        if items and all(c["status"] == "transcribed" for c in items):
+        if items and all(c["status"] == "scored" for c in items):
             return items
         assert not any(c["status"] == "failed" for c in items), items
         time.sleep(1)

@@ -37,7 +37,7 @@ def test_english_stereo_call_is_transcribed_per_party_at_the_right_times(
     assert response.status_code == 202, response.text
     assert response.json()["status"] == "received"
     call_id = response.json()["id"]
-    assert wait_for(call_id).status == "transcribed"
+    assert wait_for(call_id).status == "scored"
     call = client.get(f"/api/v1/calls/{call_id}").json()
     turns = call["turns"]
     assert call["channels"] == 2 and call["duration_s"] == pytest.approx(
@@ -75,7 +75,7 @@ def test_mandarin_stereo_call_comes_out_simplified_with_roles(
     response = upload(client, path, {"language": "zh", "team": "zh-team"})
 
     call_id = response.json()["id"]
-    assert wait_for(call_id).status == "transcribed"
+    assert wait_for(call_id).status == "scored"
     turns = client.get(f"/api/v1/calls/{call_id}").json()["turns"]
     for line, turn in _match(lines, turns):
         assert turn["role"] == line.role, (line.text, turn)
@@ -93,7 +93,7 @@ def test_mono_telephone_call_has_unknown_roles(client, worker, wait_for, tmp_pat
     call_id = upload(client, path, {"channels": "mono"}).json()["id"]
 
     call = wait_for(call_id)
-    assert call.status == "transcribed", call.failure_reason
+    assert call.status == "scored", call.failure_reason
     body = client.get(f"/api/v1/calls/{call_id}").json()
     assert body["sample_rate"] == 8000
     assert {t["role"] for t in body["turns"]} == {"unknown"}
@@ -126,7 +126,7 @@ def test_worker_killed_mid_transcription_still_transcribes_exactly_once(
         os.kill(pid, signal.SIGKILL)
 
     call = wait_for(call_id, timeout=240)
-    assert call.status == "transcribed", call.failure_reason
+    assert call.status == "scored", call.failure_reason
     assert call.deliveries == 2
     turns = speech_service.get_turns(db_session=db_session, call_id=call_id)
     assert [t.idx for t in turns] == list(range(len(turns)))

@@ -182,5 +182,5 @@ def test_periodic_reconcile_task_registers_and_requeues_through_the_worker(
         assert datetime.now(UTC) < deadline, "the reconciler did not register the missed recording"
         time.sleep(0.5)
         db_session.expire_all()
-    assert wait_for(found.id).status == "transcribed"
-    assert wait_for(lost.id).status == "transcribed"
+    assert wait_for(found.id).status == "scored"
+    assert wait_for(lost.id).status == "scored"
