@@ -16,6 +16,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Register recordings.", no_args_is_help=True)
 rules_app = typer.Typer(help="Rule packs.", no_args_is_help=True)
+models_app = typer.Typer(help="Machine-learning models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
 app.add_typer(ingest_app, name="ingest")
@@ -129,6 +131,15 @@ def rules_test(
             typer.echo(f"     {failure}")
         failed = failed or bool(failures)
     raise typer.Exit(1 if failed or not paths else 0)
+
+
+@models_app.command("evaluate-sentiment")
+def evaluate_sentiment() -> None:
+    """Cross-validates the sentiment classifier on its data and prints the figures."""
+    from models.sentiment.classifier import evaluate
+
+    for key, value in evaluate().items():
+        typer.echo(f"{key:14} {value}")
 
 
 def main() -> None:
