@@ -127,10 +127,14 @@ def build_turns(
 ) -> list[TurnDraft]:
     """Groups words into turns bounded by real speech; drops words with no speech under them."""
     by_region: dict[int, list[Word]] = {}
+    previous = None
     for word in words:
         region = _nearest_region(word, regions)
+        if region is not None and _opens_sentence(previous, word):
+            region = _following_region(word, regions, region)
         if region is not None:
             by_region.setdefault(region, []).append(word)
+        previous = word
     turns: list[TurnDraft] = []
     for index in sorted(by_region):
         start, end = regions[index]
@@ -140,6 +144,32 @@ def build_turns(
         else:
             turns.append(TurnDraft(role, channel, start, end, list(by_region[index])))
     return [t for t in turns if t.text]
+
+
+_SENTENCE_END = tuple(".?!。？！")
+
+
+def _opens_sentence(previous: Word | None, word: Word) -> bool:
+    """Whether ``word`` starts a new sentence (after a full stop, or capitalised in English)."""
+    text = word.text.strip()
+    if previous is None or not text:
+        return False
+    capitalised = text[0].isupper() and text not in ("I", "I'm", "I'll", "I've", "I'd")
+    return previous.text.strip().endswith(_SENTENCE_END) or capitalised
+
+
+def _following_region(word: Word, regions: list[tuple[float, float]], nearest: int) -> int:
+    """For a sentence's first word stamped in the gap before its speech, the region after it.
+
+    Whisper stamps a sentence's first word early, into the silence before it; without this the
+    word ends the previous turn ("… today? of" / "course, please hold …").
+    """
+    start, end = regions[nearest]
+    inside = min(end, word.end) - max(start, word.start) > 0
+    later = nearest + 1
+    if inside or word.start < end or later >= len(regions):
+        return nearest
+    return later if regions[later][0] - word.end <= WORD_TOLERANCE_S else nearest
 
 
 def _nearest_region(word: Word, regions: list[tuple[float, float]]) -> int | None:

@@ -70,3 +70,17 @@ def test_channel_map_beyond_the_recording_is_a_bad_recording():
         BadRecording, match="puts the customer on channel 1, but the recording has 1 channel "
     ):
         parties(_audio(1), {"agent": 0, "customer": 1})
+
+
+def test_a_sentence_start_stamped_in_the_gap_goes_to_the_speech_after_it():
+    regions = [(0.5, 5.0), (5.8, 9.0)]
+    words = [
+        Word(" help", 4.0, 4.6, 0.9),
+        Word(" today?", 4.6, 4.95, 0.9),
+        Word(" Of", 5.1, 5.4, 0.9),  # in the gap, nearer the earlier speech
+        Word(" course,", 5.9, 6.3, 0.9),
+    ]
+
+    turns = build_turns(words, regions, role="agent", channel=0, pause_s=0.5)
+
+    assert [t.text for t in turns] == ["help today?", "Of course,"]
