@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,6 +41,11 @@ class Node:
     def walk(self) -> list["Node"]:
         """This node and all below it, in evaluation order."""
         return [self, *(n for c in self.children for n in c.walk())]
+
+    @cached_property
+    def holds_anchor(self) -> bool:
+        """Whether this node or one below it has an id (another condition may anchor to it)."""
+        return any(n.id for n in self.walk())
 
 
 def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0) -> Node:
@@ -106,26 +112,29 @@ class Context:
     metrics: Metrics
     keywords: KeywordIndex
     anchors: dict[str, Outcome] = field(default_factory=dict)
-    _found: dict[int, dict[str, list[tuple[str, int, int]]]] | None = None
+    _found: dict[str, list[tuple[int, str, int, int]]] | None = None
+    _by_role: dict[str, list[TurnView]] = field(default_factory=dict)
 
-    def keyword_matches(self, turn: TurnView, node_key: str) -> list[tuple[str, int, int]]:
-        """(canonical term, start, end) of a keyword condition's matches in one turn."""
+    def keyword_matches(self, node_key: str) -> list[tuple[int, str, int, int]]:
+        """(turn index, canonical term, start, end) of a keyword condition's matches.
+
+        Every keyword of the pack is found in one automaton pass over the whole call.
+        """
         if self._found is None:
             self._found = {}
-            for t in self.conv.turns:
-                per_node: dict[str, list[tuple[str, int, int]]] = {}
-                for m in self.keywords.find(t.norm):
-                    owner, canonical = m.term.split("\x1f", 1)
-                    per_node.setdefault(owner, []).append((canonical, m.start, m.end))
-                self._found[t.index] = per_node
-        return self._found[turn.index].get(node_key, [])
+            turns = self.conv.turns
+            found = self.keywords.find_all([t.norm for t in turns], [t.cuts for t in turns])
+            for index, m in found:
+                owner, canonical = m.term.split("\x1f", 1)
+                self._found.setdefault(owner, []).append((index, canonical, m.start, m.end))
+        return self._found.get(node_key, [])
 
     def evaluate(self, node: Node) -> Outcome:
         """Evaluates a condition, remembering outcomes of conditions with an id (anchors)."""
         if node.op == "all":
-            outcome = all_of([self.evaluate(c) for c in node.children])
+            outcome = all_of(self._until(node.children, stop=False))
         elif node.op == "any":
-            outcome = any_of([self.evaluate(c) for c in node.children])
+            outcome = any_of(self._until(node.children, stop=True))
         elif node.op == "not":
             outcome = negate(self.evaluate(node.children[0]))
         else:
@@ -134,11 +143,27 @@ class Context:
             self.anchors[node.id] = outcome
         return outcome
 
+    def _until(self, children: list[Node], *, stop: bool) -> list[Outcome]:
+        """Children's outcomes in order, stopping at the first that decides (false for all,
+        true for any), except where a later child has an id another condition may anchor to."""
+        outcomes = []
+        for index, child in enumerate(children):
+            outcomes.append(self.evaluate(child))
+            if outcomes[-1].value is stop and not any(
+                c.holds_anchor for c in children[index + 1 :]
+            ):
+                break
+        return outcomes
+
     def scope(self, params: Scoped) -> list[TurnView] | Outcome:
         """The turns a text operator looks at, or why that cannot be known."""
         if params.role != "any" and not self.conv.roles_known:
             return Outcome.unmeasurable(f"roles are unknown on a mono recording ({params.role})")
-        turns = [t for t in self.conv.turns if params.role == "any" or t.role == params.role]
+        if params.role not in self._by_role:
+            self._by_role[params.role] = [
+                t for t in self.conv.turns if params.role == "any" or t.role == params.role
+            ]
+        turns = self._by_role[params.role]
         w = params.window
         if w is not None:
             if w.first_s is not None:

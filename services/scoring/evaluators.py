@@ -4,8 +4,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from services.scoring import analysis
 from services.scoring import operators as ops
 from services.scoring.conversation import TurnView
 from services.scoring.outcome import Evidence, Outcome
@@ -33,10 +32,14 @@ def keyword(node: "Node", ctx: "Context") -> Outcome:
     turns, params = scoped
     assert isinstance(params, ops.KeywordParams)
     evidence, said = [], set()
-    for turn in turns:
-        for canonical, start, end in ctx.keyword_matches(turn, node.key):
-            said.add(canonical)
-            evidence.append(ops.turn_evidence(turn, turn.norm[start:end]))
+    matches = ctx.keyword_matches(node.key)
+    if matches:
+        in_scope = {t.index for t in turns}
+        for index, canonical, start, end in matches:
+            if index in in_scope:
+                turn = ctx.conv.turns[index]
+                said.add(canonical)
+                evidence.append(ops.turn_evidence(turn, turn.norm[start:end]))
     wanted = {g[0] for g in params.terms()}
     if params.none:
         value = not said
@@ -117,23 +120,14 @@ def similar(node: "Node", ctx: "Context") -> Outcome:
     return Outcome(bool(found), found, scope=ctx.searched(turns, params.role))
 
 
-def _bigrams(text: str) -> dict[str, int]:
+def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if c.isalnum()]
-    grams: dict[str, int] = {}
-    for a, b in itertools.pairwise(chars):
-        grams[a + b] = grams.get(a + b, 0) + 1
-    return grams
-
-
-def _cosine(a: dict[str, int], b: dict[str, int]) -> float:
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
-    norm = (sum(v * v for v in a.values()) * sum(v * v for v in b.values())) ** 0.5
-    return dot / norm if norm else 0.0
+    return {a + b for a, b in itertools.pairwise(chars)}
 
 
 @ops.operator("repetition", "text", ops.RepetitionParams)
 def repetition(node: "Node", ctx: "Context") -> Outcome:
-    """The same request said again and again by ``role`` (character-bigram cosine)."""
+    """The same request said again and again by ``role`` (cosine of character-bigram sets)."""
     params = node.params
     assert isinstance(params, ops.RepetitionParams)
     if params.role != "any" and not ctx.conv.roles_known:
@@ -143,15 +137,22 @@ def repetition(node: "Node", ctx: "Context") -> Outcome:
         if (params.role == "any" or t.role == params.role) and len(t.norm) >= params.min_chars
     ]  # fmt: skip
     grams = [_bigrams(t.norm) for t in turns]
-    for i, _turn in enumerate(turns):
+    # An inverted index keeps this linear in the text: only turns sharing bigrams are compared.
+    postings: dict[str, list[int]] = {}
+    for i, g in enumerate(grams):
+        for gram in g:
+            postings.setdefault(gram, []).append(i)
+    for i, g in enumerate(grams):
+        shared: dict[int, int] = {}
+        for gram in g:
+            for j in postings[gram]:
+                if j != i:
+                    shared[j] = shared.get(j, 0) + 1
         same = [
-            j
-            for j in range(len(turns))
-            if j != i and _cosine(grams[i], grams[j]) >= params.threshold
+            j for j, n in shared.items() if n / (len(g) * len(grams[j])) ** 0.5 >= params.threshold
         ]
         if len(same) + 1 >= params.min_times:
-            group = sorted({i, *same})
-            return Outcome(True, [ops.turn_evidence(turns[j]) for j in group])
+            return Outcome(True, [ops.turn_evidence(turns[j]) for j in sorted({i, *same})])
     return Outcome(False, scope=ctx.searched(turns, params.role))
 
 
@@ -278,23 +279,22 @@ def loudness(node: "Node", ctx: "Context") -> Outcome:
 
 @ops.operator("sentiment", "metric", ops.SentimentParams)
 def sentiment(node: "Node", ctx: "Context") -> Outcome:
-    """``role`` sounding angry or negative, by the text classifier in models/ (once trained)."""
-    from models import sentiment as sentiment_model
-
+    """``role`` sounding angry or negative, by the text classifier in models/sentiment."""
     params = node.params
     assert isinstance(params, ops.SentimentParams)
-    classifier = sentiment_model.load()
-    if classifier is None:
-        return Outcome.unmeasurable(
-            "the sentiment classifier has not been trained (models/sentiment)"
-        )
     if not ctx.conv.roles_known:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
     turns = [t for t in ctx.conv.turns if t.role == params.role]
-    if not turns:
-        return Outcome(False, scope=_call_scope(ctx))
-    scores = np.asarray(classifier.score([t.norm for t in turns], params.label))
+    unscored = [t for t in turns if t.sentiment is None]
+    if unscored:  # normally scored once, when the transcript was stored
+        scores = analysis.sentiment([t.text for t in unscored])
+        if scores is None:
+            return Outcome.unmeasurable("the sentiment classifier has no training data")
+        for turn, score in zip(unscored, scores, strict=True):
+            turn.sentiment = score
     found = [
-        ops.turn_evidence(t) for t, s in zip(turns, scores, strict=True) if s >= params.threshold
+        ops.turn_evidence(t, f"{t.sentiment[params.label]:.0%} {params.label}: {t.text}")
+        for t in turns
+        if t.sentiment and t.sentiment[params.label] >= params.threshold
     ]
     return Outcome(bool(found), found, scope=_call_scope(ctx))

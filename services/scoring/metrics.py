@@ -7,11 +7,11 @@ speech started later, and what they said over the other is counted from word tim
 On mono recordings roles are unknown: per-role figures are None (not measurable), never 0.
 """
 
-import itertools
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from services.scoring.conversation import ROLES, Conversation, units
+from services.scoring.analysis import units
+from services.scoring.conversation import ROLES, Conversation
 
 MIN_SILENCE_S = 1.0  # gaps shorter than this are ordinary turn-taking
 MIN_OVERTALK_S = 0.2  # shorter overlaps are back-channel noise
@@ -75,32 +75,24 @@ def _merge(spans: list[tuple[float, float]], bridge: float = 0.0) -> list[tuple[
     return merged
 
 
-def _speaker_at(conv: Conversation, t: float, *, before: bool) -> str | None:
-    """The party whose speech ends last before ``t`` (or starts first after it)."""
-    candidates = [
-        (e if before else -s, role)
-        for role, spans in conv.regions.items()
-        for s, e in spans
-        if (e <= t + 1e-6 if before else s >= t - 1e-6)
-    ]
-    return max(candidates)[1] if candidates else None
-
-
 def silences(conv: Conversation) -> list[Silence]:
     """Gaps of at least MIN_SILENCE_S between the first and the last speech."""
-    speech = _merge([span for spans in conv.regions.values() for span in spans])
+    labelled = sorted((s, e, role) for role, spans in conv.regions.items() for s, e in spans)
     found = []
-    for (_, gap_start), (gap_end, _) in itertools.pairwise(speech):
-        if gap_end - gap_start >= MIN_SILENCE_S:
+    reach, last_role = -1.0, None  # the furthest speech end so far, and whose it was
+    for s, e, role in labelled:
+        if reach >= 0 and s - reach >= MIN_SILENCE_S:
             found.append(
                 Silence(
-                    start=round(gap_start, 3),
-                    end=round(gap_end, 3),
-                    duration_s=round(gap_end - gap_start, 3),
-                    before=_speaker_at(conv, gap_start, before=True) if conv.roles_known else None,
-                    turn_of=_speaker_at(conv, gap_end, before=False) if conv.roles_known else None,
+                    start=round(reach, 3),
+                    end=round(s, 3),
+                    duration_s=round(s - reach, 3),
+                    before=last_role if conv.roles_known else None,
+                    turn_of=role if conv.roles_known else None,
                 )
             )
+        if e > reach:
+            reach, last_role = e, role
     return found
 
 
@@ -108,14 +100,13 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
     """Overlaps between the agent's and the customer's speech; None on mono recordings."""
     if not conv.roles_known:
         return None
-    found = []
     agent = _merge(conv.regions.get("agent", []), OVERTALK_BRIDGE_S)
     customer = _merge(conv.regions.get("customer", []), OVERTALK_BRIDGE_S)
-    for a_start, a_end in agent:
-        for c_start, c_end in customer:
-            start, end = max(a_start, c_start), min(a_end, c_end)
-            if end - start < MIN_OVERTALK_S:
-                continue
+    found, i, j = [], 0, 0
+    while i < len(agent) and j < len(customer):  # one sweep over both sorted lists
+        (a_start, a_end), (c_start, c_end) = agent[i], customer[j]
+        start, end = max(a_start, c_start), min(a_end, c_end)
+        if end - start >= MIN_OVERTALK_S:
             interrupter = "agent" if a_start > c_start else "customer"
             found.append(
                 Overtalk(
@@ -127,7 +118,11 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
                     units=_units_said(conv, interrupter, start, end),
                 )
             )
-    return sorted(found, key=lambda o: o.start)
+        if a_end < c_end:
+            i += 1
+        else:
+            j += 1
+    return found
 
 
 def _units_said(conv: Conversation, role: str, start: float, end: float) -> int:
@@ -137,7 +132,7 @@ def _units_said(conv: Conversation, role: str, start: float, end: float) -> int:
             continue
         if not turn.words:  # a transcript without word timings: assume an even pace
             overlap = min(end, turn.end) - max(start, turn.start)
-            estimated += units(turn.text) * overlap / max(turn.end - turn.start, 1e-6)
+            estimated += turn.units * overlap / max(turn.end - turn.start, 1e-6)
         for w in turn.words:
             if start <= (float(w["start"]) + float(w["end"])) / 2 <= end:
                 said.append(str(w["w"]))
@@ -163,13 +158,12 @@ def compute(conv: Conversation) -> Metrics:
     metrics.first_speech_s = round(min(firsts), 3) if firsts else None
     if conv.roles_known and conv.regions.get("agent"):
         metrics.response_latency_s = round(conv.regions["agent"][0][0], 3)
+    said: dict[str, int] = {}
     for turn in conv.turns:
+        said[turn.role] = said.get(turn.role, 0) + turn.units
         if turn.end - turn.start >= MIN_RATE_TURN_S:
-            metrics.turn_rates[turn.id] = round(
-                units(turn.text) / ((turn.end - turn.start) / 60), 1
-            )
-    for role in {t.role for t in conv.turns}:
-        said = sum(units(t.text) for t in conv.turns if t.role == role)
+            metrics.turn_rates[turn.id] = round(turn.units / ((turn.end - turn.start) / 60), 1)
+    for role, count in said.items():
         seconds = talk.get(role, 0.0)
-        metrics.speech_rate[role] = round(said / (seconds / 60), 1) if seconds >= 1 else None
+        metrics.speech_rate[role] = round(count / (seconds / 60), 1) if seconds >= 1 else None
     return metrics

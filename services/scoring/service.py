@@ -79,6 +79,10 @@ def conversation(*, db_session: Session, call: Call) -> Conversation:
                 "end": t.end,
                 "text": t.text,
                 "words": t.words,
+                "norm": t.norm,
+                "cuts": t.cuts,
+                "units": t.units,
+                "sentiment": t.sentiment,
             }
             for t in turns
         ],

@@ -13,6 +13,7 @@ from services import storage
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, ObjectMissing
+from services.scoring import analysis
 from services.speech.audio import DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
 from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
@@ -129,7 +130,11 @@ def save(
                 loudness_dbfs=a.loudness_dbfs,
             )
         )
-    for idx, d in enumerate(drafts):
+    texts = [d.text for d in drafts]
+    analysed = [analysis.analyse(text) for text in texts]
+    scored = analysis.sentiment(texts)
+    feelings: list[dict[str, float] | None] = list(scored) if scored else [None] * len(texts)
+    for idx, (d, text_info, feeling) in enumerate(zip(drafts, analysed, feelings, strict=True)):
         words = [
             {
                 "w": w.text,
@@ -150,6 +155,10 @@ def save(
                 text=d.text,
                 words=words,
                 confidence=round(d.confidence, 3),
+                norm=text_info.norm,
+                cuts=list(text_info.cuts),
+                units=text_info.units,
+                sentiment=feeling,
             )
         )
     call.duration_s = round(audio.duration_s, 3)

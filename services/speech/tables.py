@@ -25,6 +25,11 @@ class Turn(Base):
     # [{"w": "你好", "start": 1.2, "end": 1.5, "p": 0.93}, ...]
     words: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     confidence: Mapped[float] = mapped_column(Float)
+    # Text analysis done once here so that scoring is lookups (services/scoring/analysis.py).
+    norm: Mapped[str | None] = mapped_column(Text)
+    cuts: Mapped[list[int] | None] = mapped_column(JSONType)
+    units: Mapped[int | None] = mapped_column(Integer)
+    sentiment: Mapped[dict[str, float] | None] = mapped_column(JSONType)
 
 
 class ChannelActivity(Base):
