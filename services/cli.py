@@ -2,7 +2,6 @@
 
 import json
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -78,22 +77,9 @@ def db_upgrade() -> None:
 @ingest_app.command("reconcile")
 def ingest_reconcile() -> None:
     """Lists the bucket and registers (and queues) recordings that events missed."""
-    from services.calls import service as calls_service
-    from services.config import get_settings
-    from services.db import session_scope
-    from workers.tasks import enqueue_transcription
+    from workers.tasks import reconcile_now
 
-    settings = get_settings()
-    with session_scope() as db_session:
-        listed, created, stale = calls_service.reconcile(
-            db_session=db_session,
-            bucket=settings.bucket,
-            prefix=settings.reconcile_prefix,
-            stale_after=timedelta(seconds=settings.reconcile_interval_s),
-        )
-    for call_id in created + stale:
-        enqueue_transcription(call_id)
-    typer.echo(json.dumps({"listed": listed, "registered": created, "requeued": stale}))
+    typer.echo(json.dumps(reconcile_now()))
 
 
 @rules_app.command("test")

@@ -94,9 +94,14 @@ def score(call_id: int) -> None:
 @app.task(name="zhijian.reconcile")
 def reconcile() -> None:
     """Registers recordings the bucket events missed, and requeues calls that lost their task."""
+    reconcile_now()
+
+
+def reconcile_now() -> dict[str, object]:
+    """One reconciliation pass, queueing what it finds; returns what it did."""
     settings = get_settings()
     with session_scope() as db_session:
-        _listed, created, stale = calls_service.reconcile(
+        listed, created, stale = calls_service.reconcile(
             db_session=db_session,
             bucket=settings.bucket,
             prefix=settings.reconcile_prefix,
@@ -104,6 +109,7 @@ def reconcile() -> None:
         )
     for call_id in created + stale:
         enqueue_transcription(call_id)
+    return {"listed": listed, "registered": created, "requeued": stale}
 
 
 def enqueue_scoring(call_id: int) -> bool:
