@@ -16,6 +16,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Register recordings.", no_args_is_help=True)
 rules_app = typer.Typer(help="Rule packs.", no_args_is_help=True)
 models_app = typer.Typer(help="Machine-learning models.", no_args_is_help=True)
+users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+areas_app = typer.Typer(help="Areas inspectors are assigned to.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(areas_app, name="areas")
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
@@ -128,12 +134,151 @@ def evaluate_sentiment() -> None:
         typer.echo(f"{key:14} {value}")
 
 
+def _password(password_stdin: bool) -> str:
+    import sys
+
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="Sign-in name.")],
+    role: Annotated[
+        str, typer.Option(help="admin, qa_manager, inspector, team_lead, training_lead, agent.")
+    ],
+    team: Annotated[str | None, typer.Option(help="The team (team leads, agents).")] = None,
+    agent_id: Annotated[
+        str | None, typer.Option(help="The agent id recordings carry (agents).")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Creates a user (the password is asked for, or read from standard input)."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    password = _password(password_stdin)
+    with session_scope() as db_session:
+        people_service.create_user(
+            db_session=db_session,
+            username=username,
+            role=role,
+            password=password,
+            team=team,
+            agent_id=agent_id,
+        )
+    typer.echo(f"created {role} {username}")
+
+
+@users_app.command("import")
+def users_import(
+    path: Annotated[
+        Path, typer.Argument(help="CSV: username, role, team, agent_id, display_name.")
+    ],
+) -> None:
+    """Creates users from a CSV file, all or none."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    with session_scope() as db_session:
+        count = people_service.import_users(
+            db_session=db_session, text=path.read_text(encoding="utf-8")
+        )
+    typer.echo(f"imported {count} users")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: Annotated[str, typer.Option()],
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Sets a user's password."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    password = _password(password_stdin)
+    with session_scope() as db_session:
+        user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
+        people_service.set_password(db_session=db_session, user=user, password=password)
+    typer.echo(f"password of {username} set")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    username: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+) -> None:
+    """Prints a new API token for a user, once; only its hash is kept."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    with session_scope() as db_session:
+        user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
+        typer.echo(people_service.create_token(db_session=db_session, user=user, name=name))
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="The number after zj_ in the token.")],
+) -> None:
+    """Revokes a token at once."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    with session_scope() as db_session:
+        people_service.revoke_token(db_session=db_session, token_id=token_id)
+    typer.echo(f"token {token_id} revoked")
+
+
+@areas_app.command("create")
+def areas_create(
+    name: Annotated[str, typer.Option()],
+    queue: Annotated[list[str] | None, typer.Option(help="A queue in the area (repeat).")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="A team in the area (repeat).")] = None,
+) -> None:
+    """Creates an area: the calls of these queues and teams."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    with session_scope() as db_session:
+        area = people_service.create_area(
+            db_session=db_session, name=name, queues=queue or [], teams=team or []
+        )
+        typer.echo(f"area {area.id} {name}")
+
+
+@areas_app.command("assign")
+def areas_assign(
+    username: Annotated[str, typer.Option()],
+    area_id: Annotated[list[int], typer.Option(help="An area id (repeat).")],
+) -> None:
+    """Sets an inspector's current areas."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    with session_scope() as db_session:
+        user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
+        people_service.assign_areas(db_session=db_session, user=user, area_ids=area_id)
+    typer.echo(f"{username}: areas {', '.join(map(str, area_id))}")
+
+
 def main() -> None:
-    """Entry point with logging configured."""
+    """Entry point with logging configured; zhijian's own errors print as one line, exit 2."""
+    from services.errors import ZhijianError
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app()
+    try:
+        app()
+    except ZhijianError as exc:
+        typer.echo(f"zhijian: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -38,6 +38,18 @@ class Settings(BaseSettings):
         3, ge=1, description="Starts of one call's transcription before it fails."
     )
 
+    session_hours: float = Field(12.0, gt=0, description="Browser sessions last this long.")
+    cookie_secure: bool | None = Field(None, description="Secure cookies; default: in production.")
+    s3_webhook_secret: str | None = Field(
+        None, description="Shared secret the S3 event webhook accepts instead of a token."
+    )
+    playback_url_ttl_s: int = Field(
+        300, ge=10, le=3600, description="Presigned audio URL lifetime."
+    )
+    s3_public_endpoint: str | None = Field(
+        None, description="host:port browsers reach the S3 server at, if not ZHIJIAN_S3_ENDPOINT."
+    )
+
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1)
     max_recording_s: float = Field(4 * 3600.0, gt=0)
 

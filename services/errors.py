@@ -27,3 +27,11 @@ class StorageUnavailable(ZhijianError):
 
 class BadRecording(ZhijianError):
     """A recording that cannot be transcribed: undecodable, empty, silent, truncated, too long."""
+
+
+class Unauthenticated(ZhijianError):
+    """No valid credentials: sign in, or send a bearer token."""
+
+
+class Forbidden(ZhijianError):
+    """Signed in, but this role may not do this (objects one may not see answer NotFound)."""

@@ -138,3 +138,18 @@ class _translated:
             raise StorageUnavailable(f"object storage refused {self.where}: {exc.code}") from None
         if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
             raise StorageUnavailable(f"object storage is unreachable for {self.where}") from None
+
+
+def presigned_get(*, bucket: str, key: str, ttl_s: int) -> str:
+    """A URL that fetches the object without credentials, valid for ``ttl_s`` seconds.
+
+    Signed for ``ZHIJIAN_S3_PUBLIC_ENDPOINT`` when set (the address browsers reach), else for
+    the endpoint zhijian uses itself.
+    """
+    from datetime import timedelta
+
+    s = get_settings()
+    endpoint = s.s3_public_endpoint or s.s3_endpoint
+    signer = get_client(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure)
+    with _translated(bucket, key):
+        return signer.presigned_get_object(bucket, key, expires=timedelta(seconds=ttl_s))

@@ -51,6 +51,7 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
 
         upgrade_schema()
         storage.ensure_bucket(settings.bucket)
+        _ensure_admin(data)
         worker = start_worker(
             env=env, queues="asr,score,maintenance", log_path=data / "worker.log", beat=True
         )
@@ -60,7 +61,9 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
         base = f"http://127.0.0.1:{port}"
         typer.echo(
             f"zhijian is up: API {base}/docs, calls {base}/api/v1/calls "
-            f"({ingested} example calls queued; worker log {data / 'worker.log'}). Ctrl-C stops."
+            f"({ingested} example calls queued; worker log {data / 'worker.log'}).\n"
+            f"Sign in as admin with the password in {data / 'admin-password'}, or send "
+            f"Authorization: Bearer $(cat {data / 'admin-token'}). Ctrl-C stops."
         )
         # uvicorn re-raises SIGTERM after shutting down; as SystemExit it lets `finally` clean up.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -68,6 +71,28 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
     finally:
         stop_process(worker)
         s3.stop()
+
+
+def _ensure_admin(data: Path) -> None:
+    """On first start, an admin with a random password and an API token, kept in files 0600."""
+    import secrets
+
+    from services.db import session_scope
+    from services.people import service as people_service
+    from services.people.tables import Role
+
+    with session_scope() as db_session:
+        if people_service.get_by_username(db_session=db_session, username="admin") is not None:
+            return
+        password = secrets.token_urlsafe(16)
+        user = people_service.create_user(
+            db_session=db_session, username="admin", role=Role.ADMIN, password=password
+        )
+        token = people_service.create_token(db_session=db_session, user=user, name="zhijian up")
+    for name, value in (("admin-password", password), ("admin-token", token)):
+        path = data / name
+        path.write_text(value + "\n")
+        path.chmod(0o600)
 
 
 def _local_secret(data: Path) -> str:

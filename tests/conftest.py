@@ -78,15 +78,61 @@ def db_session() -> Iterator[object]:
         yield session
 
 
+def make_user(role: str, **fields: str) -> tuple[str, str]:
+    """Creates a user with ``role`` (and team / agent_id …); returns (username, API token)."""
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    username = f"{role}-{secrets.token_hex(4)}"
+    with session_scope() as db_session:
+        user = people_service.create_user(
+            db_session=db_session,
+            username=username,
+            role=role,
+            password="correct horse battery",
+            **fields,
+        )
+        return username, people_service.create_token(db_session=db_session, user=user)
+
+
+@pytest.fixture(scope="session")
+def admin_token() -> str:
+    """An admin's API token."""
+    return make_user("admin")[1]
+
+
 @pytest.fixture
-def client() -> Iterator[object]:
-    """An HTTP client for the API, in this process."""
+def anonymous() -> Iterator[object]:
+    """An HTTP client for the API, in this process, with no credentials."""
     from fastapi.testclient import TestClient
 
     from services.api.app import create_app
 
     with TestClient(create_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(anonymous, admin_token: str) -> object:
+    """An HTTP client for the API, in this process, signed in as an admin (bearer token)."""
+    anonymous.headers["Authorization"] = f"Bearer {admin_token}"
+    return anonymous
+
+
+@pytest.fixture
+def client_as() -> Callable[..., object]:
+    """Makes API clients for new users: ``client_as("agent", agent_id="A1")``."""
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+
+    app = create_app()
+
+    def make(role: str, **fields: str) -> object:
+        _username, token = make_user(role, **fields)
+        return TestClient(app, headers={"Authorization": f"Bearer {token}"})
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -24,9 +24,13 @@ def test_run_command_brings_up_the_api_and_transcribes_the_examples(tmp_path: Pa
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     try:
-        calls = _wait_for_examples(f"http://127.0.0.1:{port}", process, tmp_path / "run.log")
+        base = f"http://127.0.0.1:{port}"
+        token = _wait_for_file(tmp_path / "data" / "admin-token", process)
+        api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert httpx.get(f"{base}/api/v1/calls").status_code == 401
+        calls = _wait_for_examples(api, process, tmp_path / "run.log")
         assert len(calls) == len(list((ROOT / "examples").glob("*.wav")))
-        detail = httpx.get(f"http://127.0.0.1:{port}/api/v1/calls/{calls[0]['id']}").json()
+        detail = api.get(f"/api/v1/calls/{calls[0]['id']}").json()
         assert {t["role"] for t in detail["turns"]} == {"agent", "customer"}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -38,12 +42,20 @@ def test_run_command_brings_up_the_api_and_transcribes_the_examples(tmp_path: Pa
     assert "zhijian is up" in (tmp_path / "run.log").read_text()
 
 
-def _wait_for_examples(base: str, process: subprocess.Popen, log: Path) -> list[dict]:
+def _wait_for_file(path: Path, process: subprocess.Popen) -> str:
+    deadline = time.monotonic() + 300
+    while not path.exists() or not path.read_text().strip():
+        assert process.poll() is None and time.monotonic() < deadline, "zhijian up did not start"
+        time.sleep(0.5)
+    return path.read_text().strip()
+
+
+def _wait_for_examples(api: httpx.Client, process: subprocess.Popen, log: Path) -> list[dict]:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()
         try:
-            items = httpx.get(f"{base}/api/v1/calls", timeout=5).json()["items"]
+            items = api.get("/api/v1/calls").json()["items"]
         except httpx.HTTPError:
             items = []
         if items and all(c["status"] == "scored" for c in items):

@@ -4,15 +4,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.errors import (
+    Forbidden,
     InvalidInput,
     NotFound,
     ObjectMissing,
     StorageUnavailable,
     TooLarge,
+    Unauthenticated,
     ZhijianError,
 )
+from services.people.service import LoginThrottled
 
 STATUS = [
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (LoginThrottled, 429),
     (TooLarge, 413),
     (InvalidInput, 422),
     (NotFound, 404),
@@ -27,4 +33,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ZhijianError)
     async def _handle(_request: Request, exc: ZhijianError) -> JSONResponse:
         code = next((c for cls, c in STATUS if isinstance(exc, cls)), 500)
-        return JSONResponse({"detail": str(exc)}, status_code=code)
+        headers = {}
+        if isinstance(exc, Unauthenticated):
+            headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, LoginThrottled):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        return JSONResponse({"detail": str(exc)}, status_code=code, headers=headers)

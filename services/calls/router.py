@@ -5,6 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
+from services import storage
+from services.api.auth import Auth, Managers, Webhook
+from services.audit import service as audit_service
 from services.calls import service as calls_service
 from services.calls import upload
 from services.calls.schemas import (
@@ -12,6 +15,7 @@ from services.calls.schemas import (
     CallOut,
     CallPage,
     CallSummary,
+    PlaybackOut,
     S3EventsAccepted,
     TurnOut,
 )
@@ -57,7 +61,9 @@ UPLOAD_DOC = {
     openapi_extra=UPLOAD_DOC,
     responses={200: {"model": CallAccepted, "description": "Already received (same file)."}},
 )
-async def upload_call(request: Request, response: Response, db_session: DbSession) -> CallAccepted:
+async def upload_call(
+    request: Request, response: Response, db_session: DbSession, _principal: Managers
+) -> CallAccepted:
     """Uploads a recording with its metadata; the same file twice is one call."""
     settings = get_settings()
     received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
@@ -82,7 +88,7 @@ async def upload_call(request: Request, response: Response, db_session: DbSessio
 
 @router.post("/ingest/s3-events", response_model=S3EventsAccepted)
 def s3_events(
-    db_session: DbSession, payload: Annotated[dict[str, Any], Body()]
+    db_session: DbSession, _principal: Webhook, payload: Annotated[dict[str, Any], Body()]
 ) -> S3EventsAccepted:
     """Registers the recordings named in an S3/MinIO bucket notification (events are hints)."""
     settings = get_settings()
@@ -115,6 +121,7 @@ def s3_events(
 @router.get("/calls", response_model=CallPage)
 def list_calls(
     db_session: DbSession,
+    principal: Auth,
     status_: Annotated[str | None, Query(alias="status", pattern="^[a-z_]{1,32}$")] = None,
     agent_id: Annotated[str | None, Query(max_length=255)] = None,
     team: Annotated[str | None, Query(max_length=255)] = None,
@@ -127,6 +134,7 @@ def list_calls(
     """Lists calls newest first, filtered; page with ``cursor``."""
     calls, next_cursor = calls_service.get_all(
         db_session=db_session,
+        principal=principal,
         status=status_,
         agent_id=agent_id,
         team=team,
@@ -140,9 +148,9 @@ def list_calls(
 
 
 @router.get("/calls/{call_id}", response_model=CallOut)
-def get_call(call_id: int, db_session: DbSession) -> CallOut:
+def get_call(call_id: int, db_session: DbSession, principal: Auth) -> CallOut:
     """A call: status, metadata, and its turns once transcribed."""
-    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id)
+    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
     turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
     columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
     out = CallOut.model_validate({**columns, "turns": [TurnOut.model_validate(t) for t in turns]})
@@ -159,3 +167,24 @@ def get_call(call_id: int, db_session: DbSession) -> CallOut:
             for r in scoring_service.rule_results(db_session=db_session, score=score)
         ]
     return out
+
+
+@router.get("/calls/{call_id}/audio", response_model=PlaybackOut)
+def call_audio(
+    call_id: int, request: Request, db_session: DbSession, principal: Auth
+) -> PlaybackOut:
+    """A short-lived URL to the recording; every request for one is written to the audit log."""
+    settings = get_settings()
+    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
+    url = storage.presigned_get(
+        bucket=call.bucket, key=call.object_key, ttl_s=settings.playback_url_ttl_s
+    )
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="call.listen",
+        call_id=call.id,
+        address=request.client.host if request.client else None,
+        detail={"via": principal.via, "ttl_s": settings.playback_url_ttl_s},
+    )
+    return PlaybackOut(url=url, expires_in_s=settings.playback_url_ttl_s)

@@ -168,3 +168,10 @@ class ReconcileReport(BaseModel):
     listed: int
     registered: list[int]
     requeued: list[int]
+
+
+class PlaybackOut(BaseModel):
+    """Where to fetch a recording, for a few minutes."""
+
+    url: str
+    expires_in_s: int

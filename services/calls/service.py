@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,9 @@ from services import storage
 from services.calls.schemas import CallMetadata
 from services.calls.tables import Call, CallStatus, utcnow
 from services.errors import InvalidInput, NotFound, ObjectMissing
+from services.people import service as people_service
+from services.people.service import Principal
+from services.people.tables import Role
 
 AUDIO_SUFFIXES = frozenset(
     [
@@ -43,14 +46,39 @@ SIDECAR_LIMIT = 64 * 1024
 METADATA_KEY = "zhijian-metadata"
 
 
-def get(*, db_session: Session, call_id: int) -> Call | None:
-    """Returns a call by id."""
-    return db_session.get(Call, call_id)
+def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnElement[bool]:
+    """The calls a principal may see (OWASP API1: authorise on the object, not the route).
+
+    Managers, admins and training leads see every call; a team lead their team's; an agent
+    their own (by the agent id recordings carry); an inspector the calls of their current
+    areas. None is the system itself (workers, CLI).
+    """
+    if principal is None or principal.role in (Role.ADMIN, Role.QA_MANAGER, Role.TRAINING_LEAD):
+        return true()
+    if principal.role == Role.TEAM_LEAD:
+        return Call.team == principal.team if principal.team else false()
+    if principal.role == Role.AGENT:
+        return Call.agent_id == principal.agent_id if principal.agent_id else false()
+    if principal.role == Role.INSPECTOR:
+        mine = people_service.areas(db_session=db_session, area_ids=principal.area_ids)
+        queues = sorted({q for a in mine for q in a.queues})
+        teams = sorted({t for a in mine for t in a.teams})
+        return or_(Call.queue.in_(queues), Call.team.in_(teams)) if queues or teams else false()
+    return false()
 
 
-def get_or_raise(*, db_session: Session, call_id: int) -> Call:
-    """Returns a call by id or raises NotFound."""
-    call = get(db_session=db_session, call_id=call_id)
+def get(*, db_session: Session, call_id: int, principal: Principal | None = None) -> Call | None:
+    """Returns a call by id, if the principal may see it."""
+    return db_session.scalars(
+        select(Call).where(
+            Call.id == call_id, visible_to(db_session=db_session, principal=principal)
+        )
+    ).one_or_none()
+
+
+def get_or_raise(*, db_session: Session, call_id: int, principal: Principal | None = None) -> Call:
+    """Returns a call by id or raises NotFound (also for calls the principal may not see)."""
+    call = get(db_session=db_session, call_id=call_id, principal=principal)
     if call is None:
         raise NotFound(f"call {call_id} does not exist")
     return call
@@ -59,6 +87,7 @@ def get_or_raise(*, db_session: Session, call_id: int) -> Call:
 def get_all(
     *,
     db_session: Session,
+    principal: Principal | None = None,
     status: str | None = None,
     agent_id: str | None = None,
     team: str | None = None,
@@ -69,7 +98,12 @@ def get_all(
     limit: int = 50,
 ) -> tuple[Sequence[Call], str | None]:
     """Returns one page of calls, newest first, and the cursor of the next page (keyset)."""
-    query = select(Call).order_by(Call.id.desc()).limit(limit + 1)
+    query = (
+        select(Call)
+        .where(visible_to(db_session=db_session, principal=principal))
+        .order_by(Call.id.desc())
+        .limit(limit + 1)
+    )
     if status:
         query = query.where(Call.status == status)
     if agent_id:

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
+from services.api.auth import Auth, Managers
 from services.calls import service as calls_service
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["rules"])
 
 
 @router.get("/rules", response_model=list[PackOut])
-def list_packs() -> list[PackOut]:
+def list_packs(_principal: Auth) -> list[PackOut]:
     """The loaded rule packs with their versions, rules and scorecards."""
     return [
         PackOut(
@@ -37,7 +38,7 @@ def list_packs() -> list[PackOut]:
 
 
 @router.get("/rules/operators")
-def list_operators() -> list[dict[str, Any]]:
+def list_operators(_principal: Auth) -> list[dict[str, Any]]:
     """Every rule operator with its parameters (JSON schema), for rule editors."""
     return operators.describe()
 
@@ -52,7 +53,7 @@ def list_operators() -> list[dict[str, Any]]:
         }
     },
 )
-async def validate_pack(request: Request) -> ValidationOut:
+async def validate_pack(request: Request, _principal: Managers) -> ValidationOut:
     """Validates a pack (YAML in the body) and runs its test cases; nothing is installed."""
     body = await request.body()
     if len(body) > pack_module.MAX_PACK_BYTES:
@@ -84,9 +85,9 @@ async def validate_pack(request: Request) -> ValidationOut:
 @router.post(
     "/calls/{call_id}/rescore", response_model=CallAccepted, status_code=status.HTTP_202_ACCEPTED
 )
-def rescore(call_id: int, db_session: DbSession) -> CallAccepted:
+def rescore(call_id: int, db_session: DbSession, principal: Managers) -> CallAccepted:
     """Scores the call again with the current pack version; earlier scores are kept."""
-    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id)
+    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
     scoring_service.check_rescorable(call)
     tasks.enqueue_scoring(call.id)
     return CallAccepted(id=call.id, status=call.status)

@@ -52,7 +52,7 @@ def test_upload_over_the_size_limit_is_refused_and_nothing_is_stored(client, mon
     assert _uploads_in_bucket() == before
 
 
-def test_upload_is_refused_while_streaming_before_the_body_ends(live_url, monkeypatch):
+def test_upload_is_refused_while_streaming_before_the_body_ends(live_url, monkeypatch, admin_token):
     """The 413 comes while the client is still sending (chunked, no Content-Length)."""
     import socket
     from urllib.parse import urlsplit
@@ -72,6 +72,7 @@ def test_upload_is_refused_while_streaming_before_the_body_ends(live_url, monkey
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
         sock.sendall(
             b"POST /api/v1/calls HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            + f"Authorization: Bearer {admin_token}\r\n".encode()
             + f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n".encode()
             + f"{len(part):x}\r\n".encode()
             + part
@@ -222,7 +223,7 @@ def test_health_and_docs(client):
     assert {"/api/v1/calls", "/api/v1/calls/{call_id}", "/api/v1/ingest/s3-events"} <= set(paths)
 
 
-def test_upload_is_kept_when_the_broker_is_down(tmp_path: Path, db_session):
+def test_upload_is_kept_when_the_broker_is_down(tmp_path: Path, db_session, admin_token):
     """Runs the API in a child process whose broker is unreachable (port 1 on loopback)."""
     import os
     import subprocess
@@ -238,12 +239,14 @@ def test_upload_is_kept_when_the_broker_is_down(tmp_path: Path, db_session):
         "from fastapi.testclient import TestClient\n"
         "from services.api.app import create_app\n"
         "with open(sys.argv[1], 'rb') as f:\n"
-        "    r = TestClient(create_app()).post('/api/v1/calls', files={'audio': ('b.wav', f)})\n"
+        "    auth = {'Authorization': 'Bearer ' + sys.argv[2]}\n"
+        "    client = TestClient(create_app(), headers=auth)\n"
+        "    r = client.post('/api/v1/calls', files={'audio': ('b.wav', f)})\n"
         "print(json.dumps([r.status_code, r.json()]))\n"
     )
     env = {**os.environ, "ZHIJIAN_BROKER_URL": "redis://127.0.0.1:1/0"}
     out = subprocess.run(
-        [sys.executable, "-c", script, str(wav)],
+        [sys.executable, "-c", script, str(wav), admin_token],
         env=env,
         capture_output=True,
         text=True,

@@ -1,0 +1,80 @@
+"""Authentication (bearer tokens for integrations, cookie sessions with CSRF for people) and
+role checks. Which objects a principal may see is decided in each domain's service."""
+
+import hmac
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.config import get_settings
+from services.db import DbSession
+from services.errors import Forbidden, Unauthenticated
+from services.people import service as people_service
+from services.people.service import Principal
+from services.people.tables import Role
+
+SESSION_COOKIE = "zhijian_session"
+CSRF_HEADER = "X-CSRF-Token"
+WEBHOOK_SECRET_HEADER = "X-Zhijian-Webhook-Secret"  # noqa: S105 - a header name
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def current_principal(request: Request, db_session: DbSession) -> Principal:
+    """Who is calling; 401 without valid credentials, 403 on a session change without CSRF."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        found = (
+            people_service.principal_from_token(db_session=db_session, raw=raw.strip())
+            if scheme.lower() == "bearer"
+            else None
+        )
+        if found is None:
+            raise Unauthenticated("the bearer token is not valid (unknown, malformed or revoked)")
+        return found
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = people_service.principal_from_session(db_session=db_session, secret=cookie)
+        if found is None:
+            raise Unauthenticated("the session has ended; sign in again")
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not found.csrf_token or not hmac.compare_digest(sent, found.csrf_token):
+                raise Forbidden(f"a signed-in change needs the {CSRF_HEADER} header from sign-in")
+        return found
+    raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
+
+
+Auth = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that admits only ``roles``."""
+
+    def check(principal: Auth) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}")
+        return principal
+
+    return check
+
+
+Managers = Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER))]
+
+
+def webhook_principal(request: Request, db_session: DbSession) -> Principal:
+    """The S3 webhook: a manager's token, or the configured shared secret."""
+    secret = get_settings().s3_webhook_secret
+    sent = request.headers.get(WEBHOOK_SECRET_HEADER)
+    if secret and sent is not None:
+        if not hmac.compare_digest(sent, secret):
+            raise Unauthenticated("the webhook secret is wrong")
+        return Principal(0, "s3-webhook", Role.QA_MANAGER, None, None, (), "secret")
+    principal = current_principal(request, db_session)
+    if principal.role not in (Role.ADMIN, Role.QA_MANAGER):
+        raise Forbidden("the webhook needs a manager's token or the shared secret")
+    return principal
+
+
+Webhook = Annotated[Principal, Depends(webhook_principal)]

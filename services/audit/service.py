@@ -1,0 +1,49 @@
+"""Writing and reading the append-only audit log."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.audit.tables import AuditEntry
+
+
+def record(
+    *,
+    db_session: Session,
+    username: str,
+    action: str,
+    call_id: int | None = None,
+    address: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Appends one entry (committed at once: an action is never done unlogged)."""
+    entry = AuditEntry(
+        username=username, action=action, call_id=call_id, address=address, detail=detail or {}
+    )
+    db_session.add(entry)
+    db_session.commit()
+    return entry
+
+
+def get_all(
+    *,
+    db_session: Session,
+    action: str | None = None,
+    call_id: int | None = None,
+    username: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> Sequence[AuditEntry]:
+    """Entries newest first, filtered; ``before`` is the last id of the previous page."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if call_id is not None:
+        query = query.where(AuditEntry.call_id == call_id)
+    if username:
+        query = query.where(AuditEntry.username == username)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    return db_session.scalars(query).all()

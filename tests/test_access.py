@@ -1,0 +1,268 @@
+"""Who may reach what: every role against every endpoint, objects included (OWASP API1).
+
+Calls a principal may not see answer 404 exactly as calls that do not exist, so ids cannot be
+probed; endpoints a role may not use at all answer 403.
+"""
+
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import make_user
+
+AREA_QUEUE = "access-q2"
+
+
+@pytest.fixture(scope="module")
+def world():
+    """Two calls in different teams/queues, and one user of every kind."""
+    from services import storage
+    from services.calls import service as calls_service
+    from services.calls.schemas import CallMetadata
+    from services.config import get_settings
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    bucket = get_settings().bucket
+    ids = {}
+    with session_scope() as db_session:
+        for name, agent, team, queue in (
+            ("a", "ACC-A1", "acc-t1", "access-q1"),
+            ("b", "ACC-B2", "acc-t2", AREA_QUEUE),
+        ):
+            info = storage.put_bytes(
+                bucket=bucket,
+                key=f"access/{name}.wav",
+                data=name.encode() * 64,
+                content_type="audio/wav",
+            )
+            call, _ = calls_service.register(
+                db_session=db_session, info=info, source="upload",
+                metadata=CallMetadata(agent_id=agent, team=team, queue=queue),
+            )  # fmt: skip
+            ids[name] = call.id
+        area = people_service.create_area(
+            db_session=db_session, name=f"area-{ids['b']}", queues=[AREA_QUEUE], teams=[]
+        )
+    inspector_name, inspector = make_user("inspector")
+    with session_scope() as db_session:
+        user = people_service.get_by_username_or_raise(
+            db_session=db_session, username=inspector_name
+        )
+        people_service.assign_areas(db_session=db_session, user=user, area_ids=[area.id])
+    tokens = {
+        "admin": make_user("admin")[1],
+        "qa_manager": make_user("qa_manager")[1],
+        "training_lead": make_user("training_lead")[1],
+        "team_lead_t1": make_user("team_lead", team="acc-t1")[1],
+        "agent_a1": make_user("agent", agent_id="ACC-A1")[1],
+        "inspector_q2": inspector,
+        "inspector_nowhere": make_user("inspector")[1],
+    }
+    visible = {
+        "admin": {"a", "b"}, "qa_manager": {"a", "b"}, "training_lead": {"a", "b"},
+        "team_lead_t1": {"a"}, "agent_a1": {"a"}, "inspector_q2": {"b"}, "inspector_nowhere": set(),
+    }  # fmt: skip
+    return ids, tokens, visible
+
+
+def _as(anonymous, token):
+    anonymous.headers["Authorization"] = f"Bearer {token}"
+    return anonymous
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "admin",
+        "qa_manager",
+        "training_lead",
+        "team_lead_t1",
+        "agent_a1",
+        "inspector_q2",
+        "inspector_nowhere",
+    ],
+)
+def test_each_role_reaches_exactly_its_calls(anonymous, world, who):
+    ids, tokens, visible = world
+    client = _as(anonymous, tokens[who])
+
+    for name, call_id in ids.items():
+        allowed = name in visible[who]
+        for path in (f"/api/v1/calls/{call_id}", f"/api/v1/calls/{call_id}/audio"):
+            assert client.get(path).status_code == (200 if allowed else 404), (who, path)
+    listed = {c["id"] for c in client.get("/api/v1/calls", params={"limit": 200}).json()["items"]}
+    assert listed & set(ids.values()) == {ids[n] for n in visible[who]}
+    # Filters, paging and guessed ids leak nothing either.
+    for agent in ("ACC-A1", "ACC-B2"):
+        found = client.get("/api/v1/calls", params={"agent_id": agent}).json()["items"]
+        assert {c["id"] for c in found} <= {ids[n] for n in visible[who]}
+    for guess in range(max(ids.values()) + 1, max(ids.values()) + 4):
+        assert client.get(f"/api/v1/calls/{guess}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "managers_only"),
+    [
+        ("get", "/api/v1/rules", False),
+        ("get", "/api/v1/rules/operators", False),
+        ("get", "/api/v1/me", False),
+        ("post", "/api/v1/rules/validate", True),
+        ("get", "/api/v1/audit", True),
+        ("post", "/api/v1/calls", True),
+        ("post", "/api/v1/ingest/s3-events", True),
+    ],
+)
+def test_role_gated_endpoints(anonymous, world, method, path, managers_only):
+    _ids, tokens, _visible = world
+
+    assert getattr(anonymous, method)(path).status_code == 401
+    for who, token in tokens.items():
+        status = getattr(_as(anonymous, token), method)(path).status_code
+        manager = who in ("admin", "qa_manager")
+        if managers_only and not manager:
+            assert status == 403, (who, path)
+        else:
+            assert status not in (401, 403), (who, path, status)
+
+
+def test_rescore_needs_a_manager_and_a_visible_call(anonymous, world):
+    ids, tokens, _visible = world
+
+    assert (
+        _as(anonymous, tokens["agent_a1"]).post(f"/api/v1/calls/{ids['a']}/rescore").status_code
+        == 403
+    )
+    assert (
+        _as(anonymous, tokens["qa_manager"]).post(f"/api/v1/calls/{ids['a']}/rescore").status_code
+        == 422
+    )
+
+
+def test_every_listen_is_audited_and_the_audit_log_is_for_managers(anonymous, world):
+    ids, tokens, _visible = world
+    agent = _as(anonymous, tokens["agent_a1"])
+    agent.get(f"/api/v1/calls/{ids['a']}/audio")
+    agent.get(f"/api/v1/calls/{ids['a']}/audio")
+    agent.get(f"/api/v1/calls/{ids['b']}/audio")  # denied: not logged as a listen
+
+    entries = (
+        _as(anonymous, tokens["qa_manager"])
+        .get("/api/v1/audit", params={"action": "call.listen", "call_id": ids["a"]})
+        .json()
+    )
+
+    by_agent = [e for e in entries if e["username"].startswith("agent-")]
+    assert len(by_agent) >= 2 and all(e["address"] for e in by_agent)
+    denied = _as(anonymous, tokens["qa_manager"]).get("/api/v1/audit", params={"call_id": ids["b"]})
+    assert not [e for e in denied.json() if e["username"].startswith("agent-")]
+
+
+def test_presigned_audio_urls_expire(anonymous, world, monkeypatch):
+    from services.config import get_settings
+
+    ids, tokens, _visible = world
+    monkeypatch.setattr(get_settings(), "playback_url_ttl_s", 2)
+
+    url = _as(anonymous, tokens["agent_a1"]).get(f"/api/v1/calls/{ids['a']}/audio").json()["url"]
+
+    assert httpx.get(url).content == b"a" * 64
+    time.sleep(3)
+    assert httpx.get(url).status_code == 403
+
+
+def test_a_revoked_token_stops_working_at_once(anonymous):
+    from services.db import session_scope
+    from services.people import service as people_service
+
+    _username, token = make_user("qa_manager")
+    client = _as(anonymous, token)
+    assert client.get("/api/v1/me").status_code == 200
+
+    with session_scope() as db_session:
+        people_service.revoke_token(db_session=db_session, token_id=int(token.split("_")[1]))
+
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer zj_", "Bearer zj_1_", "Bearer zj_x_y", "Basic abc", "Bearer " + "x" * 5000],
+)
+def test_malformed_credentials_are_refused(anonymous, header):
+    anonymous.headers["Authorization"] = header
+
+    assert anonymous.get("/api/v1/calls").status_code == 401
+
+
+def test_sessions_need_the_csrf_token_for_changes(anonymous, world):
+    ids, _tokens, _visible = world
+    username, _ = make_user("qa_manager")
+
+    signed_in = anonymous.post(
+        "/api/v1/auth/login", json={"username": username, "password": "correct horse battery"}
+    )
+
+    assert signed_in.status_code == 200
+    cookie = signed_in.cookies.get("zhijian_session")
+    assert cookie and "httponly" in signed_in.headers["set-cookie"].lower()
+    assert anonymous.get("/api/v1/me").json()["username"] == username
+    assert anonymous.post(f"/api/v1/calls/{ids['a']}/rescore").status_code == 403
+    with_csrf = anonymous.post(
+        f"/api/v1/calls/{ids['a']}/rescore",
+        headers={"X-CSRF-Token": signed_in.json()["csrf_token"]},
+    )
+    assert with_csrf.status_code == 422  # past authentication: the call is not transcribed
+    assert (
+        anonymous.post(
+            "/api/v1/auth/logout", headers={"X-CSRF-Token": signed_in.json()["csrf_token"]}
+        ).status_code
+        == 204
+    )
+    assert anonymous.get("/api/v1/me").status_code == 401
+
+
+def test_guessing_passwords_is_slowed_down(anonymous):
+    username, _ = make_user("agent", agent_id="ACC-GUESS")
+
+    answers = [
+        anonymous.post(
+            "/api/v1/auth/login", json={"username": username, "password": f"guess-{i}"}
+        ).status_code
+        for i in range(6)
+    ]
+    right = anonymous.post(
+        "/api/v1/auth/login", json={"username": username, "password": "correct horse battery"}
+    )
+
+    assert answers[:5] == [422] * 5 and answers[5] == 429
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
+    assert (
+        anonymous.post(
+            "/api/v1/auth/login", json={"username": "nobody", "password": "x"}
+        ).status_code
+        == 422
+    )
+
+
+def test_the_webhook_takes_its_shared_secret(anonymous, monkeypatch):
+    from services.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "s3_webhook_secret", "s3cr3t-for-the-webhook")
+    event = {"Records": []}
+
+    assert anonymous.post("/api/v1/ingest/s3-events", json=event).status_code == 401
+    wrong = anonymous.post(
+        "/api/v1/ingest/s3-events", json=event, headers={"X-Zhijian-Webhook-Secret": "nope"}
+    )
+    right = anonymous.post(
+        "/api/v1/ingest/s3-events",
+        json=event,
+        headers={"X-Zhijian-Webhook-Secret": "s3cr3t-for-the-webhook"},
+    )
+    assert wrong.status_code == 401 and right.status_code == 200
+
+
+def test_health_needs_no_credentials(anonymous):
+    assert anonymous.get("/healthz").status_code == 200

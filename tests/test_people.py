@@ -1,0 +1,88 @@
+"""People from the command line and from CSV: users, tokens, areas."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.errors import InvalidInput
+
+ZHIJIAN = [sys.executable, "-m", "services.cli"]
+
+
+def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ZHIJIAN, *args], input=stdin, capture_output=True, text=True, timeout=120, env=os.environ
+    )
+
+
+def test_users_and_tokens_from_the_command_line(anonymous):
+    import secrets
+
+    name = f"cli-{secrets.token_hex(3)}"
+    created = _run(
+        "users",
+        "create",
+        "--username",
+        name,
+        "--role",
+        "team_lead",
+        "--team",
+        "night",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    token = _run("tokens", "create", "--username", name).stdout.strip()
+
+    assert created.returncode == 0, created.stderr
+    anonymous.headers["Authorization"] = f"Bearer {token}"
+    assert anonymous.get("/api/v1/me").json()["team"] == "night"
+    assert _run("tokens", "revoke", token.split("_")[1]).returncode == 0
+    assert anonymous.get("/api/v1/me").status_code == 401
+    again = _run(
+        "users",
+        "create",
+        "--username",
+        name,
+        "--role",
+        "agent",
+        "--agent-id",
+        "X",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    assert again.returncode == 2 and "taken" in again.stderr
+    short = _run(
+        "users",
+        "create",
+        "--username",
+        name + "x",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+
+
+def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
+    import secrets
+
+    from services.people import service as people_service
+
+    tag = secrets.token_hex(3)
+    good = f"username,role,team,agent_id\nlead-{tag},team_lead,t9,\nagent-{tag},agent,t9,A-{tag}\n"
+    bad = f"username,role,team,agent_id\nother-{tag},agent,t9,B-{tag}\nboss-{tag},emperor,,\n"
+
+    assert people_service.import_users(db_session=db_session, text=good) == 2
+    with pytest.raises(InvalidInput, match="line 3: unknown role 'emperor'"):
+        people_service.import_users(db_session=db_session, text=bad)
+    assert people_service.get_by_username(db_session=db_session, username=f"other-{tag}") is None
+    with pytest.raises(InvalidInput, match="columns username and role"):
+        people_service.import_users(db_session=db_session, text="name,job\nx,y\n")
+    with pytest.raises(InvalidInput, match="agent id"):
+        people_service.import_users(
+            db_session=db_session, text=f"username,role\nlonely-{tag},agent\n"
+        )
