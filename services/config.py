@@ -50,6 +50,16 @@ class Settings(BaseSettings):
         None, description="host:port browsers reach the S3 server at, if not ZHIJIAN_S3_ENDPOINT."
     )
 
+    redact_pii: bool = Field(
+        True, description="Mask phone, ID, card, e-mail, address in transcripts."
+    )
+    keep_unredacted: bool = Field(False, description="Also keep the unmasked text (admins only).")
+    redact_audio: bool = Field(False, description="Store a copy of the audio bleeped over PII.")
+    pii_roles: list[str] = Field(
+        default_factory=lambda: ["admin", "qa_manager", "inspector"],
+        description="Roles that hear the original audio; the others get the bleeped copy.",
+    )
+
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1)
     max_recording_s: float = Field(4 * 3600.0, gt=0)
 

@@ -45,6 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
             "ZHIJIAN_S3_SECRET_KEY": s3.secret_key,
             "ZHIJIAN_BUCKET": f"recordings-{RUN_ID}",
             "ZHIJIAN_RECONCILE_INTERVAL_S": "3600",
+            "ZHIJIAN_REDACT_AUDIO": "true",
+            "ZHIJIAN_KEEP_UNREDACTED": "true",
         }
     )
     from services import storage

@@ -25,7 +25,8 @@ def test_run_command_brings_up_the_api_and_transcribes_the_examples(tmp_path: Pa
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        token = _wait_for_file(tmp_path / "data" / "admin-token", process)
+        _wait_for_health(base, process)
+        token = (tmp_path / "data" / "admin-token").read_text().strip()
         api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert httpx.get(f"{base}/api/v1/calls").status_code == 401
         calls = _wait_for_examples(api, process, tmp_path / "run.log")
@@ -42,12 +43,16 @@ def test_run_command_brings_up_the_api_and_transcribes_the_examples(tmp_path: Pa
     assert "zhijian is up" in (tmp_path / "run.log").read_text()
 
 
-def _wait_for_file(path: Path, process: subprocess.Popen) -> str:
+def _wait_for_health(base: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 300
-    while not path.exists() or not path.read_text().strip():
+    while True:
         assert process.poll() is None and time.monotonic() < deadline, "zhijian up did not start"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
         time.sleep(0.5)
-    return path.read_text().strip()
 
 
 def _wait_for_examples(api: httpx.Client, process: subprocess.Popen, log: Path) -> list[dict]:

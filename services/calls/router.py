@@ -22,7 +22,8 @@ from services.calls.schemas import (
 from services.calls.tables import CallStatus
 from services.config import get_settings
 from services.db import DbSession
-from services.errors import InvalidInput, ObjectMissing
+from services.errors import Forbidden, InvalidInput, ObjectMissing
+from services.people.tables import Role
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
@@ -148,10 +149,25 @@ def list_calls(
 
 
 @router.get("/calls/{call_id}", response_model=CallOut)
-def get_call(call_id: int, db_session: DbSession, principal: Auth) -> CallOut:
-    """A call: status, metadata, and its turns once transcribed."""
+def get_call(
+    call_id: int,
+    db_session: DbSession,
+    principal: Auth,
+    unredacted: Annotated[
+        bool, Query(description="Admins: the unmasked text, where kept.")
+    ] = False,
+) -> CallOut:
+    """A call: status, metadata, and its turns once transcribed (PII masked)."""
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
+    if unredacted and principal.role != Role.ADMIN:
+        raise Forbidden("only admins read unredacted transcripts")
     turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
+    if unredacted:
+        audit_service.record(db_session=db_session, username=principal.username,
+                             action="call.read_unredacted", call_id=call.id)  # fmt: skip
+        for t in turns:
+            db_session.expunge(t)
+            t.text = t.unredacted_text or t.text
     columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
     out = CallOut.model_validate({**columns, "turns": [TurnOut.model_validate(t) for t in turns]})
     score = scoring_service.latest_score(db_session=db_session, call_id=call.id)
@@ -176,15 +192,21 @@ def call_audio(
     """A short-lived URL to the recording; every request for one is written to the audit log."""
     settings = get_settings()
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
-    url = storage.presigned_get(
-        bucket=call.bucket, key=call.object_key, ttl_s=settings.playback_url_ttl_s
-    )
+    # Roles that must not hear personal data get the copy bleeped over it, where there is one.
+    key = call.object_key
+    if call.redacted_key and principal.role not in settings.pii_roles:
+        key = call.redacted_key
+    url = storage.presigned_get(bucket=call.bucket, key=key, ttl_s=settings.playback_url_ttl_s)
     audit_service.record(
         db_session=db_session,
         username=principal.username,
         action="call.listen",
         call_id=call.id,
         address=request.client.host if request.client else None,
-        detail={"via": principal.via, "ttl_s": settings.playback_url_ttl_s},
+        detail={
+            "via": principal.via,
+            "ttl_s": settings.playback_url_ttl_s,
+            "redacted": key != call.object_key,
+        },
     )
     return PlaybackOut(url=url, expires_in_s=settings.playback_url_ttl_s)

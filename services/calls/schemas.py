@@ -104,6 +104,9 @@ class TurnOut(BaseModel):
     end: float
     text: str
     confidence: float
+    redactions: list[dict[str, Any]] = Field(
+        default_factory=list, description="Masked PII: type and time span of each [MASK]."
+    )
 
 
 class CallSummary(BaseModel):

@@ -78,6 +78,8 @@ class Call(Base):
     channels: Mapped[int | None] = mapped_column(Integer)
     sample_rate: Mapped[int | None] = mapped_column(Integer)
     asr_model: Mapped[str | None] = mapped_column(String(255))
+    # The copy of the recording bleeped over PII (ZHIJIAN_REDACT_AUDIO), for roles not to hear it.
+    redacted_key: Mapped[str | None] = mapped_column(String(1024))
     # Set by the latest scoring: the call needs a person to look at it.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

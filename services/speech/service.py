@@ -1,7 +1,9 @@
 """The transcription stage: a call's recording in, its per-party turns in the database out."""
 
+import io
 import logging
 import tempfile
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,8 @@ from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, ObjectMissing
 from services.scoring import analysis
-from services.speech.audio import DecodedAudio, decode
+from services.speech import redaction
+from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
 from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
 
@@ -77,6 +80,10 @@ def transcribe(*, db_session: Session, call: Call, settings: Settings) -> bool:
     except (BadRecording, ObjectMissing) as exc:
         fail(db_session=db_session, call=call, reason=str(exc))
         return False
+    if settings.redact_pii:
+        _redact(drafts, keep=settings.keep_unredacted)
+        if settings.redact_audio:
+            call.redacted_key = _store_bleeped(call, audio, drafts)
     save(
         db_session=db_session,
         call=call,
@@ -86,6 +93,45 @@ def transcribe(*, db_session: Session, call: Call, settings: Settings) -> bool:
         model_name=settings.asr_model,
     )
     return True
+
+
+def _redact(drafts: list[TurnDraft], *, keep: bool) -> None:
+    """Masks PII in every turn before anything is stored, scored or indexed."""
+    for draft in drafts:
+        original = draft.text
+        draft.words, draft.redactions = redaction.redact_words(draft.words)
+        if draft.redactions and keep:
+            draft.unredacted = original
+
+
+def _store_bleeped(call: Call, audio: DecodedAudio, drafts: list[TurnDraft]) -> str | None:
+    """Stores a copy of the recording with a tone over every masked span; returns its key."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    for d in drafts:
+        spans.setdefault(d.channel, []).extend((r["start"], r["end"]) for r in d.redactions)
+    spans = {channel: found for channel, found in spans.items() if found}
+    if not spans:
+        return None
+    mono = (not call.channel_map and call.channel_map is not None) or audio.channels.shape[0] == 1
+    bleeped = np.stack(
+        [
+            redaction.bleep(
+                samples,
+                [s for c, found in spans.items() for s in found] if mono else spans.get(index, []),
+                SAMPLE_RATE,
+            )
+            for index, samples in enumerate(audio.channels)
+        ]
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(bleeped.shape[0])
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((np.clip(bleeped, -1, 1).T * 32767).astype("<i2").tobytes())
+    key = f"redacted/{call.object_key}.wav"
+    storage.put_bytes(bucket=call.bucket, key=key, data=buffer.getvalue(), content_type="audio/wav")
+    return key
 
 
 def _recognise(
@@ -159,6 +205,8 @@ def save(
                 cuts=list(text_info.cuts),
                 units=text_info.units,
                 sentiment=feeling,
+                redactions=d.redactions,
+                unredacted_text=d.unredacted,
             )
         )
     call.duration_s = round(audio.duration_s, 3)

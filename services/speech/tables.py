@@ -30,6 +30,9 @@ class Turn(Base):
     cuts: Mapped[list[int] | None] = mapped_column(JSONType)
     units: Mapped[int | None] = mapped_column(Integer)
     sentiment: Mapped[dict[str, float] | None] = mapped_column(JSONType)
+    # Masked PII: [{"type": "PHONE", "start": 12.3, "end": 15.1}]; the text holds [PHONE].
+    redactions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    unredacted_text: Mapped[str | None] = mapped_column(Text)  # only with ZHIJIAN_KEEP_UNREDACTED
 
 
 class ChannelActivity(Base):

@@ -45,6 +45,8 @@ class TurnDraft:
     start: float
     end: float
     words: list[Word] = field(default_factory=list)
+    redactions: list[dict[str, Any]] = field(default_factory=list)
+    unredacted: str | None = None
 
     @property
     def text(self) -> str:
