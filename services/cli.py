@@ -19,6 +19,10 @@ models_app = typer.Typer(help="Machine-learning models.", no_args_is_help=True)
 users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
 areas_app = typer.Typer(help="Areas inspectors are assigned to.", no_args_is_help=True)
+retention_app = typer.Typer(
+    help="Deleting what is past the retention period.", no_args_is_help=True
+)
+app.add_typer(retention_app, name="retention")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(areas_app, name="areas")
@@ -265,6 +269,18 @@ def areas_assign(
         user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
         people_service.assign_areas(db_session=db_session, user=user, area_ids=area_id)
     typer.echo(f"{username}: areas {', '.join(map(str, area_id))}")
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Deletes recordings and transcripts older than ZHIJIAN_RETENTION_DAYS (audited)."""
+    from services.config import get_settings
+    from workers.tasks import retention_now
+
+    if get_settings().retention_days is None:
+        typer.echo("ZHIJIAN_RETENTION_DAYS is not set: everything is kept")
+        return
+    typer.echo(json.dumps({"deleted": retention_now()}))
 
 
 def main() -> None:

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         description="Roles that hear the original audio; the others get the bleeped copy.",
     )
 
+    retention_days: int | None = Field(
+        None, ge=1, description="Delete recordings and transcripts older than this; None keeps all."
+    )
+
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1)
     max_recording_s: float = Field(4 * 3600.0, gt=0)
 

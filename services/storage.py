@@ -153,3 +153,9 @@ def presigned_get(*, bucket: str, key: str, ttl_s: int) -> str:
     signer = get_client(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure)
     with _translated(bucket, key):
         return signer.presigned_get_object(bucket, key, expires=timedelta(seconds=ttl_s))
+
+
+def remove(*, bucket: str, key: str) -> None:
+    """Deletes an object (no error if it does not exist, as S3 itself answers)."""
+    with _translated(bucket, key):
+        client().remove_object(bucket, key)

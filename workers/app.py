@@ -35,6 +35,7 @@ app.conf.update(
         "reconcile-bucket": {
             "task": "zhijian.reconcile",
             "schedule": settings.reconcile_interval_s,
-        }
+        },
+        "retention": {"task": "zhijian.retention", "schedule": 3600.0},
     },
 )

@@ -8,6 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from kombu.exceptions import OperationalError
 from sqlalchemy.orm import Session
 
+from services.calls import retention as retention_service
 from services.calls import service as calls_service
 from services.calls.tables import Call
 from services.config import Settings, get_settings
@@ -110,6 +111,26 @@ def reconcile_now() -> dict[str, object]:
     for call_id in created + stale:
         enqueue_transcription(call_id)
     return {"listed": listed, "registered": created, "requeued": stale}
+
+
+@app.task(name="zhijian.retention")
+def retention() -> None:
+    """Deletes what is past the retention period (a no-op without ZHIJIAN_RETENTION_DAYS)."""
+    retention_now()
+
+
+def retention_now() -> list[int]:
+    """Deletes every call past the retention period, in batches; returns their ids."""
+    days = get_settings().retention_days
+    if days is None:
+        return []
+    deleted: list[int] = []
+    with session_scope() as db_session:
+        while batch := retention_service.purge(
+            db_session=db_session, older_than=retention_service.cutoff(days)
+        ):
+            deleted += batch
+    return deleted
 
 
 def enqueue_scoring(call_id: int) -> bool:
