@@ -1,6 +1,9 @@
 """The FastAPI application factory."""
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from services.api import errors
@@ -19,6 +22,18 @@ def create_app() -> FastAPI:
         version="0.1.0",
     )
     errors.install(app)
+
+    @app.middleware("http")
+    async def refuse_nul(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # A NUL in the URL reaches no valid object and would only upset the database.
+        if "%00" in request.url.query or "\x00" in request.url.path or "%00" in request.url.path:
+            return JSONResponse(
+                {"detail": "NUL characters are not allowed in URLs"}, status_code=422
+            )
+        return await call_next(request)
+
     app.include_router(calls_router)
     app.include_router(rules_router)
     app.include_router(people_router)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from services.api.auth import Managers
 from services.audit import service as audit_service
 from services.audit.schemas import AuditOut
+from services.calls.schemas import MAX_ID
 from services.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -17,7 +18,7 @@ def list_audit(
     db_session: DbSession,
     _principal: Managers,
     action: Annotated[str | None, Query(max_length=64)] = None,
-    call_id: int | None = None,
+    call_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     username: Annotated[str | None, Query(max_length=150)] = None,
     before: Annotated[
         int | None, Query(ge=1, description="The last id of the previous page.")

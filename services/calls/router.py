@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
 from services import storage
 from services.api.auth import Auth, Managers, Webhook
@@ -11,6 +11,7 @@ from services.audit import service as audit_service
 from services.calls import service as calls_service
 from services.calls import upload
 from services.calls.schemas import (
+    MAX_ID,
     CallAccepted,
     CallOut,
     CallPage,
@@ -30,6 +31,7 @@ from services.speech import service as speech_service
 from workers import tasks
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
+CallId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 METADATA_EXAMPLE = '{"agent_id": "A1001", "channels": {"agent": 0, "customer": 1}}'
 UPLOAD_DOC = {
@@ -150,7 +152,7 @@ def list_calls(
 
 @router.get("/calls/{call_id}", response_model=CallOut)
 def get_call(
-    call_id: int,
+    call_id: CallId,
     db_session: DbSession,
     principal: Auth,
     unredacted: Annotated[
@@ -187,7 +189,7 @@ def get_call(
 
 @router.get("/calls/{call_id}/audio", response_model=PlaybackOut)
 def call_audio(
-    call_id: int, request: Request, db_session: DbSession, principal: Auth
+    call_id: CallId, request: Request, db_session: DbSession, principal: Auth
 ) -> PlaybackOut:
     """A short-lived URL to the recording; every request for one is written to the audit log."""
     settings = get_settings()

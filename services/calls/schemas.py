@@ -24,7 +24,13 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+# No control characters: PostgreSQL cannot store NUL, and nobody types the others on purpose.
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+MAX_ID = 2**63 - 1  # BIGINT: larger ids cannot exist, and must not reach the database
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=NO_CONTROL)
+]
+ExtraText = Annotated[str, StringConstraints(max_length=1000, pattern=NO_CONTROL)]
 ROLES = ("agent", "customer")
 MAX_CHANNEL = 31
 
@@ -47,8 +53,10 @@ class CallMetadata(BaseModel):
         description='Which channel each party is on: {"agent": 0, "customer": 1}, or "mono". '
         "Left out: stereo recordings are agent left, customer right; mono ones are mono.",
     )
-    language: str | None = Field(None, description="Whisper language code, e.g. zh or en.")
-    extra: dict[str, str | int | float | bool | None] = Field(
+    language: str | None = Field(
+        None, max_length=8, description="Whisper language code, e.g. zh or en."
+    )
+    extra: dict[ShortText, ExtraText | int | float | bool | None] = Field(
         default_factory=dict, max_length=50, description="Other fields, kept as they are."
     )
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import storage
-from services.calls.schemas import CallMetadata
+from services.calls.schemas import MAX_ID, CallMetadata
 from services.calls.tables import Call, CallStatus, utcnow
 from services.errors import InvalidInput, NotFound, ObjectMissing
 from services.people import service as people_service
@@ -133,7 +133,7 @@ def _decode_cursor(cursor: str) -> int:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
         raise InvalidInput("the cursor is not one this API returned") from None
-    if not isinstance(value, int):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
         raise InvalidInput("the cursor is not one this API returned")
     return value
 

@@ -2,13 +2,15 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.calls.schemas import NO_CONTROL
+
 
 class LoginIn(BaseModel):
     """Credentials."""
 
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=150)
+    username: str = Field(min_length=1, max_length=150, pattern=NO_CONTROL)
     password: str = Field(min_length=1, max_length=1024)
 
 

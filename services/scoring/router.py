@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, status
 
 from services.api.auth import Auth, Managers
 from services.calls import service as calls_service
+from services.calls.router import CallId
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
 from services.db import DbSession
@@ -85,7 +86,7 @@ async def validate_pack(request: Request, _principal: Managers) -> ValidationOut
 @router.post(
     "/calls/{call_id}/rescore", response_model=CallAccepted, status_code=status.HTTP_202_ACCEPTED
 )
-def rescore(call_id: int, db_session: DbSession, principal: Managers) -> CallAccepted:
+def rescore(call_id: CallId, db_session: DbSession, principal: Managers) -> CallAccepted:
     """Scores the call again with the current pack version; earlier scores are kept."""
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
     scoring_service.check_rescorable(call)

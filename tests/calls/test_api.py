@@ -203,6 +203,8 @@ def test_list_filters_and_pages_by_keyset_without_gaps_or_repeats(client, db_ses
         {"limit": 10_000},
         {"cursor": "not-a-cursor"},
         {"cursor": "eyJiZWZvcmUiOiAieCJ9"},  # a well-formed cursor holding a string
+        {"cursor": "eyJiZWZvcmUiOiAxMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwfQ=="},  # an id beyond BIGINT
+        {"team": "a\x00b"},
         {"from": "not a date"},
         {"status": "DROP TABLE"},
     ],
