@@ -266,3 +266,23 @@ def test_the_webhook_takes_its_shared_secret(anonymous, monkeypatch):
 
 def test_health_needs_no_credentials(anonymous):
     assert anonymous.get("/healthz").status_code == 200
+
+
+def test_the_audit_log_cannot_be_rewritten(db_session):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    from services.audit import service as audit_service
+    from services.audit.tables import AuditEntry
+
+    entry = audit_service.record(
+        db_session=db_session, username="someone", action="call.listen", call_id=1
+    )
+
+    for statement in (
+        update(AuditEntry).where(AuditEntry.id == entry.id).values(username="nobody"),
+        delete(AuditEntry).where(AuditEntry.id == entry.id),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db_session.execute(statement)
+        db_session.rollback()

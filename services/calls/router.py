@@ -164,14 +164,20 @@ def get_call(
     if unredacted and principal.role != Role.ADMIN:
         raise Forbidden("only admins read unredacted transcripts")
     turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
+    shown = [TurnOut.model_validate(t) for t in turns]
     if unredacted:
-        audit_service.record(db_session=db_session, username=principal.username,
-                             action="call.read_unredacted", call_id=call.id)  # fmt: skip
-        for t in turns:
-            db_session.expunge(t)
-            t.text = t.unredacted_text or t.text
+        audit_service.record(
+            db_session=db_session,
+            username=principal.username,
+            action="call.read_unredacted",
+            call_id=call.id,
+        )
+        shown = [
+            out.model_copy(update={"text": t.unredacted_text or out.text})
+            for out, t in zip(shown, turns, strict=True)
+        ]
     columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
-    out = CallOut.model_validate({**columns, "turns": [TurnOut.model_validate(t) for t in turns]})
+    out = CallOut.model_validate({**columns, "turns": shown})
     score = scoring_service.latest_score(db_session=db_session, call_id=call.id)
     if score is not None:
         out.score = ScoreOut.model_validate(score)
