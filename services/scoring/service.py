@@ -3,6 +3,7 @@
 import logging
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -108,11 +109,7 @@ def score_call(
     metrics = metrics_module.compute(conv)
     results = pack.evaluate(conv, metrics)
     result = scorecard.score(pack, results)
-    key = (
-        (Score.call_id == call.id) & (Score.pack == pack.id) & (Score.pack_version == pack.version)
-    )
-    db_session.execute(delete(Score).where(key))
-    for table in (RuleResult, Hit):
+    for table in (Score, RuleResult, Hit):
         db_session.execute(
             delete(table).where(
                 table.call_id == call.id, table.pack == pack.id, table.pack_version == pack.version
@@ -120,29 +117,21 @@ def score_call(
         )
     db_session.merge(CallMetrics(call_id=call.id, metrics=metrics.as_dict()))
     for r in results:
-        db_session.add(
-            RuleResult(
-                call_id=call.id,
-                pack=pack.id,
-                pack_version=pack.version,
-                rule_id=r.rule.id,
-                category=r.rule.category,
-                severity=r.rule.severity,
-                status=r.status,
-                reason=r.outcome.reason,
-            )
-        )
+        key: dict[str, Any] = {
+            "call_id": call.id,
+            "pack": pack.id,
+            "pack_version": pack.version,
+            "rule_id": r.rule.id,
+            "category": r.rule.category,
+            "severity": r.rule.severity,
+        }
+        db_session.add(RuleResult(**key, status=r.status, reason=r.outcome.reason))
         if r.status != "hit":
             continue
         for e in r.outcome.evidence:
             db_session.add(
                 Hit(
-                    call_id=call.id,
-                    pack=pack.id,
-                    pack_version=pack.version,
-                    rule_id=r.rule.id,
-                    category=r.rule.category,
-                    severity=r.rule.severity,
+                    **key,
                     role=e.role,
                     start=round(e.start, 3),
                     end=round(e.end, 3),
