@@ -6,6 +6,7 @@ from sqlalchemy import engine_from_config, pool
 import services.audit.tables
 import services.calls.tables
 import services.people.tables
+import services.qa.tables
 import services.scoring.tables
 import services.speech.tables  # noqa: F401 - registers the tables on Base.metadata
 from services.config import get_settings

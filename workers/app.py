@@ -37,5 +37,6 @@ app.conf.update(
             "schedule": settings.reconcile_interval_s,
         },
         "retention": {"task": "zhijian.retention", "schedule": 3600.0},
+        "sampling": {"task": "zhijian.sampling", "schedule": 3600.0},
     },
 )

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from services.calls import retention as retention_service
 from services.calls import service as calls_service
-from services.calls.tables import Call
+from services.calls.tables import Call, utcnow
 from services.config import Settings, get_settings
 from services.db import session_scope
 from services.errors import StorageUnavailable
+from services.qa import service as qa_service
 from services.scoring import service as scoring_service
 from services.speech import service as speech_service
 from workers.app import app
@@ -111,6 +112,13 @@ def reconcile_now() -> dict[str, object]:
     for call_id in created + stale:
         enqueue_transcription(call_id)
     return {"listed": listed, "registered": created, "requeued": stale}
+
+
+@app.task(name="zhijian.sampling")
+def sampling() -> None:
+    """Runs every active sampling plan for its last complete period (once per period)."""
+    with session_scope() as db_session:
+        qa_service.run_due(db_session=db_session, now=utcnow())
 
 
 @app.task(name="zhijian.retention")

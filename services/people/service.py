@@ -6,7 +6,7 @@ import hmac
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -74,10 +74,12 @@ def create_user(
     team: str | None = None,
     agent_id: str | None = None,
     display_name: str | None = None,
+    hired_on: date | None = None,
 ) -> User:
     """Creates a user; the password is stored as an argon2 hash."""
     user = _new_user(username=username, role=role, password=password, team=team,
                      agent_id=agent_id, display_name=display_name)  # fmt: skip
+    user.hired_on = hired_on
     db_session.add(user)
     try:
         db_session.commit()
@@ -265,7 +267,7 @@ def areas(*, db_session: Session, area_ids: tuple[int, ...]) -> list[Area]:
 
 
 def import_users(*, db_session: Session, text: str) -> int:
-    """Creates users from CSV (username, role, team, agent_id, display_name); all or none.
+    """Creates users from CSV (username, role, team, agent_id, display_name, hired_on); all or none.
 
     Users are created without a password: they sign in once an admin sets one, or use tokens.
     """
@@ -278,6 +280,8 @@ def import_users(*, db_session: Session, text: str) -> int:
     users = []
     for number, row in enumerate(rows, start=2):
         try:
+            hired = (row.get("hired_on") or "").strip()
+            hired_on = date.fromisoformat(hired) if hired else None
             users.append(
                 _new_user(
                     username=(row.get("username") or "").strip(),
@@ -288,7 +292,8 @@ def import_users(*, db_session: Session, text: str) -> int:
                     display_name=(row.get("display_name") or "").strip() or None,
                 )
             )
-        except InvalidInput as exc:
+            users[-1].hired_on = hired_on
+        except (InvalidInput, ValueError) as exc:  # ValueError: a hired_on that is not a date
             raise InvalidInput(f"line {number}: {exc}") from None
     db_session.add_all(users)
     try:

@@ -1,8 +1,17 @@
 """People and organisation: users with roles, areas, API tokens, browser sessions."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.calls.tables import utcnow
@@ -38,6 +47,8 @@ class User(Base):
     # The agent id recordings carry, for an agent user.
     agent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Tenure: new hires are sampled more often (services/qa).
+    hired_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
