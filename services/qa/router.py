@@ -2,15 +2,28 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import select
 
-from services.api.auth import Managers
+from services.api.auth import Managers, require
 from services.calls.schemas import MAX_ID
 from services.db import DbSession
 from services.errors import NotFound
+from services.people.service import Principal
+from services.people.tables import Area, Role, User
+from services.qa import rotation_service
 from services.qa import service as qa_service
-from services.qa.schemas import PickOut, PlanOut, PlanSpec, RunIn, RunOut
-from services.qa.tables import SamplingPlan, SamplingRun
+from services.qa.schemas import (
+    AssignmentOut,
+    PeriodOut,
+    PickOut,
+    PlanOut,
+    PlanSpec,
+    RotationIn,
+    RunIn,
+    RunOut,
+)
+from services.qa.tables import RotationPeriod, SamplingPlan, SamplingRun
 
 router = APIRouter(prefix="/api/v1/sampling", tags=["qa"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -76,3 +89,52 @@ def get_run(run_id: Id, db_session: DbSession, _principal: Managers) -> RunOut:
             for p in picks
         ],
     )
+
+
+rotation_router = APIRouter(prefix="/api/v1/rotation", tags=["qa"])
+
+
+def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
+    rows = rotation_service.assignments(db_session=db_session, period=period)
+    areas = {a.id: a.name for a in db_session.scalars(select(Area))}
+    users = {
+        u.id: u.username
+        for u in db_session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))
+    }
+    return PeriodOut(
+        id=period.id,
+        start=period.start,
+        end=period.end,
+        assignments=[
+            AssignmentOut(
+                area_id=r.area_id,
+                area=areas.get(r.area_id, "?"),
+                user_id=r.user_id,
+                username=users.get(r.user_id, "?"),
+                workload=r.workload,
+            )
+            for r in rows
+        ],
+    )
+
+
+@rotation_router.get("", response_model=list[PeriodOut])
+def rotation_plan(
+    db_session: DbSession,
+    _principal: Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR))],
+    limit: Annotated[int, Query(ge=1, le=100)] = 8,
+) -> list[PeriodOut]:
+    """The current rotation plan first, then the history."""
+    return [
+        _period_out(db_session, p)
+        for p in rotation_service.history(db_session=db_session, limit=limit)
+    ]
+
+
+@rotation_router.post("", response_model=PeriodOut, status_code=201)
+def plan_rotation(body: RotationIn, db_session: DbSession, principal: Managers) -> PeriodOut:
+    """Plans the next period: every area to a new inspector, workload balanced."""
+    period = rotation_service.plan_period(
+        db_session=db_session, start=body.start, end=body.end, created_by=principal.username
+    )
+    return _period_out(db_session, period)

@@ -90,3 +90,29 @@ class RunIn(Strict):
 
     at: datetime | None = None
     dry_run: bool = False
+
+
+class RotationIn(Strict):
+    """The period to plan."""
+
+    start: datetime
+    end: datetime
+
+
+class AssignmentOut(BaseModel):
+    """Who watches an area in a period."""
+
+    area_id: int
+    area: str
+    user_id: int
+    username: str
+    workload: float
+
+
+class PeriodOut(BaseModel):
+    """A rotation period and its assignments."""
+
+    id: int
+    start: UtcDatetime
+    end: UtcDatetime
+    assignments: list[AssignmentOut]
