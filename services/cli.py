@@ -159,11 +159,20 @@ def users_create(
     password_stdin: Annotated[
         bool, typer.Option(help="Read the password from standard input.")
     ] = False,
+    hired_on: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD; new hires are sampled more often.")
+    ] = None,
 ) -> None:
     """Creates a user (the password is asked for, or read from standard input)."""
+    from datetime import date
+
     from services.db import session_scope
     from services.people import service as people_service
 
+    try:
+        hired = date.fromisoformat(hired_on) if hired_on else None
+    except ValueError:
+        raise typer.BadParameter("--hired-on is a date, YYYY-MM-DD") from None
     password = _password(password_stdin)
     with session_scope() as db_session:
         people_service.create_user(
@@ -173,6 +182,7 @@ def users_create(
             password=password,
             team=team,
             agent_id=agent_id,
+            hired_on=hired,
         )
     typer.echo(f"created {role} {username}")
 

@@ -73,10 +73,16 @@ def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
     from services.people import service as people_service
 
     tag = secrets.token_hex(3)
-    good = f"username,role,team,agent_id\nlead-{tag},team_lead,t9,\nagent-{tag},agent,t9,A-{tag}\n"
+    good = f"username,role,team,agent_id,hired_on\nlead-{tag},team_lead,t9,,\nagent-{tag},agent,t9,A-{tag},2026-10-01\n"
     bad = f"username,role,team,agent_id\nother-{tag},agent,t9,B-{tag}\nboss-{tag},emperor,,\n"
 
     assert people_service.import_users(db_session=db_session, text=good) == 2
+    hired = people_service.get_by_username(db_session=db_session, username=f"agent-{tag}").hired_on
+    assert str(hired) == "2026-10-01"
+    with pytest.raises(InvalidInput, match="line 2"):
+        people_service.import_users(
+            db_session=db_session, text=f"username,role,agent_id,hired_on\nx-{tag},agent,X,soon\n"
+        )
     with pytest.raises(InvalidInput, match="line 3: unknown role 'emperor'"):
         people_service.import_users(db_session=db_session, text=bad)
     assert people_service.get_by_username(db_session=db_session, username=f"other-{tag}") is None
