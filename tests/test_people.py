@@ -73,7 +73,10 @@ def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
     from services.people import service as people_service
 
     tag = secrets.token_hex(3)
-    good = f"username,role,team,agent_id,hired_on\nlead-{tag},team_lead,t9,,\nagent-{tag},agent,t9,A-{tag},2026-10-01\n"
+    good = (
+        "username,role,team,agent_id,hired_on\n"
+        f"lead-{tag},team_lead,t9,,\nagent-{tag},agent,t9,A-{tag},2026-10-01\n"
+    )
     bad = f"username,role,team,agent_id\nother-{tag},agent,t9,B-{tag}\nboss-{tag},emperor,,\n"
 
     assert people_service.import_users(db_session=db_session, text=good) == 2
