@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -15,6 +15,8 @@ from services.config import get_settings
 
 # JSONB on PostgreSQL (indexable), plain JSON on the embedded SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# 64-bit ids on PostgreSQL; SQLite autoincrements only INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer, "sqlite")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

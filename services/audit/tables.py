@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.calls.tables import utcnow
-from services.db import Base, JSONType
+from services.db import Base, BigId, JSONType
 
 
 class AuditEntry(Base):
@@ -20,10 +20,10 @@ class AuditEntry(Base):
         Index("ix_audit_log_username_id", "username", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     username: Mapped[str] = mapped_column(String(150))
     action: Mapped[str] = mapped_column(String(64))  # e.g. call.listen, call.delete
-    call_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    call_id: Mapped[int | None] = mapped_column(BigId)
     address: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import false
 
-from services.db import Base, JSONType
+from services.db import Base, BigId, JSONType
 
 
 def utcnow() -> datetime:
@@ -52,7 +52,7 @@ class Call(Base):
         Index("ix_calls_flagged_id", "flagged", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     bucket: Mapped[str] = mapped_column(String(255))
     object_key: Mapped[str] = mapped_column(String(1024))
     # The S3 version id when the bucket is versioned, else the ETag.

@@ -3,21 +3,17 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger,
     Date,
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.calls.tables import utcnow
-from services.db import Base, JSONType
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from services.db import Base, BigId, JSONType
 
 
 class Role:

@@ -8,7 +8,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -16,9 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.calls.tables import utcnow
-from services.db import Base, JSONType
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from services.db import Base, BigId, JSONType
 
 
 class SamplingPlan(Base):

@@ -4,13 +4,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     DateTime,
     Float,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -18,9 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.calls.tables import utcnow
-from services.db import Base, JSONType
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from services.db import Base, BigId, JSONType
 
 
 class CallMetrics(Base):

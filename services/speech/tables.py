@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, JSONType
+from services.db import Base, BigId, JSONType
 
 
 class Turn(Base):
@@ -14,7 +14,7 @@ class Turn(Base):
     __tablename__ = "turns"
     __table_args__ = (UniqueConstraint("call_id", "idx", name="uq_turns_call_idx"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     idx: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))  # agent | customer | unknown
@@ -43,7 +43,7 @@ class ChannelActivity(Base):
         UniqueConstraint("call_id", "channel", name="uq_channel_activity_call_channel"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     channel: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
