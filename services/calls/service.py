@@ -50,8 +50,8 @@ def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnEle
     """The calls a principal may see (OWASP API1: authorise on the object, not the route).
 
     Managers, admins and training leads see every call; a team lead their team's; an agent
-    their own (by the agent id recordings carry); an inspector the calls of their current
-    areas. None is the system itself (workers, CLI).
+    their own (by the agent id recordings carry); an inspector the calls assigned to them for
+    review and the calls of their current areas. None is the system itself (workers, CLI).
     """
     if principal is None or principal.role in (Role.ADMIN, Role.QA_MANAGER, Role.TRAINING_LEAD):
         return true()
@@ -60,10 +60,15 @@ def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnEle
     if principal.role == Role.AGENT:
         return Call.agent_id == principal.agent_id if principal.agent_id else false()
     if principal.role == Role.INSPECTOR:
+        from services.qa.tables import Review  # qa builds on calls: imported where needed
+
         mine = people_service.areas(db_session=db_session, area_ids=principal.area_ids)
         queues = sorted({q for a in mine for q in a.queues})
         teams = sorted({t for a in mine for t in a.teams})
-        return or_(Call.queue.in_(queues), Call.team.in_(teams)) if queues or teams else false()
+        assigned = Call.id.in_(
+            select(Review.call_id).where(Review.inspector_id == principal.user_id)
+        )
+        return or_(assigned, Call.queue.in_(queues), Call.team.in_(teams))
     return false()
 
 

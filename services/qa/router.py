@@ -1,6 +1,6 @@
 """Sampling plans and runs (QA managers)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
@@ -9,9 +9,10 @@ from services.api.auth import Managers, require
 from services.calls.schemas import MAX_ID
 from services.db import DbSession
 from services.errors import NotFound
+from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Area, Role, User
-from services.qa import rotation_service
+from services.qa import assignment, rotation_service
 from services.qa import service as qa_service
 from services.qa.schemas import (
     AssignmentOut,
@@ -19,6 +20,8 @@ from services.qa.schemas import (
     PickOut,
     PlanOut,
     PlanSpec,
+    ReassignIn,
+    ReviewOut,
     RotationIn,
     RunIn,
     RunOut,
@@ -138,3 +141,42 @@ def plan_rotation(body: RotationIn, db_session: DbSession, principal: Managers) 
         db_session=db_session, start=body.start, end=body.end, created_by=principal.username
     )
     return _period_out(db_session, period)
+
+
+@router.post("/runs/{run_id}/assign", response_model=list[ReviewOut])
+def assign_run(run_id: Id, db_session: DbSession, _principal: Managers) -> list[ReviewOut]:
+    """Hands the run's calls to the inspectors watching their areas (once)."""
+    stored = db_session.get(SamplingRun, run_id)
+    if stored is None:
+        raise NotFound(f"sampling run {run_id} does not exist")
+    return [
+        ReviewOut.model_validate(r)
+        for r in assignment.assign_run(db_session=db_session, run=stored)
+    ]
+
+
+reviews_router = APIRouter(prefix="/api/v1/reviews", tags=["qa"])
+Reviewers = Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR))]
+
+
+@reviews_router.get("", response_model=list[ReviewOut])
+def review_queue(
+    db_session: DbSession,
+    principal: Reviewers,
+    status: Annotated[Literal["open", "submitted"], Query()] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ReviewOut]:
+    """An inspector's own queue (managers: everyone's), risky calls first, then oldest."""
+    mine = principal.user_id if principal.role == Role.INSPECTOR else None
+    reviews = assignment.queue(db_session=db_session, inspector_id=mine, status=status, limit=limit)
+    return [ReviewOut.model_validate(r) for r in reviews]
+
+
+@reviews_router.post("/reassign", response_model=list[ReviewOut])
+def reassign(body: ReassignIn, db_session: DbSession, _principal: Managers) -> list[ReviewOut]:
+    """Moves an absent inspector's open reviews to the least-loaded other inspectors."""
+    user = people_service.get_by_username_or_raise(db_session=db_session, username=body.username)
+    return [
+        ReviewOut.model_validate(r)
+        for r in assignment.reassign_from(db_session=db_session, inspector=user)
+    ]

@@ -116,3 +116,24 @@ class PeriodOut(BaseModel):
     start: UtcDatetime
     end: UtcDatetime
     assignments: list[AssignmentOut]
+
+
+class ReviewOut(BaseModel):
+    """A call waiting for (or done by) an inspector."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    call_id: int
+    run_id: int | None
+    inspector_id: int
+    status: str
+    priority: int
+    reason: str
+    assigned_at: UtcDatetime
+
+
+class ReassignIn(Strict):
+    """An absent inspector whose open reviews go to others."""
+
+    username: ShortText

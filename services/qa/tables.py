@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -93,3 +94,30 @@ class RotationAssignment(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     workload: Mapped[float] = mapped_column(default=0.0)
+
+
+class ReviewStatus:
+    """Where a review stands."""
+
+    OPEN = "open"
+    SUBMITTED = "submitted"
+
+
+class Review(Base):
+    """A sampled call assigned to an inspector to review."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("run_id", "call_id", name="uq_reviews_run_call"),
+        Index("ix_reviews_inspector_status", "inspector_id", "status", "priority", "id"),
+        Index("ix_reviews_call_id", "call_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sampling_runs.id", ondelete="SET NULL"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
+    priority: Mapped[int] = mapped_column(Integer)  # 0: risky (flagged …) first, 1: random
+    reason: Mapped[str] = mapped_column(Text)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
