@@ -67,8 +67,8 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Review]:
             continue
         area = _area_of(call, areas)
         inspector = by_id.get(watcher.get(area.id, -1)) if area else None
-        if inspector is None:
-            inspector = _fallback(inspectors, load, call)
+        if inspector is None or (call.team is not None and inspector.team == call.team):
+            inspector = _fallback(inspectors, load, call)  # nobody there, or their own team
         review = Review(call_id=call.id, run_id=run.id, inspector_id=inspector.id,
                         priority=0 if pick.kind == "risk" else 1, reason=pick.reason)  # fmt: skip
         db_session.add(review)
