@@ -14,6 +14,7 @@ from services.people.service import Principal
 from services.people.tables import Area, Role, User
 from services.qa import assignment, rotation_service
 from services.qa import service as qa_service
+from services.qa.sampling import Pick
 from services.qa.schemas import (
     AssignmentOut,
     PeriodOut,
@@ -30,6 +31,12 @@ from services.qa.tables import RotationPeriod, SamplingPlan, SamplingRun
 
 router = APIRouter(prefix="/api/v1/sampling", tags=["qa"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _picks_out(picks: list[Pick]) -> list[PickOut]:
+    return [
+        PickOut(call_id=p.call_id, agent_id=p.agent_id, kind=p.kind, reason=p.reason) for p in picks
+    ]
 
 
 def _plan_out(plan: SamplingPlan) -> PlanOut:
@@ -66,10 +73,7 @@ def run_plan(plan_id: Id, body: RunIn, db_session: DbSession, principal: Manager
         period_end=end,
         seed=PlanSpec.model_validate(plan.spec).seed,
         dry_run=body.dry_run,
-        picks=[
-            PickOut(call_id=p.call_id, agent_id=p.agent_id, kind=p.kind, reason=p.reason)
-            for p in picks
-        ],
+        picks=_picks_out(picks),
     )
 
 
@@ -87,10 +91,7 @@ def get_run(run_id: Id, db_session: DbSession, _principal: Managers) -> RunOut:
         period_end=stored.period_end,
         seed=stored.seed,
         dry_run=False,
-        picks=[
-            PickOut(call_id=p.call_id, agent_id=p.agent_id, kind=p.kind, reason=p.reason)
-            for p in picks
-        ],
+        picks=_picks_out(picks),
     )
 
 

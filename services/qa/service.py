@@ -71,11 +71,16 @@ def candidates(
     return found
 
 
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    """Ids in slices small enough for one IN (…) clause."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def _latest_scores(db_session: Session, ids: list[int]) -> dict[int, Score]:
     latest: dict[int, Score] = {}
-    for chunk in range(0, len(ids), 1000):
+    for chunk in _chunks(ids):
         for score in db_session.scalars(
-            select(Score).where(Score.call_id.in_(ids[chunk : chunk + 1000])).order_by(Score.id)
+            select(Score).where(Score.call_id.in_(chunk)).order_by(Score.id)
         ):
             latest[score.call_id] = score  # ordered by id: the newest wins
     return latest
@@ -83,11 +88,11 @@ def _latest_scores(db_session: Session, ids: list[int]) -> dict[int, Score]:
 
 def _with_category(db_session: Session, ids: list[int], category: str) -> set[int]:
     found: set[int] = set()
-    for chunk in range(0, len(ids), 1000):
+    for chunk in _chunks(ids):
         found.update(
             db_session.scalars(
                 select(Hit.call_id)
-                .where(Hit.call_id.in_(ids[chunk : chunk + 1000]), Hit.category == category)
+                .where(Hit.call_id.in_(chunk), Hit.category == category)
                 .distinct()
             )
         )

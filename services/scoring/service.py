@@ -5,7 +5,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
@@ -20,6 +20,7 @@ from services.scoring.text import is_chinese
 from services.speech import service as speech_service
 
 log = logging.getLogger(__name__)
+SCORABLE = (CallStatus.TRANSCRIBED, CallStatus.SCORED)
 
 _loaded: dict[Path, tuple[float, CompiledPack | None]] = {}
 
@@ -98,7 +99,7 @@ def score_call(
 ) -> Score | None:
     """Scores a transcribed call; re-scoring with the same pack version replaces that result."""
     call = db_session.get(Call, call_id)
-    if call is None or call.status not in (CallStatus.TRANSCRIBED, CallStatus.SCORED):
+    if call is None or call.status not in SCORABLE:
         return None
     conv = conversation(db_session=db_session, call=call)
     pack = (
@@ -110,11 +111,7 @@ def score_call(
     results = pack.evaluate(conv, metrics)
     result = scorecard.score(pack, results)
     for table in (Score, RuleResult, Hit):
-        db_session.execute(
-            delete(table).where(
-                table.call_id == call.id, table.pack == pack.id, table.pack_version == pack.version
-            )
-        )
+        db_session.execute(delete(table).where(*_under(table, call.id, pack.id, pack.version)))
     db_session.merge(CallMetrics(call_id=call.id, metrics=metrics.as_dict()))
     for r in results:
         key: dict[str, Any] = {
@@ -176,34 +173,23 @@ def scores(*, db_session: Session, call_id: int) -> list[Score]:
     )
 
 
+def _under(
+    table: type[Score] | type[RuleResult] | type[Hit], call_id: int, pack: str, version: str
+) -> tuple[ColumnElement[bool], ...]:
+    """The rows of ``table`` that belong to one call under one pack version."""
+    return table.call_id == call_id, table.pack == pack, table.pack_version == version
+
+
 def hits(*, db_session: Session, score: Score) -> list[Hit]:
     """The hits behind a score, in call order."""
-    return list(
-        db_session.scalars(
-            select(Hit)
-            .where(
-                Hit.call_id == score.call_id,
-                Hit.pack == score.pack,
-                Hit.pack_version == score.pack_version,
-            )
-            .order_by(Hit.start, Hit.id)
-        )
-    )
+    where = _under(Hit, score.call_id, score.pack, score.pack_version)
+    return list(db_session.scalars(select(Hit).where(*where).order_by(Hit.start, Hit.id)))
 
 
 def rule_results(*, db_session: Session, score: Score) -> list[RuleResult]:
     """Each rule's status behind a score."""
-    return list(
-        db_session.scalars(
-            select(RuleResult)
-            .where(
-                RuleResult.call_id == score.call_id,
-                RuleResult.pack == score.pack,
-                RuleResult.pack_version == score.pack_version,
-            )
-            .order_by(RuleResult.id)
-        )
-    )
+    where = _under(RuleResult, score.call_id, score.pack, score.pack_version)
+    return list(db_session.scalars(select(RuleResult).where(*where).order_by(RuleResult.id)))
 
 
 def metrics_of(*, db_session: Session, call_id: int) -> dict | None:
@@ -214,5 +200,5 @@ def metrics_of(*, db_session: Session, call_id: int) -> dict | None:
 
 def check_rescorable(call: Call) -> None:
     """Only transcribed calls can be (re)scored."""
-    if call.status not in (CallStatus.TRANSCRIBED, CallStatus.SCORED):
+    if call.status not in SCORABLE:
         raise InvalidInput(f"call {call.id} is {call.status}; only transcribed calls can be scored")

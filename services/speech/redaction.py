@@ -8,6 +8,7 @@ Luhn digit (bank card) only makes a bare number without context count. Short num
 dates, 三到五个工作日) are never masked.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -153,7 +154,7 @@ def redact_words(words: list["Word"]) -> tuple[list["Word"], list[dict[str, floa
 
     joined = "".join(w.text for w in words)
     owner = [i for i, w in enumerate(words) for _ in w.text]
-    offsets = [sum(len(w.text) for w in words[:i]) for i in range(len(words))]
+    offsets = list(itertools.accumulate((len(w.text) for w in words[:-1]), initial=0))
     out = list(words)
     masks: list[dict[str, float | str]] = []
     for span in reversed(find(joined)):
