@@ -108,3 +108,12 @@ def test_rotation_is_stored_with_history_and_moves_inspectors_areas(
         "/api/v1/rotation", json={"start": ordered[-1]["start"], "end": ordered[-1]["end"]}
     )
     assert again.status_code == 422
+
+
+def test_bad_rotation_requests_are_refused(client):
+    backwards = {"start": "2030-02-01T00:00:00Z", "end": "2030-01-01T00:00:00Z"}
+
+    assert client.post("/api/v1/rotation", json=backwards).status_code == 422
+    assert client.post("/api/v1/rotation", json={}).status_code == 422
+    garbage = {"start": "soon", "end": "later"}
+    assert client.post("/api/v1/rotation", json=garbage).status_code == 422
