@@ -100,7 +100,9 @@ def test_service_standard_violations_are_found_with_evidence(
     assert any(abs(h["start"] - said.start) <= 1.0 for h in _hits(bad, "forbidden_phrase")), bad[
         "hits"
     ]
-    assert bad["score"]["auto_failed"] and bad["score"]["total"] < good["score"]["total"]
+    assert bad["score"]["total"] < good["score"]["total"]
+    forbidden_item = next(i for i in bad["score"]["items"] if i["rule"] == "forbidden_phrase")
+    assert forbidden_item["status"] == "hit" and forbidden_item["earned"] == 0
     assert _hits(bad, "closing") and not _hits(good, "closing")
     assert _hits(bad, "escalation_risk") and bad["flagged"] and bad["score"]["flagged"]
     assert any("escalation" in r.lower() or "投诉" in r for r in bad["score"]["reasons"])
