@@ -22,7 +22,9 @@ areas_app = typer.Typer(help="Areas inspectors are assigned to.", no_args_is_hel
 retention_app = typer.Typer(
     help="Deleting what is past the retention period.", no_args_is_help=True
 )
+discipline_app = typer.Typer(help="The discipline ladder.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
+app.add_typer(discipline_app, name="discipline")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(areas_app, name="areas")
@@ -291,6 +293,22 @@ def retention_run() -> None:
         typer.echo("ZHIJIAN_RETENTION_DAYS is not set: everything is kept")
         return
     typer.echo(json.dumps({"deleted": retention_now()}))
+
+
+@discipline_app.command("recompute")
+def discipline_recompute(
+    agent: Annotated[str | None, typer.Option(help="One agent id; default: every agent.")] = None,
+) -> None:
+    """Rebuilds the ladder from the evaluations and prints each agent's records by tier."""
+    from services.db import session_scope
+    from services.qa import discipline
+
+    with session_scope() as db_session:
+        result = {}
+        for agent_id in [agent] if agent else discipline.agent_ids(db_session=db_session):
+            rows = discipline.recompute(db_session=db_session, agent_id=agent_id)
+            result[agent_id] = [f"{r.counted_as}:{r.tier}" for r in rows]
+    typer.echo(json.dumps(result, ensure_ascii=False))
 
 
 def main() -> None:

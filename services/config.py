@@ -72,6 +72,23 @@ class Settings(BaseSettings):
         description="Where rule packs (*.yaml) are.",
     )
 
+    discipline_file: Path = Field(
+        Path(__file__).resolve().parent.parent / "rules" / "discipline" / "ladder.yaml",
+        description="The discipline ladder (tiers per rule or category, rolling window).",
+    )
+    dispute_window_days: int = Field(
+        7, ge=1, le=365, description="Days after release an agent may dispute an evaluation."
+    )
+    disputes_per_evaluation: int = Field(
+        5, ge=1, le=100, description="Items an agent may dispute per evaluation, at most."
+    )
+    notify_webhook_url: str | None = Field(
+        None, description="Notifications are also POSTed here as JSON (signed if a secret is set)."
+    )
+    notify_webhook_secret: str | None = Field(
+        None, description="HMAC-SHA256 key for the X-Zhijian-Signature header of webhook posts."
+    )
+
     asr_model: str = Field(
         "base", description="'base' (shipped) or a CTranslate2 Whisper directory."
     )

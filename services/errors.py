@@ -17,6 +17,10 @@ class TooLarge(InvalidInput):
     """An upload over the configured size limit."""
 
 
+class Conflict(ZhijianError):
+    """A valid request the object's state does not allow (already done, too late)."""
+
+
 class ObjectMissing(ZhijianError):
     """A recording that is no longer in object storage."""
 

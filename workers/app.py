@@ -38,5 +38,6 @@ app.conf.update(
         },
         "retention": {"task": "zhijian.retention", "schedule": 3600.0},
         "sampling": {"task": "zhijian.sampling", "schedule": 3600.0},
+        "notifications": {"task": "zhijian.notifications", "schedule": 60.0},
     },
 )

@@ -14,6 +14,7 @@ from services.calls.tables import Call, utcnow
 from services.config import Settings, get_settings
 from services.db import session_scope
 from services.errors import StorageUnavailable
+from services.qa import notify
 from services.qa import service as qa_service
 from services.scoring import service as scoring_service
 from services.speech import service as speech_service
@@ -119,6 +120,19 @@ def sampling() -> None:
     """Runs every active sampling plan for its last complete period (once per period)."""
     with session_scope() as db_session:
         qa_service.run_due(db_session=db_session, now=utcnow())
+
+
+@app.task(name="zhijian.notifications")
+def notifications() -> None:
+    """Posts undelivered notifications to ZHIJIAN_NOTIFY_WEBHOOK_URL (a no-op without it)."""
+    settings = get_settings()
+    if settings.notify_webhook_url:
+        with session_scope() as db_session:
+            notify.deliver_pending(
+                db_session=db_session,
+                url=settings.notify_webhook_url,
+                secret=settings.notify_webhook_secret,
+            )
 
 
 @app.task(name="zhijian.retention")

@@ -11,7 +11,15 @@ from services.audit.router import router as audit_router
 from services.calls.router import router as calls_router
 from services.db import DbSession
 from services.people.router import router as people_router
-from services.qa.router import reviews_router, rotation_router
+from services.qa.router import (
+    agents_router,
+    disputes_router,
+    evaluations_router,
+    notifications_router,
+    precision_router,
+    reviews_router,
+    rotation_router,
+)
 from services.qa.router import router as qa_router
 from services.scoring.router import router as rules_router
 
@@ -43,6 +51,11 @@ def create_app() -> FastAPI:
     app.include_router(qa_router)
     app.include_router(rotation_router)
     app.include_router(reviews_router)
+    app.include_router(precision_router)
+    app.include_router(evaluations_router)
+    app.include_router(disputes_router)
+    app.include_router(agents_router)
+    app.include_router(notifications_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(db_session: DbSession) -> dict[str, str]:

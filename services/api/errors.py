@@ -4,6 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.errors import (
+    Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -20,6 +21,7 @@ STATUS = [
     (Forbidden, 403),
     (LoginThrottled, 429),
     (TooLarge, 413),
+    (Conflict, 409),
     (InvalidInput, 422),
     (NotFound, 404),
     (ObjectMissing, 404),

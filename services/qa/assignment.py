@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from services.calls.tables import Call
 from services.errors import InvalidInput
 from services.people.tables import Area, Role, User
-from services.qa import rotation_service
+from services.qa import notify, rotation_service
 from services.qa.tables import Review, ReviewStatus, SampledCall, SamplingRun
 
 
@@ -69,13 +69,35 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Review]:
         inspector = by_id.get(watcher.get(area.id, -1)) if area else None
         if inspector is None or (call.team is not None and inspector.team == call.team):
             inspector = _fallback(inspectors, load, call)  # nobody there, or their own team
-        review = Review(call_id=call.id, run_id=run.id, inspector_id=inspector.id,
-                        priority=0 if pick.kind == "risk" else 1, reason=pick.reason)  # fmt: skip
+        review = Review(
+            call_id=call.id,
+            run_id=run.id,
+            inspector_id=inspector.id,
+            priority=0 if pick.kind == "risk" else 1,
+            reason=pick.reason,
+        )
         db_session.add(review)
         load[inspector.id] = load.get(inspector.id, 0) + 1
         created.append(review)
+    _tell_inspectors(db_session, created)
     db_session.commit()
     return created
+
+
+def _tell_inspectors(db_session: Session, reviews: list[Review]) -> None:
+    """One notification per inspector for a batch of reviews, not one per call."""
+    db_session.flush()
+    by_inspector: dict[int, list[int]] = {}
+    for review in reviews:
+        by_inspector.setdefault(review.inspector_id, []).append(review.id)
+    for inspector_id, ids in by_inspector.items():
+        notify.add(
+            db_session=db_session,
+            kind=notify.REVIEW_ASSIGNED,
+            user_ids=[inspector_id],
+            subject={"review_ids": ids},
+            message=f"{len(ids)} call(s) were assigned to you for review.",
+        )
 
 
 def reassign_from(*, db_session: Session, inspector: User) -> list[Review]:
@@ -96,6 +118,7 @@ def reassign_from(*, db_session: Session, inspector: User) -> list[Review]:
         review.inspector_id = target.id
         load[target.id] = load.get(target.id, 0) + 1
         moved.append(review)
+    _tell_inspectors(db_session, moved)
     db_session.commit()
     return moved
 

@@ -1,4 +1,5 @@
-"""QA workflow: sampling plans, their runs and the calls each run picked (with why)."""
+"""QA workflow: sampling, rotation, reviews, evaluations, disputes, the discipline ladder and
+notifications."""
 
 from datetime import datetime
 from typing import Any
@@ -121,3 +122,156 @@ class Review(Base):
     priority: Mapped[int] = mapped_column(Integer)  # 0: risky (flagged …) first, 1: random
     reason: Mapped[str] = mapped_column(Text)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Work in progress (hit verdicts, manual item scores, comments) until it is submitted.
+    draft: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HitVerdict(Base):
+    """An inspector's verdict on one machine hit: the ground truth of each rule's precision.
+
+    The hit itself is copied, not referenced: re-scoring replaces hit rows, verdicts stay.
+    """
+
+    __tablename__ = "hit_verdicts"
+    __table_args__ = (
+        UniqueConstraint("review_id", "hit_id", name="uq_hit_verdicts_pair"),
+        Index("ix_hit_verdicts_rule", "rule_id", "pack"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    hit_id: Mapped[int] = mapped_column(BigInteger)
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    rule_id: Mapped[str] = mapped_column(String(64))
+    start: Mapped[float] = mapped_column()
+    end: Mapped[float] = mapped_column()
+    text: Mapped[str] = mapped_column(Text, default="")
+    confirmed: Mapped[bool] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(150))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Evaluation(Base):
+    """One version of a reviewed call's final score.
+
+    The content (items, totals) never changes once written: corrections and overturned disputes
+    add a version and mark this one superseded. On PostgreSQL a trigger enforces it (0011).
+    """
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        UniqueConstraint("review_id", "version", name="uq_evaluations_version"),
+        Index("ix_evaluations_agent", "agent_id", "released_at"),
+        Index("ix_evaluations_call_id", "call_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    agent_id: Mapped[str | None] = mapped_column(String(255))
+    team: Mapped[str | None] = mapped_column(String(255))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    pack: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[str] = mapped_column(String(32))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    total: Mapped[float] = mapped_column()
+    maximum: Mapped[float] = mapped_column()
+    percent: Mapped[float | None] = mapped_column()
+    auto_failed: Mapped[bool] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    why: Mapped[str] = mapped_column(Text)  # what made this version: review, correction, dispute
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Lifecycle, not content: these are the only columns that change after release.
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by: Mapped[str | None] = mapped_column(String(150))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DisputeStatus:
+    """Where a dispute stands; the decision names what happens to the inspector's judgement."""
+
+    OPEN = "open"
+    UPHELD = "upheld"  # the judgement stands; the violation counts
+    OVERTURNED = "overturned"  # the agent is right; the item is re-scored
+
+
+class Dispute(Base):
+    """An agent contesting one evaluation item, and the decision on it."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        UniqueConstraint("review_id", "item_id", name="uq_disputes_item"),
+        Index("ix_disputes_status", "status", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str] = mapped_column(String(255))
+    team: Mapped[str | None] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=DisputeStatus.OPEN)
+    opened_by: Mapped[str] = mapped_column(String(150))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(150))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    result_evaluation_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DisciplineRecord(Base):
+    """A confirmed violation placed on the discipline ladder.
+
+    Derived data: services/qa/discipline.py rebuilds an agent's records from the evaluations.
+    """
+
+    __tablename__ = "discipline_records"
+    __table_args__ = (Index("ix_discipline_records_agent", "agent_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(255))
+    team: Mapped[str | None] = mapped_column(String(255))
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"))
+    review_id: Mapped[int] = mapped_column(BigInteger)
+    call_id: Mapped[int] = mapped_column(BigInteger)
+    item_id: Mapped[str] = mapped_column(String(64))
+    rule_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    ladder: Mapped[str] = mapped_column(String(64))
+    counted_as: Mapped[str] = mapped_column(String(128))  # the rule or category counted
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    prior: Mapped[int] = mapped_column(Integer)  # earlier violations counted in the window
+    critical: Mapped[bool] = mapped_column()
+    tier: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column()
+    amount: Mapped[float] = mapped_column()
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class Notification(Base):
+    """Something a person should know: shown in the API, and posted to a webhook if set."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user", "user_id", "read_at", "id"),
+        Index("ix_notifications_delivery", "delivered_at", "attempts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    subject: Mapped[dict[str, Any]] = mapped_column(JSONType)  # ids of what it is about
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,6 +26,7 @@ class ItemScore:
     severity: str
     auto_fail: bool
     rule: str | None
+    deduct_per_hit: float | None = None  # kept so a person's verdicts can re-score the item
 
 
 @dataclass
@@ -64,7 +65,7 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
                          "earned": earned, "maximum": maximum})  # fmt: skip
     total = sum(s["earned"] for s in sections)
     maximum = sum(s["maximum"] for s in sections)
-    percent = _percent(sections)
+    percent = section_percent(sections)
     failed = [i for i in items if i.auto_fail and i.status == "hit"]
     if failed:
         total, percent = 0.0, 0.0 if percent is not None else None
@@ -87,7 +88,8 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
 
 def _item(section: str, item: Any, by_rule: dict[str, RuleResult]) -> ItemScore:
     base = dict(id=item.id, section=section, name=item.name, points=item.points,
-                severity=item.severity, auto_fail=item.auto_fail, rule=item.rule)  # fmt: skip
+                severity=item.severity, auto_fail=item.auto_fail, rule=item.rule,
+                deduct_per_hit=item.deduct_per_hit)  # fmt: skip
     if item.manual:
         return ItemScore(earned=None, status="manual", **base)
     result = by_rule[item.rule]
@@ -102,7 +104,8 @@ def _item(section: str, item: Any, by_rule: dict[str, RuleResult]) -> ItemScore:
     return ItemScore(earned=item.points - lost, status="hit", **base)
 
 
-def _percent(sections: list[dict[str, Any]]) -> float | None:
+def section_percent(sections: list[dict[str, Any]]) -> float | None:
+    """The weighted percent of scored sections (plain points when any section has no weight)."""
     scored = [s for s in sections if s["maximum"] > 0]
     if not scored:
         return None
