@@ -27,13 +27,28 @@ CHANNELS = {"agent": 0, "customer": 1}
 def scored_call(
     db_session, *, agent_id: str, team: str, started_at: datetime, lines=FORBIDDEN, queue="qa-q"
 ) -> Call:
-    """A two-channel Chinese call with ``lines`` (role, start, end, text), transcribed and scored."""
+    """A two-channel Chinese call of ``lines`` (role, start, end, text), transcribed and scored."""
     # A stand-in object, so that playback (which checks the recording exists) works.
-    info = storage.put_bytes(bucket=get_settings().bucket, key=f"qa-text/{secrets.token_hex(6)}.wav",
-                             data=b"RIFF", content_type="audio/wav")  # fmt: skip
-    call = Call(bucket=info.bucket, object_key=info.key, object_version="v",
-                source="upload", agent_id=agent_id, team=team, queue=queue, language="zh",
-                status="transcribing", started_at=started_at, channel_map=CHANNELS, extra={})  # fmt: skip
+    info = storage.put_bytes(
+        bucket=get_settings().bucket,
+        key=f"qa-text/{secrets.token_hex(6)}.wav",
+        data=b"RIFF",
+        content_type="audio/wav",
+    )
+    call = Call(
+        bucket=info.bucket,
+        object_key=info.key,
+        object_version="v",
+        source="upload",
+        agent_id=agent_id,
+        team=team,
+        queue=queue,
+        language="zh",
+        status="transcribing",
+        started_at=started_at,
+        channel_map=CHANNELS,
+        extra={},
+    )
     db_session.add(call)
     db_session.flush()
     drafts = [
@@ -43,7 +58,7 @@ def scored_call(
             start=start,
             end=end,
             words=[Word(text, start, end, 0.95)],
-        )  # fmt: skip
+        )
         for role, start, end, text in lines
     ]
     activity = [
@@ -52,13 +67,19 @@ def scored_call(
             channel=channel,
             loudness_dbfs=-20.0,
             regions=[(s, e) for r, s, e, _ in lines if r == role],
-        )  # fmt: skip
+        )
         for role, channel in CHANNELS.items()
     ]
     # Only what save() reads from the decoded audio: these calls were never audio.
     audio = SimpleNamespace(duration_s=lines[-1][2] + 1, source_channels=2, source_sample_rate=8000)
-    speech_service.save(db_session=db_session, call=call, drafts=drafts, activity=activity,
-                        audio=audio, model_name="text")  # fmt: skip
+    speech_service.save(
+        db_session=db_session,
+        call=call,
+        drafts=drafts,
+        activity=activity,
+        audio=audio,
+        model_name="text",
+    )
     scoring_service.score_call(
         db_session=db_session, call_id=call.id, rules_dir=get_settings().rules_dir
     )

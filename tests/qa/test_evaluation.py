@@ -42,8 +42,12 @@ def test_a_draft_lists_unjudged_hits_and_unscored_manual_items():
 
 
 def test_rejected_hits_give_points_back_and_per_hit_deductions_follow_the_confirmed():
-    verdicts = {"1": {"confirmed": False, "comment": "greeted, ASR missed it"},
-                "2": {"confirmed": True}, "3": {"confirmed": False}, "4": {"confirmed": True}}  # fmt: skip
+    verdicts = {
+        "1": {"confirmed": False, "comment": "greeted, ASR missed it"},
+        "2": {"confirmed": True},
+        "3": {"confirmed": False},
+        "4": {"confirmed": True},
+    }
     items = _by_id(evaluation.apply_verdicts(_items(), verdicts, by="insp"))
     assert (items["greeting"]["status"], items["greeting"]["earned"]) == ("pass", 10)
     assert items["greeting"]["decided_by"] == "insp"
@@ -54,10 +58,13 @@ def test_rejected_hits_give_points_back_and_per_hit_deductions_follow_the_confir
 def test_a_persons_score_replaces_the_machines_and_not_applicable_leaves_the_maximum():
     items = evaluation.apply_scores(
         _items(),
-        {"manner": {"earned": 7, "comment": "curt"}, "pace": {"earned": 5},
-         "greeting": {"not_applicable": True}},
+        {
+            "manner": {"earned": 7, "comment": "curt"},
+            "pace": {"earned": 5},
+            "greeting": {"not_applicable": True},
+        },
         by="insp",
-    )  # fmt: skip
+    )
     found = _by_id(items)
     assert (found["manner"]["status"], found["manner"]["comment"]) == ("hit", "curt")
     assert found["pace"]["status"] == "pass" and found["greeting"]["earned"] is None
