@@ -1,6 +1,8 @@
 """The QA loop through the API: sampled → assigned → reviewed → released → disputed →
 overturned → re-scored, with the discipline ladder following and the audit trail kept."""
 
+import json
+
 from services.db import session_scope
 from services.qa import discipline
 from tests.qa.conftest import review_call as _review
@@ -123,3 +125,16 @@ def test_rejected_hits_score_nothing_and_lower_the_rules_precision(floor):
     assert released.status_code == 200
     assert floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").status_code == 200
     assert floor.manager.get("/api/v1/rules/no_such_rule/precision").status_code == 404
+
+
+def test_the_recompute_command_rebuilds_the_ladder_the_api_shows(floor):
+    from typer.testing import CliRunner
+
+    from services.cli import app
+
+    shown = _ladder(floor.manager, floor.other_agent_id)
+    result = CliRunner().invoke(app, ["discipline", "recompute", "--agent", floor.other_agent_id])
+    assert result.exit_code == 0, result.output
+    rebuilt = json.loads(result.output)[floor.other_agent_id]
+    assert sorted(rebuilt) == sorted(f"{counted}:{tier}" for counted, tier in shown)
+    assert shown  # the red-line call reviewed above is on it
