@@ -44,12 +44,19 @@ def get_or_raise(*, db_session: Session, dispute_id: int, principal: Principal) 
 
 
 def get_all(
-    *, db_session: Session, principal: Principal, status: str | None, limit: int
+    *,
+    db_session: Session,
+    principal: Principal,
+    status: str | None = None,
+    review_id: int | None = None,
+    limit: int = 100,
 ) -> list[Dispute]:
-    """Disputes the principal may see, oldest open first."""
+    """Disputes the principal may see (of one review, if given), oldest first."""
     query = select(Dispute).where(visible_to(principal))
     if status:
         query = query.where(Dispute.status == status)
+    if review_id is not None:
+        query = query.where(Dispute.review_id == review_id)
     return list(db_session.scalars(query.order_by(Dispute.opened_at, Dispute.id).limit(limit)))
 
 

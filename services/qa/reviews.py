@@ -1,6 +1,7 @@
 """An inspector's review of one call: verdicts on the machine hits, scores for the manual items,
 comments, and the submitted evaluation (version 1)."""
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -175,7 +176,7 @@ def precision(*, db_session: Session, rule_id: str) -> dict[str, Any]:
     }
 
 
-def check_exists(*, db_session: Session, rule_id: str, rules_dir: Any) -> None:
+def check_exists(*, db_session: Session, rule_id: str, rules_dir: Path) -> None:
     """NotFound for a rule no pack has and no inspector has judged."""
     judged = db_session.scalar(select(HitVerdict.id).where(HitVerdict.rule_id == rule_id).limit(1))
     in_packs = any(

@@ -21,6 +21,7 @@ from services.qa import (
     assignment,
     discipline,
     disputes,
+    evaluation,
     evaluations,
     notify,
     reviews,
@@ -231,7 +232,7 @@ def review_detail(review_id: Id, db_session: DbSession, principal: Reviewers) ->
         if submitted
         else reviews.preview(base, review.draft, by=principal.username),
         draft=review.draft,
-        missing=[] if submitted else reviews.evaluation.problems(base, review.draft),
+        missing=[] if submitted else evaluation.problems(base, review.draft),
         evaluation_id=submitted[-1].id if submitted else None,
     )
 
@@ -325,11 +326,11 @@ def get_evaluation(
         for v in evaluations.versions(db_session=db_session, review_id=row.review_id)
         if principal.role not in (Role.AGENT, Role.TEAM_LEAD) or v.released_at is not None
     ]
-    found = disputes.get_all(db_session=db_session, principal=principal, status=None, limit=500)
+    found = disputes.get_all(db_session=db_session, principal=principal, review_id=row.review_id)
     return EvaluationDetailOut(
         **_evaluation_out(row).model_dump(),
         versions=[VersionOut.model_validate(v) for v in history],
-        disputes=[DisputeOut.model_validate(d) for d in found if d.review_id == row.review_id],
+        disputes=[DisputeOut.model_validate(d) for d in found],
     )
 
 

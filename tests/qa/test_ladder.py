@@ -1,6 +1,8 @@
 """The discipline ladder: tiers by earlier violations in a rolling window, red lines start higher,
 and a ladder file with a mistake is refused with its place named."""
 
+import os
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -127,3 +129,17 @@ def test_the_shipped_ladder_loads_and_takes_every_category():
     assert config.window_days == 90 and config.critical_start == "deduction"
     assert config.ladder_for("forbidden_phrase", "forbidden_phrase").id == "service-language"
     assert config.ladder_for("anything", "silence") is not None
+
+
+def test_a_bad_edit_of_the_ladder_file_keeps_the_last_good_ladder_in_force(tmp_path):
+    from services.qa import discipline
+
+    path = tmp_path / "ladder.yaml"
+    path.write_text("window_days: 30\nladders: [{id: a, steps: [{tier: warning}]}]")
+    assert discipline.config(path).window_days == 30
+    path.write_text("window_days: 30\nladders: [{id: a, steps: [{tier: fined}]}]")
+    os.utime(path, (time.time() + 5, time.time() + 5))  # a later modification time
+    assert discipline.config(path).window_days == 30
+    path.write_text("window_days: 60\nladders: [{id: a, steps: [{tier: warning}]}]")
+    os.utime(path, (time.time() + 10, time.time() + 10))
+    assert discipline.config(path).window_days == 60
