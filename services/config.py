@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     )
 
     discipline_file: Path = Field(
-        Path(__file__).resolve().parent.parent / "rules" / "discipline" / "ladder.yaml",
-        description="The discipline ladder (tiers per rule or category, rolling window).",
+        Path("discipline/ladder.yaml"),
+        description="The discipline ladder; a relative path is taken within the rules directory.",
     )
     dispute_window_days: int = Field(
         7, ge=1, le=365, description="Days after release an agent may dispute an evaluation."
@@ -96,12 +96,24 @@ class Settings(BaseSettings):
     asr_device: Literal["cpu", "cuda", "auto"] = "cpu"
     asr_compute_type: str = "int8"
     asr_beam_size: int = Field(5, ge=1, le=20)
+    asr_temperatures: list[float] = Field(
+        default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        min_length=1,
+        description="Whisper decodes at the first; the next are tried when the text looks wrong "
+        "(loops, low confidence), which samples at random. [0] is deterministic.",
+    )
     asr_cpu_threads: int = Field(0, ge=0, description="0 lets CTranslate2 choose.")
     asr_language: str | None = Field(
         None, description="Default language; None detects per channel."
     )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
+
+    @model_validator(mode="after")
+    def _ladder_beside_the_packs(self) -> "Settings":
+        if not self.discipline_file.is_absolute():
+            self.discipline_file = self.rules_dir / self.discipline_file
+        return self
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> "Settings":

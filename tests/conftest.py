@@ -47,6 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
             "ZHIJIAN_RECONCILE_INTERVAL_S": "3600",
             "ZHIJIAN_REDACT_AUDIO": "true",
             "ZHIJIAN_KEEP_UNREDACTED": "true",
+            # Without the random re-decoding at higher temperatures, every run hears the same.
+            "ZHIJIAN_ASR_TEMPERATURES": "[0]",
         }
     )
     from services import storage

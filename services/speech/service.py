@@ -148,6 +148,7 @@ def _recognise(
         language=call.language or settings.asr_language,
         beam_size=settings.asr_beam_size,
         pause_s=settings.turn_pause_s,
+        temperatures=settings.asr_temperatures,
     )
     if not drafts:
         raise BadRecording(f"no speech was found in the recording ({audio.duration_s:.1f} s)")

@@ -6,6 +6,7 @@ detector on each party's own channel, and Whisper only supplies the words that f
 Words with no speech under them (Whisper hallucinating over silence or hold music) are dropped.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
 TIMING_VAD = VadOptions(min_silence_duration_ms=300, speech_pad_ms=30)
 # Coarser, padded chunks for recognition: Whisper drops a call's last words without the padding.
 ASR_VAD = VadOptions(min_silence_duration_ms=1000, speech_pad_ms=400)
+# faster-whisper's own default: decode greedily, re-decode hotter when the text looks wrong.
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Speech Whisper skipped is decoded again alone (recover_skipped): long enough to be words,
+# padded with the silence around it. Voice activity says someone spoke there and Whisper still
+# drops what it judges no speech, so only the words it is least sure of are left out.
+MIN_RECOVERY_S = 0.3
+RECOVERY_PAD_S = 0.5
+MIN_RECOVERY_PROBABILITY = 0.3
 # How far a Whisper word may sit from detected speech and still count as spoken.
 WORD_TOLERANCE_S = 0.5
 
@@ -97,13 +106,19 @@ def speech_regions(samples: np.ndarray) -> list[tuple[float, float]]:
 
 
 def recognise(
-    model: "WhisperModel", samples: np.ndarray, *, language: str | None, beam_size: int
+    model: "WhisperModel",
+    samples: np.ndarray,
+    *,
+    language: str | None,
+    beam_size: int,
+    temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
 ) -> list[Word]:
     """Whisper words for one channel, in Simplified Chinese where Chinese."""
     segments, _info = model.transcribe(
         samples,
         language=language,
         beam_size=beam_size,
+        temperature=list(temperatures),
         word_timestamps=True,
         vad_filter=True,
         vad_parameters=ASR_VAD,
@@ -117,6 +132,33 @@ def recognise(
                 Word(simplified(w.word), float(w.start), float(w.end), float(w.probability))
             )
     return words
+
+
+def recover_skipped(
+    model: "WhisperModel",
+    samples: np.ndarray,
+    regions: list[tuple[float, float]],
+    words: list[Word],
+    **options: Any,
+) -> list[Word]:
+    """Words for speech Whisper passed over, recognised again on their own.
+
+    Whisper sometimes skips a short utterance, most often a call's last words ("Goodbye.")
+    when they end its window; a region of speech with no word in it is decoded once more,
+    alone with a little silence around it, so those words are not lost.
+    """
+    recovered: list[Word] = []
+    for start, end in regions:
+        if end - start < MIN_RECOVERY_S or any(
+            start <= (w.start + w.end) / 2 <= end for w in words
+        ):
+            continue
+        offset = max(0.0, start - RECOVERY_PAD_S)
+        clip = samples[int(offset * SAMPLE_RATE) : int((end + RECOVERY_PAD_S) * SAMPLE_RATE)]
+        for w in recognise(model, clip, **options):
+            if w.probability >= MIN_RECOVERY_PROBABILITY:
+                recovered.append(Word(w.text, w.start + offset, w.end + offset, w.probability))
+    return recovered
 
 
 def build_turns(
@@ -202,6 +244,7 @@ def transcribe_parties(
     language: str | None,
     beam_size: int,
     pause_s: float,
+    temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
 ) -> tuple[list[TurnDraft], list[Activity]]:
     """All parties' turns merged in time order, and each party's speech activity."""
     turns: list[TurnDraft] = []
@@ -212,7 +255,13 @@ def transcribe_parties(
         activity.append(Activity(party.role, party.channel, regions, level))
         if not regions:
             continue
-        words = recognise(model, party.samples, language=language, beam_size=beam_size)
+        options: dict[str, Any] = {
+            "language": language,
+            "beam_size": beam_size,
+            "temperatures": temperatures,
+        }
+        words = recognise(model, party.samples, **options)
+        words += recover_skipped(model, party.samples, regions, words, **options)
         turns += build_turns(
             words, regions, role=party.role, channel=party.channel, pause_s=pause_s
         )

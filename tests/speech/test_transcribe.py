@@ -84,3 +84,20 @@ def test_a_sentence_start_stamped_in_the_gap_goes_to_the_speech_after_it():
     turns = build_turns(words, regions, role="agent", channel=0, pause_s=0.5)
 
     assert [t.text for t in turns] == ["help today?", "Of course,"]
+
+
+def test_speech_whisper_passed_over_is_recognised_again_on_its_own(whisper):
+    from services.speech.transcribe import recover_skipped, speech_regions
+    from tests.synth import en_lines, mix
+
+    lines = en_lines([("customer", "Thank you for your help.", 0.5), ("customer", "Goodbye.", 3.5)])
+    samples = mix(lines, stereo=False)[0]
+    regions = speech_regions(samples)
+    said = [Word(" Thank", 0.6, 0.9, 0.9), Word(" help.", 1.5, 1.9, 0.9)]  # the first line only
+
+    found = recover_skipped(whisper, samples, regions, said, language="en", beam_size=5)
+
+    assert "goodbye" in "".join(w.text for w in found).lower()
+    assert all(lines[1].start - 0.5 <= w.start and w.end <= lines[1].end + 0.5 for w in found)
+    heard_all = [*said, Word(" Goodbye.", lines[1].start, lines[1].end, 0.9)]
+    assert recover_skipped(whisper, samples, regions, heard_all, language="en", beam_size=5) == []
