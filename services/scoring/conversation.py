@@ -1,69 +1,121 @@
-"""A call as the rule engine sees it: analysed turns, speech regions and loudness."""
+"""A call as the rule engine sees it: its turns as columns, speech regions and loudness.
 
-from dataclasses import dataclass, field
+Turns are held column by column (one list per field, a turn is a position in time order) rather
+than as one object per turn: a call has dozens of turns and is scored in well under a
+millisecond, so building an object per turn would cost more than most rules do.
+"""
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, field
 from functools import cached_property
+from itertools import compress, repeat
+from operator import eq, itemgetter
 from typing import Any
 
 from services.scoring.analysis import analyse
-from services.scoring.text import is_chinese
+from services.scoring.text import JoinedTexts, is_chinese, join_texts
 
 ROLES = ("agent", "customer")
 
 
-@dataclass(slots=True)
-class TurnView:
-    """One turn with its analysed text, as rules read it."""
-
-    id: int
-    index: int
-    role: str
-    start: float
-    end: float
-    text: str
-    norm: str
-    cuts: tuple[int, ...]  # word boundaries in ``norm``
-    units: int
-    words: list[dict[str, Any]] = field(default_factory=list)
-    # {"angry": p, "negative": p}; None until the classifier has looked at the turn
-    sentiment: dict[str, float] | None = None
-
-
 @dataclass
 class Conversation:
-    """Everything one call offers to its rules."""
+    """Everything one call offers to its rules; turn ``i`` is position ``i`` of every column."""
 
-    turns: list[TurnView]
+    ids: list[int]
+    roles: list[str]
+    starts: list[float]
+    ends: list[float]
+    texts: list[str]
+    norms: list[str]
+    cuts: list[Sequence[int]]  # word boundaries in each ``norms`` entry
+    units: list[int]  # characters (Chinese) or words, for the speech rate
+    words: list[list[dict[str, Any]]]  # word timings; empty when not known
+    # {"angry": p, "negative": p}; None until the classifier has looked at the turn
+    sentiment: list[dict[str, float] | None]
     regions: dict[str, list[tuple[float, float]]]  # role → speech regions, sorted
     loudness: dict[str, float | None]
     duration_s: float
     roles_known: bool  # False for mono recordings: roles are `unknown`
+    _of_role: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _norms_of_role: dict[str, JoinedTexts] = field(default_factory=dict, repr=False)
 
     @cached_property
     def chinese(self) -> bool:
         """Whether the call is Chinese (speech rate counts characters, not words)."""
-        return any(is_chinese(t.norm) for t in self.turns)
+        return any(map(is_chinese, self.norms))
+
+    @cached_property
+    def speakers(self) -> list[str]:
+        """The roles that speak, in order of first speech."""
+        return list(dict.fromkeys(self.roles))
+
+    @cached_property
+    def position_of(self) -> dict[int, int]:
+        """Turn id → its position."""
+        return dict(zip(self.ids, range(len(self.ids)), strict=True))
+
+    def of_role(self, role: str) -> list[int]:
+        """Positions of ``role``'s turns (every turn for ``any``), in time order."""
+        if role not in self._of_role:  # from_turns has done this for the roles that speak
+            everyone = range(len(self.roles))
+            self._of_role[role] = list(everyone) if role == "any" else _said_by(self.roles, role)
+        return self._of_role[role]
+
+    def norms_of_role(self, role: str) -> JoinedTexts:
+        """``role``'s normalised turn texts joined for keyword search, labelled by position."""
+        if role not in self._norms_of_role:
+            turns = self.of_role(role)
+            norms = list(map(self.norms.__getitem__, turns))
+            self._norms_of_role[role] = join_texts(norms, turns, self.cuts)
+        return self._norms_of_role[role]
 
 
-def _view(index: int, t: dict[str, Any]) -> TurnView:
-    text = str(t["text"])
-    if t.get("norm") is None or t.get("cuts") is None or t.get("units") is None:
-        analysed = analyse(text)
-        norm, cuts, units = analysed.norm, analysed.cuts, analysed.units
-    else:
-        norm, cuts, units = t["norm"], t["cuts"], t["units"]
-    return TurnView(
-        id=int(t.get("id", index)),
-        index=index,
-        role=str(t["role"]),
-        start=float(t["start"]),
-        end=float(t["end"]),
-        text=text,
-        norm=norm,
-        cuts=tuple(cuts),
-        units=int(units),
-        words=list(t.get("words") or []),
-        sentiment=t.get("sentiment"),
-    )
+_SAID = ("role", "start", "end", "text")  # what every turn has
+_ANALYSED = ("norm", "cuts", "units")  # what analysis at storage time adds
+
+
+def _columns(turns: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[Any]]:
+    """Some fields of every turn, a column each (KeyError if a turn lacks one)."""
+    if not turns:
+        return [[] for _ in names]
+    return [list(column) for column in zip(*map(itemgetter(*names), turns), strict=True)]
+
+
+def _stored_columns(turns: list[dict[str, Any]]) -> list[list[Any]]:
+    """What was said and its stored analysis (None where there is none), a column each."""
+    try:
+        return _columns(turns, _SAID + _ANALYSED)
+    except KeyError:  # turns stored without analysis
+        return _columns(turns, _SAID) + [_field(turns, name) for name in _ANALYSED]
+
+
+def _in_order(starts: list[Any], ends: list[Any]) -> bool:
+    # Stored transcripts come in time order already; checking that is cheaper than sorting.
+    keys = list(zip(starts, ends, strict=True))
+    return keys == sorted(keys)
+
+
+def _field(turns: list[dict[str, Any]], name: str) -> list[Any]:
+    """One optional field of every turn (None where it has none)."""
+    return list(map(dict.get, turns, repeat(name)))
+
+
+def _analyse_missing(texts: list[str], norms: list[Any], cuts: list[Any], units: list[Any]) -> None:
+    """Analyses here the turns stored without analysis (test transcripts, older rows)."""
+    for i, row in enumerate(zip(norms, cuts, units, strict=True)):
+        if None in row:
+            norms[i], cuts[i], units[i] = astuple(analyse(texts[i]))
+
+
+def _said_by(roles: list[str], role: str) -> list[int]:
+    """The positions of ``role``'s turns."""
+    return list(compress(range(len(roles)), map(eq, roles, repeat(role))))
+
+
+def _by_role(roles: list[str]) -> dict[str, list[int]]:
+    """Each role's turn positions, roles in order of first speech."""
+    return {role: _said_by(roles, role) for role in dict.fromkeys(roles)}
 
 
 def from_turns(
@@ -78,18 +130,35 @@ def from_turns(
     Turns carry their stored analysis (``norm``, ``cuts``, ``units``, ``sentiment``); text
     without it (test transcripts, older rows) is analysed here.
     """
-    ordered = sorted(turns, key=lambda t: (t["start"], t["end"]))
-    views = [_view(i, t) for i, t in enumerate(ordered)]
-    if regions is None:
-        regions = {}
-        for v in views:
-            regions.setdefault(v.role, []).append((v.start, v.end))
-    roles_known = any(r in ROLES for r in regions) and "unknown" not in regions
-    end = max((v.end for v in views), default=0.0)
+    columns = _stored_columns(turns)
+    if not _in_order(columns[1], columns[2]):
+        turns = sorted(turns, key=lambda t: (t["start"], t["end"]))
+        columns = _stored_columns(turns)
+    roles, starts, ends, texts, norms, cuts, units = columns
+    roles, texts = list(map(str, roles)), list(map(str, texts))
+    starts, ends = list(map(float, starts)), list(map(float, ends))
+    if any(None in column for column in (norms, cuts, units)):
+        _analyse_missing(texts, norms, cuts, units)
+    by_role = _by_role(roles)
+    if regions is None:  # in time order already, as the turns are
+        spans = list(zip(starts, ends, strict=True))
+        regions = {role: list(map(spans.__getitem__, at)) for role, at in by_role.items()}
+    else:
+        regions = {role: sorted(spans) for role, spans in regions.items()}
     return Conversation(
-        turns=views,
-        regions={role: sorted(spans) for role, spans in regions.items()},
+        ids=list(map(int, map(dict.get, turns, repeat("id"), range(len(turns))))),
+        roles=roles,
+        starts=starts,
+        ends=ends,
+        texts=texts,
+        norms=norms,
+        cuts=cuts,
+        units=list(map(int, units)),
+        words=[words or [] for words in _field(turns, "words")],
+        sentiment=_field(turns, "sentiment"),
+        regions=regions,
         loudness=loudness or {},
-        duration_s=duration_s if duration_s is not None else end,
-        roles_known=roles_known,
+        duration_s=duration_s if duration_s is not None else max(ends, default=0.0),
+        roles_known=any(r in ROLES for r in regions) and "unknown" not in regions,
+        _of_role=by_role,
     )

@@ -1,6 +1,7 @@
 """Compiling rule conditions once per pack and evaluating them on a conversation."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -8,13 +9,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.scoring import operators
-from services.scoring.conversation import Conversation, TurnView
+from services.scoring.conversation import Conversation
 from services.scoring.metrics import Metrics
-from services.scoring.operators import REGISTRY, Params, Scoped
+from services.scoring.operators import REGISTRY, Params, Scoped, Window
 from services.scoring.outcome import Evidence, Outcome, all_of, any_of, negate
-from services.scoring.text import KeywordIndex
+from services.scoring.text import Hit, JoinedTexts, KeywordIndex, join_texts
 
 LOGIC = ("all", "any", "not")
+ScopeKey = tuple[str, str | None]  # role and window: the part of a scope known before a call
 MAX_DEPTH = 12
 
 
@@ -37,6 +39,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     id: str | None = None
     compiled: Any = None  # regex, vectoriser … prepared once per pack
+    evidence_used: bool = True  # False under a `not`, where nothing reads it
 
     def walk(self) -> list["Node"]:
         """This node and all below it, in evaluation order."""
@@ -45,7 +48,35 @@ class Node:
     @cached_property
     def holds_anchor(self) -> bool:
         """Whether this node or one below it has an id (another condition may anchor to it)."""
-        return any(n.id for n in self.walk())
+        return bool(self.anchor_ids)
+
+    @cached_property
+    def anchor_ids(self) -> list[str]:
+        """The ids of this node and those below it."""
+        return [n.id for n in self.walk() if n.id]
+
+    @cached_property
+    def may_stop_after(self) -> list[bool]:
+        """For each child, whether evaluation may stop there once the result is decided: only
+        if no later child holds an anchor that another condition may need."""
+        return [
+            not any(c.holds_anchor for c in self.children[i + 1 :])
+            for i in range(len(self.children))
+        ]
+
+    @cached_property
+    def scope_key(self) -> ScopeKey:
+        """Where this text condition looks, apart from anchors (which depend on the call)."""
+        assert isinstance(self.params, Scoped)
+        window = self.params.window
+        return self.params.role, window.model_dump_json() if window else None
+
+    @cached_property
+    def operator(self) -> Callable[["Node", "Context"], Outcome]:
+        """The function that evaluates this node."""
+        return (
+            LOGIC_OPERATORS[self.op] if self.op in LOGIC_OPERATORS else REGISTRY[self.op].evaluate
+        )
 
 
 def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0) -> Node:
@@ -76,6 +107,7 @@ def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0)
         return Node(op, key, children=children, id=node_id)
     if op == "not":
         child = compile_condition(value, key=f"{key}.not", path=here, depth=depth + 1)
+        _evidence_unused(child)
         return Node(op, key, children=[child], id=node_id)
     if op not in REGISTRY:
         raise ConditionError(
@@ -93,15 +125,86 @@ def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0)
     return Node(op, key, params=params, id=node_id)
 
 
-def register_keywords(node: Node, index: KeywordIndex, synonyms: dict[str, list[str]]) -> None:
-    """Adds every keyword of a condition tree to the pack's automaton."""
+def _evidence_unused(node: Node) -> None:
+    """Marks a condition under a `not` (which keeps only the span searched) and those it is
+    made of as having evidence nothing reads, except where another condition may anchor."""
+    if node.id:
+        return
+    node.evidence_used = False
+    if node.op in ("all", "any"):
+        for child in node.children:
+            _evidence_unused(child)
+
+
+class KeywordScopes:
+    """A pack's keyword conditions, grouped by the turns they look in (role and window).
+
+    Each group is one automaton: a call's turns in that scope are scanned once for every
+    condition of the group, and each condition then reads its own matches. Turns no condition
+    looks in (the customer's, for the agent's greeting) are never scanned for its keywords.
+    """
+
+    def __init__(self) -> None:
+        self.windows: dict[ScopeKey, Window | None] = {}
+        self.indexes: dict[ScopeKey, KeywordIndex] = {}
+
+    def register(self, node: Node, synonyms: dict[str, list[str]]) -> None:
+        """Adds the keywords of a keyword condition (and their synonyms) to its scope's group."""
+        assert isinstance(node.params, operators.KeywordParams)
+        key = node.scope_key
+        self.windows[key] = node.params.window
+        index = self.indexes.setdefault(key, KeywordIndex())
+        for group in node.params.terms():
+            canonical = group[0]
+            for word in [*group, *synonyms.get(canonical, [])]:
+                index.add(word, canonical, owner=node.key)
+
+    def find(self, conv: Conversation, key: ScopeKey, turns: list[int]) -> dict[str, list[Hit]]:
+        """Per condition of the group, (turn position, term, start, end) of each match in the
+        group's ``turns`` (its role's, in its window)."""
+        role, index = key[0], self.indexes[key]
+        everyone = conv.of_role(role)
+        if turns is everyone:
+            return index.find_all(conv.norms_of_role(role))
+        if not turns:
+            return {}
+        # Windows are mostly the first or last turns of the role: a stretch of its joined text.
+        first = everyone.index(turns[0])
+        if everyone[first : first + len(turns)] == turns:
+            return index.find_all(conv.norms_of_role(role), first, first + len(turns))
+        return index.find_all(join_texts([conv.norms[i] for i in turns], turns, conv.cuts))
+
+    def find_all(self, conv: Conversation) -> dict[str, list[Hit]]:
+        """Every keyword condition's matches in a call: what scoring it may need at most."""
+        found = {}
+        for key, window in self.windows.items():
+            found.update(self.find(conv, key, in_window(conv, conv.of_role(key[0]), window)))
+        return found
+
+
+def register_keywords(node: Node, index: KeywordScopes, synonyms: dict[str, list[str]]) -> None:
+    """Adds every keyword condition of a condition tree to the pack's keyword groups."""
     for n in node.walk():
         if n.op == "keyword":
-            assert isinstance(n.params, operators.KeywordParams)
-            for group in n.params.terms():
-                canonical = group[0]
-                for word in [*group, *synonyms.get(canonical, [])]:
-                    index.add(word, f"{n.key}\x1f{canonical}")
+            index.register(n, synonyms)
+
+
+def in_window(conv: Conversation, turns: list[int], window: Window | None) -> list[int]:
+    """The turns (positions) inside a window of the call."""
+    if window is None:
+        return turns
+    if window.first_s is not None:  # turns are in time order: the window is the first few
+        for count, i in enumerate(turns):
+            if conv.starts[i] >= window.first_s:
+                return turns[:count]
+        return turns
+    if window.last_s is not None:
+        since = conv.duration_s - window.last_s
+        return [i for i in turns if conv.ends[i] > since]
+    if window.first_turns is not None:
+        return turns[: window.first_turns]
+    assert window.last_turns is not None
+    return turns[-window.last_turns :]
 
 
 @dataclass
@@ -110,97 +213,125 @@ class Context:
 
     conv: Conversation
     metrics: Metrics
-    keywords: KeywordIndex
+    keywords: KeywordScopes
     anchors: dict[str, Outcome] = field(default_factory=dict)
-    _found: dict[str, list[tuple[int, str, int, int]]] | None = None
-    _by_role: dict[str, list[TurnView]] = field(default_factory=dict)
+    _found: dict[str, list[Hit]] = field(default_factory=dict)
+    _scanned: set[ScopeKey] = field(default_factory=set)
+    _scopes: dict[ScopeKey, list[int]] = field(default_factory=dict)
+    _searched: dict[ScopeKey, Evidence] = field(default_factory=dict)
 
-    def keyword_matches(self, node_key: str) -> list[tuple[int, str, int, int]]:
-        """(turn index, canonical term, start, end) of a keyword condition's matches.
+    def keyword_matches(self, node: Node) -> list[Hit]:
+        """(turn position, canonical term, start, end) of a keyword condition's matches in its
+        role and window; the first condition of a scope group finds those of the whole group."""
+        key = node.scope_key
+        if key not in self._scanned:
+            self._scanned.add(key)
+            self._found.update(self.keywords.find(self.conv, key, self._static_scope(node)))
+        return self._found.get(node.key, [])
 
-        Every keyword of the pack is found in one automaton pass over the whole call.
-        """
-        if self._found is None:
-            self._found = {}
-            turns = self.conv.turns
-            found = self.keywords.find_all([t.norm for t in turns], [t.cuts for t in turns])
-            for index, m in found:
-                owner, canonical = m.term.split("\x1f", 1)
-                self._found.setdefault(owner, []).append((index, canonical, m.start, m.end))
-        return self._found.get(node_key, [])
+    def evaluate_rule(self, when: Node) -> Outcome:
+        """Evaluates a rule's condition; the anchors of its conditions are forgotten after it
+        (another rule anchors to the rule itself, as ``rule:<id>``)."""
+        outcome = self.evaluate(when)
+        for anchor in when.anchor_ids:
+            self.anchors.pop(anchor, None)
+        return outcome
 
     def evaluate(self, node: Node) -> Outcome:
         """Evaluates a condition, remembering outcomes of conditions with an id (anchors)."""
-        if node.op == "all":
-            outcome = all_of(self._until(node.children, stop=False))
-        elif node.op == "any":
-            outcome = any_of(self._until(node.children, stop=True))
-        elif node.op == "not":
-            outcome = negate(self.evaluate(node.children[0]))
-        else:
-            outcome = REGISTRY[node.op].evaluate(node, self)
+        outcome = node.operator(node, self)
         if node.id:
             self.anchors[node.id] = outcome
         return outcome
 
-    def _until(self, children: list[Node], *, stop: bool) -> list[Outcome]:
+    def until(self, node: Node, *, stop: bool) -> list[Outcome]:
         """Children's outcomes in order, stopping at the first that decides (false for all,
         true for any), except where a later child has an id another condition may anchor to."""
         outcomes = []
-        for index, child in enumerate(children):
-            outcomes.append(self.evaluate(child))
-            if outcomes[-1].value is stop and not any(
-                c.holds_anchor for c in children[index + 1 :]
-            ):
+        for child, may_stop in zip(node.children, node.may_stop_after, strict=True):
+            outcome = self.evaluate(child)
+            outcomes.append(outcome)
+            if outcome.value is stop and may_stop:
                 break
         return outcomes
 
-    def scope(self, params: Scoped) -> list[TurnView] | Outcome:
-        """The turns a text operator looks at, or why that cannot be known."""
+    def scope(self, node: Node) -> list[int] | Outcome:
+        """The turns (positions) a text condition looks at, or why that cannot be known."""
+        params = node.params
+        assert isinstance(params, Scoped)
         if params.role != "any" and not self.conv.roles_known:
             return Outcome.unmeasurable(f"roles are unknown on a mono recording ({params.role})")
-        if params.role not in self._by_role:
-            self._by_role[params.role] = [
-                t for t in self.conv.turns if params.role == "any" or t.role == params.role
-            ]
-        turns = self._by_role[params.role]
-        w = params.window
-        if w is not None:
-            if w.first_s is not None:
-                turns = [t for t in turns if t.start < w.first_s]
-            elif w.last_s is not None:
-                turns = [t for t in turns if t.end > self.conv.duration_s - w.last_s]
-            elif w.first_turns is not None:
-                turns = turns[: w.first_turns]
-            elif w.last_turns is not None:
-                turns = turns[-w.last_turns :]
+        turns = self._static_scope(node)
         if params.anchor is not None:
             turns = self._near_anchor(turns, params.anchor)
         return turns
 
-    def _near_anchor(self, turns: list[TurnView], anchor: operators.Anchor) -> list[TurnView]:
+    def _static_scope(self, node: Node) -> list[int]:
+        """The turns of a text condition's role in its window (the same for its scope key)."""
+        key = node.scope_key
+        if key not in self._scopes:
+            params = node.params
+            assert isinstance(params, Scoped)
+            self._scopes[key] = in_window(self.conv, self.conv.of_role(params.role), params.window)
+        return self._scopes[key]
+
+    def joined_norms(self, node: Node, turns: list[int]) -> list[JoinedTexts]:
+        """The normalised text of a text condition's turns, joined for searching: each role's
+        turns are joined once a call, and every turn is all roles' turns."""
+        conv, role = self.conv, node.scope_key[0]
+        if turns is conv.of_role(role):
+            return [conv.norms_of_role(r) for r in (conv.speakers if role == "any" else [role])]
+        return [join_texts(list(map(conv.norms.__getitem__, turns)), turns, conv.cuts)]
+
+    def _near_anchor(self, turns: list[int], anchor: operators.Anchor) -> list[int]:
         found = self.anchors.get(anchor.to)
         if not found or not found.value:
             return []
-        by_id = {t.id: t.index for t in self.conv.turns}
-        marks = [by_id[i] for e in found.evidence for i in e.turn_ids if i in by_id]
+        position_of = self.conv.position_of
+        marks = [position_of[i] for e in found.evidence for i in e.turn_ids if i in position_of]
         n = anchor.within_turns
+        near: set[int] = set()
+        for m in marks:
+            if anchor.position != "after":
+                near.update(range(m - n, m))
+            if anchor.position != "before":
+                near.update(range(m + 1, m + n + 1))
+        return [i for i in turns if i in near]
 
-        def near(index: int) -> bool:
-            for m in marks:
-                if anchor.position == "after" and m < index <= m + n:
-                    return True
-                if anchor.position == "before" and m - n <= index < m:
-                    return True
-                if anchor.position == "around" and m - n <= index <= m + n and index != m:
-                    return True
-            return False
+    def searched(self, node: Node, turns: list[int]) -> Evidence:
+        """The span a text condition searched (the evidence of an absence)."""
+        params = node.params
+        assert isinstance(params, Scoped | operators.RepetitionParams)
+        if isinstance(params, Scoped) and params.anchor is None:  # the same for its scope
+            key = node.scope_key
+            if key not in self._searched:
+                self._searched[key] = self._span(turns, params.role)
+            return self._searched[key]
+        return self._span(turns, params.role)
 
-        return [t for t in turns if near(t.index)]
-
-    def searched(self, turns: list[TurnView], role: str) -> Evidence:
-        """The span a text operator searched (the evidence of an absence)."""
+    def _span(self, turns: list[int], role: str) -> Evidence:
+        who = None if role == "any" else role
+        conv = self.conv
         if turns:
-            return Evidence(turns[0].start, turns[-1].end, None if role == "any" else role,
-                            tuple(t.id for t in turns))  # fmt: skip
-        return Evidence(0.0, self.conv.duration_s, None if role == "any" else role)
+            ids = tuple(map(conv.ids.__getitem__, turns))
+            return Evidence(conv.starts[turns[0]], conv.ends[turns[-1]], who, ids)
+        return Evidence(0.0, conv.duration_s, who)
+
+
+def _all(node: Node, ctx: Context) -> Outcome:
+    return all_of(ctx.until(node, stop=False))
+
+
+def _any(node: Node, ctx: Context) -> Outcome:
+    return any_of(ctx.until(node, stop=True))
+
+
+def _not(node: Node, ctx: Context) -> Outcome:
+    return negate(ctx.evaluate(node.children[0]))
+
+
+LOGIC_OPERATORS: dict[str, Callable[[Node, Context], Outcome]] = {
+    "all": _all,
+    "any": _any,
+    "not": _not,
+}

@@ -1,14 +1,14 @@
 """Evaluators of the registered operators (imported for their registration)."""
 
-import itertools
+import operator
 import re
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from services.scoring import analysis
 from services.scoring import operators as ops
-from services.scoring.conversation import TurnView
 from services.scoring.outcome import Evidence, Outcome
-from services.scoring.text import normalise
+from services.scoring.text import normalise, regex_matches, relaxed_pattern
 
 if TYPE_CHECKING:
     from services.scoring.engine import Context, Node
@@ -16,89 +16,90 @@ if TYPE_CHECKING:
 WHOLE_CALL = "the whole call"
 
 
-def _scoped(node: "Node", ctx: "Context") -> tuple[list[TurnView], ops.Scoped] | Outcome:
-    params = node.params
-    assert isinstance(params, ops.Scoped)
-    turns = ctx.scope(params)
-    return turns if isinstance(turns, Outcome) else (turns, params)
-
-
 @ops.operator("keyword", "text", ops.KeywordParams)
 def keyword(node: "Node", ctx: "Context") -> Outcome:
     """Keywords (with synonyms) said in scope: any, all, at least N of, or none of them."""
-    scoped = _scoped(node, ctx)
-    if isinstance(scoped, Outcome):
-        return scoped
-    turns, params = scoped
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    params = node.params
     assert isinstance(params, ops.KeywordParams)
-    evidence, said = [], set()
-    matches = ctx.keyword_matches(node.key)
-    if matches:
-        in_scope = {t.index for t in turns}
-        for index, canonical, start, end in matches:
-            if index in in_scope:
-                turn = ctx.conv.turns[index]
-                said.add(canonical)
-                evidence.append(ops.turn_evidence(turn, turn.norm[start:end]))
-    wanted = {g[0] for g in params.terms()}
-    if params.none:
-        value = not said
-    elif params.all:
-        value = wanted <= said
-    elif params.at_least:
-        value = len(said & wanted) >= params.at_least
+    matches = ctx.keyword_matches(node)  # all in the condition's role and window
+    if matches and params.anchor is not None:
+        near = set(turns)
+        matches = [m for m in matches if m[0] in near]
+    if params.all or params.at_least:  # which terms were said counts, not just whether any
+        said = {canonical for _, canonical, _, _ in matches}
+        wanted = {g[0] for g in params.terms()}
+        value = wanted <= said if params.all else len(said & wanted) >= (params.at_least or 0)
     else:
-        value = bool(said)
-    searched = ctx.searched(turns, params.role)
-    return Outcome(
-        value,
-        evidence if value and not params.none else [searched] if value else [],
-        scope=searched,
-    )
+        value = not matches if params.none else bool(matches)
+    searched = ctx.searched(node, turns)
+    if not value:
+        return Outcome(value, [], scope=searched)
+    if params.none:
+        return Outcome(value, [searched], scope=searched)
+    if not node.evidence_used:  # under a `not`: that the keywords were said is all that counts
+        return Outcome(value, [], scope=searched)
+    conv = ctx.conv
+    evidence = [
+        ops.turn_evidence(conv, i, conv.norms[i][start:end]) for i, _, start, end in matches
+    ]
+    return Outcome(value, evidence, scope=searched)
 
 
-def _regex_turns(node: "Node", turns: list[TurnView]) -> list[Evidence]:
+def _compiled_regex(node: "Node") -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The condition's regex, and a relaxed one to rule out many turns at once (if any)."""
     if node.compiled is None:
         assert isinstance(node.params, ops.RegexParams)
-        node.compiled = re.compile(node.params.pattern, re.IGNORECASE)
-    found = []
-    for turn in turns:
-        match = node.compiled.search(turn.norm)
-        if match:
-            found.append(ops.turn_evidence(turn, match.group()))
-    return found
+        relaxed = relaxed_pattern(node.params.pattern)
+        try:
+            quick = re.compile(relaxed, re.IGNORECASE) if relaxed is not None else None
+        except re.error:
+            quick = None
+        node.compiled = (re.compile(node.params.pattern, re.IGNORECASE), quick)
+    return node.compiled
+
+
+def _regex_turns(node: "Node", ctx: "Context", turns: list[int]) -> list[Evidence]:
+    exact, quick = _compiled_regex(node)
+    if quick is not None:  # one search over many turns finds the few worth a closer look
+        joined = ctx.joined_norms(node, turns)
+        found = [match for texts in joined for match in regex_matches(exact, quick, texts)]
+        found.sort(key=operator.itemgetter(0))  # in turn order, whoever said them
+    else:
+        found = [(i, m) for i in turns if (m := exact.search(ctx.conv.norms[i])) is not None]
+    return [ops.turn_evidence(ctx.conv, i, match.group()) for i, match in found]
 
 
 @ops.operator("regex", "text", ops.RegexParams)
 def regex(node: "Node", ctx: "Context") -> Outcome:
     """A regular expression matching a turn in scope (normalised, case-insensitive text)."""
-    scoped = _scoped(node, ctx)
-    if isinstance(scoped, Outcome):
-        return scoped
-    turns, params = scoped
-    found = _regex_turns(node, turns)
-    return Outcome(bool(found), found, scope=ctx.searched(turns, params.role))
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    found = _regex_turns(node, ctx, turns)
+    return Outcome(bool(found), found, scope=ctx.searched(node, turns))
 
 
 @ops.operator("not_regex", "text", ops.RegexParams)
 def not_regex(node: "Node", ctx: "Context") -> Outcome:
     """No turn in scope matches the regular expression (an exclusion)."""
-    scoped = _scoped(node, ctx)
-    if isinstance(scoped, Outcome):
-        return scoped
-    turns, params = scoped
-    searched = ctx.searched(turns, params.role)
-    found = _regex_turns(node, turns)
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    searched = ctx.searched(node, turns)
+    found = _regex_turns(node, ctx, turns)
     return Outcome(not found, [] if found else [searched], scope=searched)
 
 
 @ops.operator("similar", "text", ops.SimilarParams)
 def similar(node: "Node", ctx: "Context") -> Outcome:
     """A turn in scope that says what an example sentence says (TF-IDF cosine ≥ threshold)."""
-    scoped = _scoped(node, ctx)
-    if isinstance(scoped, Outcome):
-        return scoped
-    turns, params = scoped
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    params = node.params
     assert isinstance(params, ops.SimilarParams)
     if node.compiled is None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -109,20 +110,23 @@ def similar(node: "Node", ctx: "Context") -> Outcome:
     found = []
     if turns:
         vectoriser, example_matrix = node.compiled
-        scores = (
-            (vectoriser.transform([t.norm for t in turns]) @ example_matrix.T).toarray().max(axis=1)
-        )
+        norms = [ctx.conv.norms[i] for i in turns]
+        scores = (vectoriser.transform(norms) @ example_matrix.T).toarray().max(axis=1)
         found = [
-            ops.turn_evidence(t)
-            for t, s in zip(turns, scores, strict=True)
+            ops.turn_evidence(ctx.conv, i)
+            for i, s in zip(turns, scores, strict=True)
             if s >= params.threshold
         ]
-    return Outcome(bool(found), found, scope=ctx.searched(turns, params.role))
+    return Outcome(bool(found), found, scope=ctx.searched(node, turns))
+
+
+# Letters and digits (str.isalnum), the characters a request's bigrams are made of.
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
-    return {a + b for a, b in itertools.pairwise(chars)}
+    chars = _NOT_ALNUM.sub("", text)
+    return set(map(operator.add, chars, chars[1:]))
 
 
 @ops.operator("repetition", "text", ops.RepetitionParams)
@@ -132,28 +136,31 @@ def repetition(node: "Node", ctx: "Context") -> Outcome:
     assert isinstance(params, ops.RepetitionParams)
     if params.role != "any" and not ctx.conv.roles_known:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
-    turns = [
-        t for t in ctx.conv.turns
-        if (params.role == "any" or t.role == params.role) and len(t.norm) >= params.min_chars
-    ]  # fmt: skip
-    grams = [_bigrams(t.norm) for t in turns]
-    # An inverted index keeps this linear in the text: only turns sharing bigrams are compared.
-    postings: dict[str, list[int]] = {}
-    for i, g in enumerate(grams):
+    norms = ctx.conv.norms
+    turns = [i for i in ctx.conv.of_role(params.role) if len(norms[i]) >= params.min_chars]
+    # Turns that say the same words have the same bigrams: each wording is compared once.
+    wordings: dict[str, list[int]] = {}
+    for i in turns:
+        wordings.setdefault(norms[i], []).append(i)
+    grams = [_bigrams(text) for text in wordings]
+    said_by = list(wordings.values())
+    # An inverted index keeps this linear in the text: only wordings sharing bigrams are compared.
+    postings: dict[str, list[int]] = defaultdict(list)
+    for w, g in enumerate(grams):
         for gram in g:
-            postings.setdefault(gram, []).append(i)
-    for i, g in enumerate(grams):
-        shared: dict[int, int] = {}
+            postings[gram].append(w)
+    for g in grams:  # in the order the wordings were first said
+        shared: dict[int, int] = {}  # wording → bigrams it shares with this one
         for gram in g:
-            for j in postings[gram]:
-                if j != i:
-                    shared[j] = shared.get(j, 0) + 1
-        same = [
-            j for j, n in shared.items() if n / (len(g) * len(grams[j])) ** 0.5 >= params.threshold
+            for v in postings[gram]:
+                shared[v] = shared.get(v, 0) + 1
+        similar = [  # the wording itself among them
+            v for v, n in shared.items() if n / (len(g) * len(grams[v])) ** 0.5 >= params.threshold
         ]
-        if len(same) + 1 >= params.min_times:
-            return Outcome(True, [ops.turn_evidence(turns[j]) for j in sorted({i, *same})])
-    return Outcome(False, scope=ctx.searched(turns, params.role))
+        if sum(len(said_by[v]) for v in similar) >= params.min_times:
+            repeated = sorted(i for v in similar for i in said_by[v])
+            return Outcome(True, [ops.turn_evidence(ctx.conv, i) for i in repeated])
+    return Outcome(False, scope=ctx.searched(node, turns))
 
 
 def _call_scope(ctx: "Context") -> Evidence:
@@ -214,10 +221,12 @@ def speech_rate(node: "Node", ctx: "Context") -> Outcome:
         ]  # fmt: skip
         return Outcome(bool(found), found, scope=_call_scope(ctx))
     found = []
-    for turn in ctx.conv.turns:
-        rate = ctx.metrics.turn_rates.get(turn.id)
-        if rate is not None and params.role in ("any", turn.role) and _beyond(rate, params):
-            found.append(ops.turn_evidence(turn, f"{rate:.0f} {unit}/min: {turn.text}"))
+    conv = ctx.conv
+    for i, turn_id in enumerate(conv.ids):
+        rate = ctx.metrics.turn_rates.get(turn_id)
+        if rate is not None and params.role in ("any", conv.roles[i]) and _beyond(rate, params):
+            text = f"{rate:.0f} {unit}/min: {conv.texts[i]}"
+            found.append(ops.turn_evidence(conv, i, text))
     return Outcome(bool(found), found, scope=_call_scope(ctx))
 
 
@@ -284,17 +293,19 @@ def sentiment(node: "Node", ctx: "Context") -> Outcome:
     assert isinstance(params, ops.SentimentParams)
     if not ctx.conv.roles_known:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
-    turns = [t for t in ctx.conv.turns if t.role == params.role]
-    unscored = [t for t in turns if t.sentiment is None]
+    conv, label = ctx.conv, params.label
+    turns = conv.of_role(params.role)
+    unscored = [i for i in turns if conv.sentiment[i] is None]
     if unscored:  # normally scored once, when the transcript was stored
-        scores = analysis.sentiment([t.text for t in unscored])
+        scores = analysis.sentiment([conv.texts[i] for i in unscored])
         if scores is None:
             return Outcome.unmeasurable("the sentiment classifier has no training data")
-        for turn, score in zip(unscored, scores, strict=True):
-            turn.sentiment = score
-    found = [
-        ops.turn_evidence(t, f"{t.sentiment[params.label]:.0%} {params.label}: {t.text}")
-        for t in turns
-        if t.sentiment and t.sentiment[params.label] >= params.threshold
-    ]
+        for i, score in zip(unscored, scores, strict=True):
+            conv.sentiment[i] = score
+    found = []
+    for i in turns:
+        feeling = conv.sentiment[i]
+        if feeling and feeling[label] >= params.threshold:
+            text = f"{feeling[label]:.0%} {label}: {conv.texts[i]}"
+            found.append(ops.turn_evidence(conv, i, text))
     return Outcome(bool(found), found, scope=_call_scope(ctx))

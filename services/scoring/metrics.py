@@ -7,6 +7,9 @@ speech started later, and what they said over the other is counted from word tim
 On mono recordings roles are unknown: per-role figures are None (not measurable), never 0.
 """
 
+import bisect
+import operator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -20,7 +23,7 @@ MIN_RATE_TURN_S = 2.0  # speech rate of shorter turns is too noisy to judge
 OVERTALK_BRIDGE_S = 0.6
 
 
-@dataclass
+@dataclass(slots=True)
 class Silence:
     """A stretch where nobody speaks."""
 
@@ -31,7 +34,7 @@ class Silence:
     turn_of: str | None  # who spoke next: whose turn it was
 
 
-@dataclass
+@dataclass(slots=True)
 class Overtalk:
     """Both parties speaking at once."""
 
@@ -78,18 +81,14 @@ def _merge(spans: list[tuple[float, float]], bridge: float = 0.0) -> list[tuple[
 def silences(conv: Conversation) -> list[Silence]:
     """Gaps of at least MIN_SILENCE_S between the first and the last speech."""
     labelled = sorted((s, e, role) for role, spans in conv.regions.items() for s, e in spans)
+    known = conv.roles_known
     found = []
     reach, last_role = -1.0, None  # the furthest speech end so far, and whose it was
     for s, e, role in labelled:
         if reach >= 0 and s - reach >= MIN_SILENCE_S:
+            before, turn_of = (last_role, role) if known else (None, None)
             found.append(
-                Silence(
-                    start=round(reach, 3),
-                    end=round(s, 3),
-                    duration_s=round(s - reach, 3),
-                    before=last_role if conv.roles_known else None,
-                    turn_of=role if conv.roles_known else None,
-                )
+                Silence(round(reach, 3), round(s, 3), round(s - reach, 3), before, turn_of)
             )
         if e > reach:
             reach, last_role = e, role
@@ -102,12 +101,14 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
         return None
     agent = _merge(conv.regions.get("agent", []), OVERTALK_BRIDGE_S)
     customer = _merge(conv.regions.get("customer", []), OVERTALK_BRIDGE_S)
-    found, i, j = [], 0, 0
-    while i < len(agent) and j < len(customer):  # one sweep over both sorted lists
-        (a_start, a_end), (c_start, c_end) = agent[i], customer[j]
+    turns: dict[str, _TurnsByTime] = {}  # built at the first overlap of each interrupter
+    found = []
+    for (a_start, a_end), (c_start, c_end) in _overlapping(agent, customer):
         start, end = max(a_start, c_start), min(a_end, c_end)
         if end - start >= MIN_OVERTALK_S:
             interrupter = "agent" if a_start > c_start else "customer"
+            if interrupter not in turns:
+                turns[interrupter] = _TurnsByTime(conv, interrupter)
             found.append(
                 Overtalk(
                     start=round(start, 3),
@@ -115,25 +116,52 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
                     duration_s=round(end - start, 3),
                     interrupter=interrupter,
                     interrupted="customer" if interrupter == "agent" else "agent",
-                    units=_units_said(conv, interrupter, start, end),
+                    units=_units_said(conv, turns[interrupter].near(start, end), start, end),
                 )
             )
-        if a_end < c_end:
-            i += 1
-        else:
-            j += 1
     return found
 
 
-def _units_said(conv: Conversation, role: str, start: float, end: float) -> int:
+def _overlapping(
+    agent: list[tuple[float, float]], customer: list[tuple[float, float]]
+) -> Iterator[tuple[tuple[float, float], tuple[float, float]]]:
+    """Each agent region with each customer region it overlaps, in time order (each list is
+    sorted and its regions are apart): one binary search per agent region finds them."""
+    customer_ends = [end for _, end in customer]
+    for a_start, a_end in agent:
+        j = bisect.bisect_right(customer_ends, a_start)
+        while j < len(customer) and customer[j][0] < a_end:
+            yield (a_start, a_end), customer[j]
+            j += 1
+
+
+class _TurnsByTime:
+    """A role's turns by start time, to find the few near a moment without reading them all."""
+
+    def __init__(self, conv: Conversation, role: str) -> None:
+        self.turns = conv.of_role(role)
+        self.starts = list(map(conv.starts.__getitem__, self.turns))
+        # No turn is longer than this, with a second to spare for rounding.
+        self.longest = max(map(operator.sub, conv.ends, conv.starts), default=0.0) + 1
+
+    def near(self, start: float, end: float) -> list[int]:
+        """The turns that may overlap start–end: a superset, in time order."""
+        first = bisect.bisect_left(self.starts, start - self.longest)
+        return self.turns[first : bisect.bisect_right(self.starts, end)]
+
+
+def _units_said(conv: Conversation, turns: list[int], start: float, end: float) -> int:
+    """What was said from start to end in ``turns``, in characters or words."""
     said, estimated = [], 0.0
-    for turn in conv.turns:
-        if turn.role != role or turn.end < start or turn.start > end:
+    for i in turns:
+        turn_start, turn_end = conv.starts[i], conv.ends[i]
+        if turn_end < start or turn_start > end:
             continue
-        if not turn.words:  # a transcript without word timings: assume an even pace
-            overlap = min(end, turn.end) - max(start, turn.start)
-            estimated += turn.units * overlap / max(turn.end - turn.start, 1e-6)
-        for w in turn.words:
+        words = conv.words[i]
+        if not words:  # a transcript without word timings: assume an even pace
+            overlap = min(end, turn_end) - max(start, turn_start)
+            estimated += conv.units[i] * overlap / max(turn_end - turn_start, 1e-6)
+        for w in words:
             if start <= (float(w["start"]) + float(w["end"])) / 2 <= end:
                 said.append(str(w["w"]))
     return units(("" if conv.chinese else " ").join(said)) + int(estimated)
@@ -158,12 +186,19 @@ def compute(conv: Conversation) -> Metrics:
     metrics.first_speech_s = round(min(firsts), 3) if firsts else None
     if conv.roles_known and conv.regions.get("agent"):
         metrics.response_latency_s = round(conv.regions["agent"][0][0], 3)
-    said: dict[str, int] = {}
-    for turn in conv.turns:
-        said[turn.role] = said.get(turn.role, 0) + turn.units
-        if turn.end - turn.start >= MIN_RATE_TURN_S:
-            metrics.turn_rates[turn.id] = round(turn.units / ((turn.end - turn.start) / 60), 1)
-    for role, count in said.items():
+    metrics.turn_rates = _turn_rates(conv)
+    for role in conv.speakers:
+        said = sum(map(conv.units.__getitem__, conv.of_role(role)))
         seconds = talk.get(role, 0.0)
-        metrics.speech_rate[role] = round(count / (seconds / 60), 1) if seconds >= 1 else None
+        metrics.speech_rate[role] = round(said / (seconds / 60), 1) if seconds >= 1 else None
     return metrics
+
+
+def _turn_rates(conv: Conversation) -> dict[int, float]:
+    """Turn id → units per minute, for turns long enough to judge."""
+    lengths = map(operator.sub, conv.ends, conv.starts)
+    return {
+        turn_id: round(said / (length / 60), 1)
+        for turn_id, said, length in zip(conv.ids, conv.units, lengths, strict=True)
+        if length >= MIN_RATE_TURN_S
+    }

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.scoring.conversation import TurnView
+from services.scoring.conversation import Conversation
 from services.scoring.outcome import Evidence, Outcome
 
 if TYPE_CHECKING:
@@ -228,20 +228,12 @@ def describe() -> list[dict[str, Any]]:
     ]
 
 
-def span(turns: list[TurnView], role: str | None = None) -> Evidence | None:
-    """The evidence covering a list of turns."""
-    if not turns:
-        return None
+def turn_evidence(conv: Conversation, turn: int, text: str | None = None) -> Evidence:
+    """Evidence pointing at one turn (its position), with what was said there."""
     return Evidence(
-        start=min(t.start for t in turns),
-        end=max(t.end for t in turns),
-        role=role,
-        turn_ids=tuple(t.id for t in turns),
-    )
-
-
-def turn_evidence(turn: TurnView, text: str | None = None) -> Evidence:
-    """Evidence pointing at one turn."""
-    return Evidence(
-        turn.start, turn.end, turn.role, (turn.id,), text if text is not None else turn.text
+        conv.starts[turn],
+        conv.ends[turn],
+        conv.roles[turn],
+        (conv.ids[turn],),
+        text if text is not None else conv.texts[turn],
     )

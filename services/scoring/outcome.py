@@ -1,10 +1,12 @@
 """What evaluating a condition yields: true, false or not measurable, with evidence."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Evidence:
+# A named tuple rather than a frozen dataclass: as immutable and as readable, and a call makes
+# dozens of these, each built about four times faster.
+class Evidence(NamedTuple):
     """Where in the call a condition found (or looked for) what it describes."""
 
     start: float

@@ -15,6 +15,7 @@ from services.scoring.conversation import Conversation
 from services.scoring.engine import (
     ConditionError,
     Context,
+    KeywordScopes,
     Node,
     compile_condition,
     register_keywords,
@@ -22,7 +23,6 @@ from services.scoring.engine import (
 from services.scoring.metrics import Metrics
 from services.scoring.outcome import Outcome
 from services.scoring.schemas import PackSpec, RuleSpec
-from services.scoring.text import KeywordIndex
 
 MAX_PACK_BYTES = 512 * 1024
 
@@ -67,7 +67,7 @@ class CompiledPack:
     version: str
     source: str
     rules: list[CompiledRule]  # in evaluation order: a rule after the rules it anchors to
-    keywords: KeywordIndex = field(default_factory=KeywordIndex)
+    keywords: KeywordScopes = field(default_factory=KeywordScopes)
 
     @property
     def id(self) -> str:
@@ -79,8 +79,7 @@ class CompiledPack:
         ctx = Context(conv=conv, metrics=metrics, keywords=self.keywords)
         results = {}
         for rule in self.rules:
-            ctx.anchors = {k: v for k, v in ctx.anchors.items() if k.startswith("rule:")}
-            outcome = ctx.evaluate(rule.when)
+            outcome = ctx.evaluate_rule(rule.when)
             ctx.anchors[f"rule:{rule.spec.id}"] = outcome
             results[rule.spec.id] = RuleResult(rule.spec, outcome)
         return [results[r.id] for r in self.spec.rules]

@@ -87,21 +87,36 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
 
 
 def _item(section: str, item: Any, by_rule: dict[str, RuleResult]) -> ItemScore:
-    base = dict(id=item.id, section=section, name=item.name, points=item.points,
-                severity=item.severity, auto_fail=item.auto_fail, rule=item.rule,
-                deduct_per_hit=item.deduct_per_hit)  # fmt: skip
+    status, earned = _verdict(item, by_rule)
+    return ItemScore(
+        id=item.id,
+        section=section,
+        name=item.name,
+        points=item.points,
+        earned=earned,
+        status=status,
+        severity=item.severity,
+        auto_fail=item.auto_fail,
+        rule=item.rule,
+        deduct_per_hit=item.deduct_per_hit,
+    )
+
+
+def _verdict(item: Any, by_rule: dict[str, RuleResult]) -> tuple[str, float | None]:
+    """An item's status and the points it keeps (None: N/A)."""
     if item.manual:
-        return ItemScore(earned=None, status="manual", **base)
+        return "manual", None
     result = by_rule[item.rule]
-    if result.status == "not_measurable":
-        return ItemScore(earned=None, status="not_measurable", **base)
-    if result.status == "pass":
-        return ItemScore(earned=item.points, status="pass", **base)
+    status = result.status
+    if status == "not_measurable":
+        return status, None
+    if status == "pass":
+        return status, item.points
     hits = max(1, len(result.outcome.evidence))
     lost = (
         item.points if item.deduct_per_hit is None else min(item.points, hits * item.deduct_per_hit)
     )
-    return ItemScore(earned=item.points - lost, status="hit", **base)
+    return status, item.points - lost
 
 
 def section_percent(sections: list[dict[str, Any]]) -> float | None:

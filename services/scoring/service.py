@@ -61,7 +61,7 @@ def pack_for(*, rules_dir: Path, call: Call, conv: Conversation) -> CompiledPack
     available = packs(rules_dir=rules_dir)
     if not available:
         raise NotFound(f"no valid rule pack in {rules_dir}")
-    language = call.language or ("zh" if is_chinese("".join(t.text for t in conv.turns)) else "en")
+    language = call.language or ("zh" if is_chinese("".join(conv.texts)) else "en")
     return next((p for p in available if p.spec.language == language), available[0])
 
 

@@ -3,16 +3,22 @@
 Both transcripts and keywords go through ``normalise``: Traditional → Simplified, full-width →
 half-width (NFKC), lower case, and runs of three or more Chinese digits (一三八…, 幺) → Arabic
 digits, so 一二三一五 and 12315 are the same keyword. Matching is Aho-Corasick over the
-normalised text (one automaton per pack); a Chinese match counts only if jieba puts word
+normalised text (compiled once per pack); a Chinese match counts only if jieba puts word
 boundaries at both its ends, so 不行 never matches inside 不行政. The boundaries are computed
 once per turn when the transcript is stored (see analysis.py), not while scoring.
+
+Many turns are searched at once, joined by newlines: by the automaton, and by a regular
+expression relaxed so that what it finds in the joined text points at the few turns worth
+searching one by one with the real pattern.
 """
 
 import bisect
 import itertools
+import operator
 import re
 import unicodedata
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -67,19 +73,6 @@ def jieba_cuts(norm: str) -> tuple[int, ...]:
     return tuple(sorted(cuts))
 
 
-def on_word_boundaries(text: str, start: int, end: int, cuts: Collection[int]) -> bool:
-    """Whether text[start:end] is made of whole words (``cuts`` for Chinese, \\w for the rest)."""
-    first, last = text[start], text[end - 1]
-    if is_chinese(first):
-        if start not in cuts:
-            return False
-    elif start > 0 and _word_char(first) and _word_char(text[start - 1]):
-        return False
-    if is_chinese(last):
-        return end in cuts
-    return not (end < len(text) and _word_char(last) and _word_char(text[end]))
-
-
 @dataclass(frozen=True)
 class KeywordMatch:
     """One keyword occurrence in one normalised text."""
@@ -89,50 +82,220 @@ class KeywordMatch:
     end: int
 
 
+# How a match's edge is checked, decided once per keyword from the keyword's own edge character
+# (the text's character there is the same): a Chinese edge must be a jieba word boundary, a
+# letter or digit must not touch another one, and punctuation needs no check.
+_CUT, _WORD, _FREE = 0, 1, 2
+# Between and around joined texts: a newline, which normalised turn text never holds.
+_SEPARATOR = "\n"
+
+Hit = tuple[int, str, int, int]  # (text label, term, start, end)
+
+
+def _edge(ch: str) -> int:
+    return _CUT if is_chinese(ch) else _WORD if _word_char(ch) else _FREE
+
+
+def _text_order(hit: Hit) -> tuple[int, int]:
+    """Where the automaton reports a match: by its end, the longest first."""
+    return hit[3], hit[2]
+
+
+@dataclass(slots=True)
+class JoinedTexts:
+    """Texts joined by separators, so that one automaton pass searches them all."""
+
+    joined: str
+    starts: list[int]  # where each text starts in ``joined``, then where the last one ends + 1
+    labels: Sequence[int]  # what a match reports as its text (its index, or a turn position)
+    cuts: Sequence[Collection[int]]  # word boundaries of the text labelled ``i`` at ``i``
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def join_texts(
+    texts: Sequence[str],
+    labels: Sequence[int] | None = None,
+    cuts: Sequence[Collection[int]] | None = None,
+) -> JoinedTexts:
+    """Joins normalised texts labelled by their index (or ``labels``), with their word
+    boundaries by label (computed here if not given, for texts labelled by index)."""
+    if cuts is None:
+        assert labels is None, "texts with labels come with their word boundaries"
+        cuts = [jieba_cuts(t) if is_chinese(t) else () for t in texts]
+    labels = range(len(texts)) if labels is None else labels
+    # A separator before the first text and after the last: every match has both neighbours.
+    joined = _SEPARATOR + _SEPARATOR.join(texts) + _SEPARATOR
+    # Text k starts after the first separator, the k texts before it and their k separators.
+    before = itertools.accumulate(map(len, texts), initial=1)
+    starts = list(map(operator.add, before, itertools.count()))
+    return JoinedTexts(joined, starts, labels, cuts)
+
+
+def _whole_word(
+    joined: str, at: int, span: tuple[int, int], edges: tuple[int, int], cuts: Collection[int]
+) -> bool:
+    """Whether a match is made of whole words: ``span`` in a text whose word boundaries are
+    ``cuts``, found at ``at`` in ``joined`` (where its neighbours are)."""
+    (start, end), (start_edge, end_edge) = span, edges
+    if start_edge == _CUT and start not in cuts:
+        return False
+    if start_edge == _WORD and _word_char(joined[at - 1]):
+        return False
+    if end_edge == _CUT and end not in cuts:
+        return False
+    return not (end_edge == _WORD and _word_char(joined[at + end - start]))
+
+
 class KeywordIndex:
-    """All keywords of a pack in one Aho-Corasick automaton; each maps to its canonical terms."""
+    """Keywords in one Aho-Corasick automaton; each maps to the terms it says, per owner.
+
+    An owner is whoever asked for the keyword (a rule condition); matches come back grouped by
+    owner, so that after one pass over a call each owner just reads its own list.
+    """
 
     def __init__(self) -> None:
-        self._terms: dict[str, set[str]] = {}
+        self._terms: dict[str, set[tuple[Hashable, str]]] = {}
         self._automaton: Any = None
 
-    def add(self, keyword: str, term: str) -> None:
-        """Registers ``keyword`` as a way of saying ``term``."""
+    def add(self, keyword: str, term: str, owner: Hashable = None) -> None:
+        """Registers ``keyword`` as a way of saying ``term``, for ``owner``."""
         key = normalise(keyword).strip()
         if key:
-            self._terms.setdefault(key, set()).add(term)
+            self._terms.setdefault(key, set()).add((owner, term))
             self._automaton = None
 
     def _built(self) -> Any:
         if self._automaton is None:
             automaton = ahocorasick.Automaton()
             for key, terms in self._terms.items():
-                automaton.add_word(key, (len(key), tuple(sorted(terms))))
+                owned = tuple(sorted(terms, key=lambda t: (str(t[0]), t[1])))
+                edges = _edge(key[0]), _edge(key[-1])
+                automaton.add_word(key, (len(key), edges == (_CUT, _CUT), edges, owned))
             automaton.make_automaton()
             self._automaton = automaton
         return self._automaton
 
     def find(self, text: str, cuts: Collection[int] | None = None) -> list[KeywordMatch]:
         """Whole-word occurrences in a normalised text whose word boundaries are ``cuts``."""
-        return [m for _, m in self.find_all([text], [cuts] if cuts is not None else None)]
+        found = self.find_all(join_texts([text], None, [cuts] if cuts is not None else None))
+        hits = sorted((hit for owned in found.values() for hit in owned), key=_text_order)
+        return [KeywordMatch(term, start, end) for _, term, start, end in hits]
 
     def find_all(
-        self, texts: list[str], cuts: list[Collection[int]] | None = None
-    ) -> list[tuple[int, KeywordMatch]]:
-        """(text index, match) for many texts in one automaton pass over them all."""
-        if not self._terms or not texts:
-            return []
-        joined = "\n".join(texts)  # no keyword holds a newline: no match spans two texts
-        offsets = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-        found = []
-        for last, (length, terms) in self._built().iter(joined):
-            index = bisect.bisect_right(offsets, last) - 1
-            text, base = texts[index], offsets[index]
-            start, end = last - length + 1 - base, last + 1 - base
-            if cuts is None:
-                boundaries: Collection[int] = jieba_cuts(text) if is_chinese(text) else ()
-            else:
-                boundaries = cuts[index]
-            if on_word_boundaries(text, start, end, boundaries):
-                found += [(index, KeywordMatch(term, start, end)) for term in terms]
-        return found
+        self, texts: JoinedTexts, first: int = 0, stop: int | None = None
+    ) -> dict[Any, list[Hit]]:
+        """Per owner, (label, term, start, end) of every whole-word occurrence in
+        texts[first:stop], in text order, found in one automaton pass."""
+        stop = len(texts) if stop is None else stop
+        if not self._terms or first >= stop:
+            return {}
+        joined, starts, cuts, labels = texts.joined, texts.starts, texts.cuts, texts.labels
+        bisect_right = bisect.bisect_right
+        found: dict[Hashable, list[Hit]] = defaultdict(list)
+        for last, (length, chinese, edges, owned) in self._built().iter(
+            joined, starts[first], starts[stop] - 1
+        ):
+            index = bisect_right(starts, last) - 1
+            end = last + 1 - starts[index]
+            start = end - length
+            label = labels[index]
+            boundaries = cuts[label]
+            if chinese:  # most keywords: checking both ends against jieba's cuts is all
+                if start not in boundaries or end not in boundaries:
+                    continue
+            elif not _whole_word(joined, last + 1 - length, (start, end), edges, boundaries):
+                continue
+            for owner, term in owned:
+                found[owner].append((label, term, start, end))
+        return dict(found)
+
+
+# Patterns whose assertions cannot simply be left out: verbose mode (comments may hold anything),
+# back-references and conditionals (leaving out a group inside an assertion renumbers the rest).
+_UNSURE = re.compile(r"\(\?[a-zA-Z-]*x|\\[1-9]|\(\?P=|\(\?\(")
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+_ANCHORS = ("^", "$", "\\A", "\\Z", "\\b", "\\B")
+_QUANTIFIERS = "*+?{"
+
+
+def relaxed_pattern(pattern: str) -> str | None:
+    """``pattern`` without its anchors and lookaround assertions, or None where unsure.
+
+    Assertions only ever reject a match, so what is left matches wherever the pattern does, and
+    it never looks outside the text it matches: if it finds nothing in texts joined together,
+    the pattern matches none of them. A repeated assertion, verbose mode or back-references
+    give None.
+    """
+    if _UNSURE.search(pattern):
+        return None
+    kept, i = [], 0
+    while i < len(pattern):
+        end = _token_end(pattern, i)
+        token = pattern[i:end]
+        if token.startswith(_LOOKAROUNDS) or token in _ANCHORS:
+            if pattern[end : end + 1] and pattern[end] in _QUANTIFIERS:
+                return None  # a repeated assertion: leaving it out would repeat what is before
+        elif not token.startswith("(?#"):  # comments go too
+            kept.append(token)
+        i = end
+    return "".join(kept)
+
+
+def regex_matches(
+    exact: re.Pattern[str], quick: re.Pattern[str], texts: JoinedTexts
+) -> list[tuple[int, re.Match[str]]]:
+    """(label, match) of each text ``exact`` matches, where ``quick`` is its relaxed pattern.
+
+    Only texts in which a ``quick`` match starts are searched: a text ``exact`` matches holds a
+    ``quick`` match, and the leftmost ``quick`` match from any point starts at or before it.
+    """
+    found = []
+    at = texts.starts[0]
+    while (candidate := quick.search(texts.joined, at)) is not None:
+        index = bisect.bisect_right(texts.starts, candidate.start()) - 1
+        if index == len(texts):  # an empty match at the very end
+            break
+        start, stop = texts.starts[index], texts.starts[index + 1] - 1
+        match = exact.search(texts.joined[start:stop])  # the text alone, as rules read it
+        if match is not None:
+            found.append((texts.labels[index], match))
+        at = stop + 1
+    return found
+
+
+def _token_end(pattern: str, i: int) -> int:
+    """Where the token at ``i`` ends: a lookaround, comment or class whole, an escape, a char."""
+    if pattern.startswith(_LOOKAROUNDS, i):
+        return _group_end(pattern, i)
+    if pattern.startswith("(?#", i):
+        end = pattern.find(")", i)
+        return len(pattern) if end < 0 else end + 1
+    if pattern[i] == "[":
+        return _class_end(pattern, i)
+    return i + 2 if pattern[i] == "\\" else i + 1
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """Where the character class opening at ``i`` ends (after its ``]``)."""
+    j = i + 1
+    j += pattern.startswith("^", j)
+    j += pattern.startswith("]", j)  # a ] first in the class is a character
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Where the group opening at ``i`` ends (after its ``)``)."""
+    depth, j = 0, i
+    while j < len(pattern):
+        if pattern[j] in "()" and not pattern.startswith("(?#", j):
+            depth += 1 if pattern[j] == "(" else -1
+            j += 1
+            if depth == 0:
+                break
+        else:
+            j = _token_end(pattern, j)
+    return j

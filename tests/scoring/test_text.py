@@ -1,8 +1,17 @@
-"""Keyword matching respects Chinese and English word boundaries, script, width and digits."""
+"""Keyword matching respects Chinese and English word boundaries, script, width and digits;
+regexes searched over many turns at once find what they find in each turn."""
+
+import re
 
 import pytest
 
-from services.scoring.text import KeywordIndex, normalise
+from services.scoring.text import (
+    KeywordIndex,
+    join_texts,
+    normalise,
+    regex_matches,
+    relaxed_pattern,
+)
 
 
 def _found(keyword: str, text: str) -> bool:
@@ -55,3 +64,54 @@ def test_one_automaton_serves_every_keyword_and_synonym():
 def test_normalisation_is_simplified_half_width_lower_case():
     assert normalise("請問ＡＢＣ１２３") == "请问abc123"
     assert normalise("一个星期") == "一个星期"  # single numerals in words stay words
+
+
+_CUTS = {10: (0, 1, 2, 4), 11: (), 12: (), 13: (0, 2)}  # word boundaries by text label
+
+
+def test_one_pass_over_joined_texts_reports_each_match_with_its_text():
+    index = KeywordIndex()
+    index.add("投诉", "complaint", owner="upset")
+    index.add("refund", "refund", owner="money")
+    texts = join_texts(
+        ["我要投诉", "refund", "no refunds", "投诉"], labels=[10, 11, 12, 13], cuts=_CUTS
+    )
+
+    found = index.find_all(texts)
+
+    assert found == {
+        "upset": [(10, "complaint", 2, 4), (13, "complaint", 0, 2)],
+        "money": [(11, "refund", 0, 6)],
+    }
+    assert index.find_all(texts, 1, 3) == {"money": [(11, "refund", 0, 6)]}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "relaxed"),
+    [
+        (r"(?<!\d)1[3-9]\d{9}(?!\d)", r"1[3-9]\d{9}"),
+        (r"^您好|再见$", "您好|再见"),
+        (r"\bsue\b", "sue"),
+        (r"[\]^$(](?<=[)])x", r"[\]^$(]x"),  # inside a class, ^ $ ( are characters
+        (r"\[(phone|email)\]", r"\[(phone|email)\]"),
+        (r"a(?=b)*", None),  # a repeated assertion
+        (r"(?=(a))(b)\2", None),  # a back-reference
+        (r"(?x) a b", None),  # verbose
+    ],
+)
+def test_a_relaxed_pattern_leaves_out_anchors_and_lookarounds(pattern, relaxed):
+    assert relaxed_pattern(pattern) == relaxed
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"^\d+$", r"(?<!\d)\d{3}(?!\d)", r"(?<=x)y", r"\bab", r"a\s*b", r"(?<!\n)z"]
+)
+def test_regex_matches_are_those_of_each_text_on_its_own(pattern):
+    texts = ["123", "x", "y", "ab 1234", "a", "b", "z", "", "4567 ab"]
+    exact = re.compile(pattern)
+    quick = re.compile(relaxed_pattern(pattern) or "")
+
+    found = regex_matches(exact, quick, join_texts(texts))
+
+    expected = [(i, m.group()) for i, t in enumerate(texts) if (m := exact.search(t))]
+    assert [(i, m.group()) for i, m in found] == expected
