@@ -19,7 +19,8 @@ import redis
 from services.embedded import S3Server, start_worker, stop_process
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_DB = 13
+# The test broker's Redis database, emptied before and after: two test runs at once need two.
+REDIS_DB = int(os.environ.get("ZHIJIAN_TEST_REDIS_DB", "13"))
 RUN_ID = secrets.token_hex(4)
 STATE: dict[str, object] = {}
 
