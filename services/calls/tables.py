@@ -25,6 +25,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime) -> datetime:
+    """A stored time as aware UTC (SQLite hands times back without their zone)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class CallStatus:
     """The stages a call passes through; ``failed`` carries a ``failure_reason``."""
 

@@ -6,7 +6,7 @@ import hmac
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.calls.tables import utcnow
+from services.calls.tables import aware, utcnow
 from services.errors import InvalidInput, NotFound
 from services.people.tables import (
     ApiToken,
@@ -141,7 +141,7 @@ def authenticate(*, db_session: Session, username: str, password: str, address: 
         .order_by(LoginFailure.at)
     ).all()
     if len(failures) >= MAX_FAILURES:
-        oldest = _aware(failures[-MAX_FAILURES])
+        oldest = aware(failures[-MAX_FAILURES])
         raise LoginThrottled(max(1, int((oldest + FAILURE_WINDOW - utcnow()).total_seconds())))
     user = get_by_username(db_session=db_session, username=username)
     try:
@@ -156,12 +156,6 @@ def authenticate(*, db_session: Session, username: str, password: str, address: 
     db_session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     db_session.commit()
     return user
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def create_token(*, db_session: Session, user: User, name: str = "api") -> str:
@@ -230,7 +224,7 @@ def principal_from_session(*, db_session: Session, secret: str) -> Principal | N
     row = db_session.scalars(
         select(BrowserSession).where(BrowserSession.secret_hash == _digest(secret))
     ).one_or_none()
-    if row is None or _aware(row.expires_at) < utcnow():
+    if row is None or aware(row.expires_at) < utcnow():
         return None
     return principal(
         db_session=db_session, user_id=row.user_id, via="session", csrf_token=row.csrf_token

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.tables import Call, aware
 from services.config import get_settings
 from services.errors import NotFound
 from services.people.service import Principal
@@ -82,7 +82,7 @@ def violations(*, db_session: Session, agent_id: str) -> list[ladder.Violation]:
                     item_id=item["id"],
                     rule_id=item["rule"],
                     category=item["category"],
-                    occurred_at=started_at or created_at,
+                    occurred_at=aware(started_at or created_at),
                     critical=bool(item["auto_fail"]),
                     evidence=evidence,
                 )

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.calls.tables import utcnow
+from services.calls.tables import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.people.service import Principal
 from services.people.tables import Role
@@ -77,7 +77,7 @@ def open_dispute(
         raise Conflict(f"evaluation {row.id} is not the released version in force")
     if row.acknowledged_at is not None:
         raise Conflict(f"evaluation {row.id} was acknowledged; it can no longer be disputed")
-    deadline = row.released_at + timedelta(days=window_days)
+    deadline = aware(row.released_at) + timedelta(days=window_days)
     if utcnow() > deadline:
         raise Conflict(
             f"the {window_days}-day dispute window closed on {deadline:%Y-%m-%d %H:%M} UTC"

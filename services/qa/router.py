@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.api.auth import Auth, Managers, require
 from services.calls import service as calls_service
 from services.calls.schemas import MAX_ID, CallSummary, TurnOut
-from services.calls.tables import utcnow
+from services.calls.tables import aware, utcnow
 from services.config import get_settings
 from services.db import DbSession
 from services.errors import NotFound
@@ -447,7 +447,7 @@ def agent_discipline(
     since = utcnow() - timedelta(days=config.window_days)
     standing: dict[str, str] = {}
     for r in found:
-        if r.occurred_at >= since:
+        if aware(r.occurred_at) >= since:
             standing[f"{r.ladder}/{r.counted_as}"] = r.tier
     return DisciplineOut(
         agent_id=agent_id,
