@@ -1,6 +1,7 @@
 """An inspector's review of one call: verdicts on the machine hits, scores for the manual items,
 comments, and the submitted evaluation (version 1)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,29 @@ def preview(
     """The items as they would be submitted with this draft."""
     scored = evaluation.apply_verdicts(items, draft.get("hits", {}), by=by)
     return evaluation.apply_scores(scored, draft.get("items", {}), by=by)
+
+
+@dataclass
+class ReviewState:
+    """Where a review stands: its machine score, its items (as submitted, or as they would be
+    with the draft so far) and what the draft still lacks."""
+
+    machine: Score
+    items: list[evaluation.Item]
+    missing: list[str]
+    evaluation_id: int | None
+
+
+def state(*, db_session: Session, review: Review, by: str) -> ReviewState:
+    """The review as its inspector sees it."""
+    score = machine_score(db_session=db_session, review=review)
+    submitted = evaluations.versions(db_session=db_session, review_id=review.id)
+    if submitted:
+        return ReviewState(score, submitted[-1].items, [], submitted[-1].id)
+    base = machine_items(db_session=db_session, score=score)
+    return ReviewState(
+        score, preview(base, review.draft, by=by), evaluation.problems(base, review.draft), None
+    )
 
 
 def save_draft(

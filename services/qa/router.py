@@ -21,7 +21,6 @@ from services.qa import (
     assignment,
     discipline,
     disputes,
-    evaluation,
     evaluations,
     notify,
     reviews,
@@ -217,9 +216,7 @@ def review_detail(review_id: Id, db_session: DbSession, principal: Reviewers) ->
     """The call, its turns (PII masked), the machine score, and the evaluation so far."""
     review = reviews.get_or_raise(db_session=db_session, review_id=review_id, principal=principal)
     call = calls_service.get_or_raise(db_session=db_session, call_id=review.call_id)
-    score = reviews.machine_score(db_session=db_session, review=review)
-    base = reviews.machine_items(db_session=db_session, score=score)
-    submitted = evaluations.versions(db_session=db_session, review_id=review.id)
+    state = reviews.state(db_session=db_session, review=review, by=principal.username)
     return ReviewDetailOut(
         review=ReviewOut.model_validate(review),
         call=CallSummary.model_validate(call),
@@ -227,13 +224,11 @@ def review_detail(review_id: Id, db_session: DbSession, principal: Reviewers) ->
             TurnOut.model_validate(t)
             for t in speech_service.get_turns(db_session=db_session, call_id=call.id)
         ],
-        machine=ScoreOut.model_validate(score),
-        items=submitted[-1].items
-        if submitted
-        else reviews.preview(base, review.draft, by=principal.username),
+        machine=ScoreOut.model_validate(state.machine),
+        items=state.items,
         draft=review.draft,
-        missing=[] if submitted else evaluation.problems(base, review.draft),
-        evaluation_id=submitted[-1].id if submitted else None,
+        missing=state.missing,
+        evaluation_id=state.evaluation_id,
     )
 
 
