@@ -2,13 +2,14 @@
 
 import operator
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from services.scoring import analysis
 from services.scoring import operators as ops
 from services.scoring.outcome import Evidence, Outcome
-from services.scoring.text import normalise, regex_matches, relaxed_pattern
+from services.scoring.text import normalise, one_first, regex_matches, relaxed_pattern
 
 if TYPE_CHECKING:
     from services.scoring.engine import Context, Node
@@ -54,7 +55,7 @@ def _compiled_regex(node: "Node") -> tuple[re.Pattern[str], re.Pattern[str] | No
         assert isinstance(node.params, ops.RegexParams)
         relaxed = relaxed_pattern(node.params.pattern)
         try:
-            quick = re.compile(relaxed, re.IGNORECASE) if relaxed is not None else None
+            quick = re.compile(one_first(relaxed), re.IGNORECASE) if relaxed is not None else None
         except re.error:
             quick = None
         node.compiled = (re.compile(node.params.pattern, re.IGNORECASE), quick)
@@ -150,10 +151,8 @@ def repetition(node: "Node", ctx: "Context") -> Outcome:
         for gram in g:
             postings[gram].append(w)
     for g in grams:  # in the order the wordings were first said
-        shared: dict[int, int] = {}  # wording → bigrams it shares with this one
-        for gram in g:
-            for v in postings[gram]:
-                shared[v] = shared.get(v, 0) + 1
+        # Wording → bigrams it shares with this one, counted without a Python loop per bigram.
+        shared = Counter(chain.from_iterable(map(postings.__getitem__, g)))
         similar = [  # the wording itself among them
             v for v, n in shared.items() if n / (len(g) * len(grams[v])) ** 0.5 >= params.threshold
         ]

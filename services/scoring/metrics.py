@@ -102,13 +102,15 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
     agent = _merge(conv.regions.get("agent", []), OVERTALK_BRIDGE_S)
     customer = _merge(conv.regions.get("customer", []), OVERTALK_BRIDGE_S)
     turns: dict[str, _TurnsByTime] = {}  # built at the first overlap of each interrupter
+    longest = 0.0  # the longest turn, measured at the first overlap
     found = []
     for (a_start, a_end), (c_start, c_end) in _overlapping(agent, customer):
         start, end = max(a_start, c_start), min(a_end, c_end)
         if end - start >= MIN_OVERTALK_S:
             interrupter = "agent" if a_start > c_start else "customer"
             if interrupter not in turns:
-                turns[interrupter] = _TurnsByTime(conv, interrupter)
+                longest = longest or _longest_turn(conv)
+                turns[interrupter] = _TurnsByTime(conv, interrupter, longest)
             found.append(
                 Overtalk(
                     start=round(start, 3),
@@ -138,16 +140,20 @@ def _overlapping(
 class _TurnsByTime:
     """A role's turns by start time, to find the few near a moment without reading them all."""
 
-    def __init__(self, conv: Conversation, role: str) -> None:
+    def __init__(self, conv: Conversation, role: str, longest: float) -> None:
         self.turns = conv.of_role(role)
         self.starts = list(map(conv.starts.__getitem__, self.turns))
-        # No turn is longer than this, with a second to spare for rounding.
-        self.longest = max(map(operator.sub, conv.ends, conv.starts), default=0.0) + 1
+        self.longest = longest  # no turn of the call is longer
 
     def near(self, start: float, end: float) -> list[int]:
         """The turns that may overlap start–end: a superset, in time order."""
         first = bisect.bisect_left(self.starts, start - self.longest)
         return self.turns[first : bisect.bisect_right(self.starts, end)]
+
+
+def _longest_turn(conv: Conversation) -> float:
+    """No turn is longer than this, with a second to spare for rounding."""
+    return max(map(operator.sub, conv.ends, conv.starts), default=0.0) + 1
 
 
 def _units_said(conv: Conversation, turns: list[int], start: float, end: float) -> int:
@@ -164,6 +170,8 @@ def _units_said(conv: Conversation, turns: list[int], start: float, end: float) 
         for w in words:
             if start <= (float(w["start"]) + float(w["end"])) / 2 <= end:
                 said.append(str(w["w"]))
+    if not said:  # no word timings (or none in the overlap): nothing to count
+        return int(estimated)
     return units(("" if conv.chinese else " ").join(said)) + int(estimated)
 
 

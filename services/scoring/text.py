@@ -243,6 +243,31 @@ def relaxed_pattern(pattern: str) -> str | None:
     return "".join(kept)
 
 
+# A count right after a pattern's first token: {m}, {m,} or {m,n} with m at least 1.
+_LEADING_COUNT = re.compile(r"\{([1-9][0-9]*)(,([0-9]*))?\}")
+_SPECIAL = set("()|^$*+?{}\\")
+
+
+def one_first(pattern: str) -> str:
+    """``pattern`` with a leading counted character written once before its count
+    (``\\d{17}x`` → ``\\d\\d{16}x``): the same matches, found faster.
+
+    Python's regex engine scans quickly for a pattern's first character, but not for a count:
+    ``\\d{17}`` is tried at every position of a long text, ``\\d\\d{16}`` only at digits.
+    """
+    end = _token_end(pattern, 0) if pattern else 0
+    first, rest = pattern[:end], pattern[end:]
+    single = first.startswith("[") or first in ("\\d", "\\D", "\\s", "\\S", "\\w", "\\W")
+    if not (single or (len(first) == 1 and first not in _SPECIAL)):
+        return pattern
+    count = _LEADING_COUNT.match(rest)
+    if count is None:
+        return pattern
+    low, high = int(count.group(1)) - 1, count.group(3)  # {m,} keeps its open end
+    less = f"{{{low},{int(high) - 1}}}" if high else f"{{{low}{count.group(2) or ''}}}"
+    return first + first + less + rest[count.end() :]
+
+
 def regex_matches(
     exact: re.Pattern[str], quick: re.Pattern[str], texts: JoinedTexts
 ) -> list[tuple[int, re.Match[str]]]:

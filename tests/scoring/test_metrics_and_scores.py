@@ -37,6 +37,14 @@ def test_silence_overtalk_talk_ratio_and_latency_come_from_speech_times():
     assert m.rate_unit == "characters"
 
 
+def test_each_turn_long_enough_to_judge_has_its_speech_rate():
+    m = metrics.compute(from_turns(STEREO))
+
+    # 您好很高兴为您服务: 9 characters in 2.5 s, 216 a minute.
+    assert m.turn_rates == {1: 216.0, 2: 200.0, 3: 195.0, 4: 240.0}
+    assert m.as_dict()["turn_rates"] == {1: 216.0, 2: 200.0, 3: 195.0, 4: 240.0}
+
+
 def test_mono_recordings_report_not_measurable_instead_of_zero():
     mono = [{**t, "role": "unknown"} for t in STEREO]
 

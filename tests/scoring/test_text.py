@@ -9,6 +9,7 @@ from services.scoring.text import (
     KeywordIndex,
     join_texts,
     normalise,
+    one_first,
     regex_matches,
     relaxed_pattern,
 )
@@ -104,12 +105,32 @@ def test_a_relaxed_pattern_leaves_out_anchors_and_lookarounds(pattern, relaxed):
 
 
 @pytest.mark.parametrize(
-    "pattern", [r"^\d+$", r"(?<!\d)\d{3}(?!\d)", r"(?<=x)y", r"\bab", r"a\s*b", r"(?<!\n)z"]
+    ("pattern", "rewritten"),
+    [
+        (r"\d{17}[\dx]", r"\d\d{16}[\dx]"),
+        (r"\d{16,19}", r"\d\d{15,18}"),
+        (r"[0-9]{2,}?x", r"[0-9][0-9]{1,}?x"),
+        (r".{1}", r"..{0}"),
+        (r"1[3-9]\d{9}", r"1[3-9]\d{9}"),  # the count is not on the first character
+        (r"\d{0,3}", r"\d{0,3}"),  # the first character may not be there at all
+        (r"(ab){2}", r"(ab){2}"),  # a group, not one character
+        (r"\x41{3}", r"\x41{3}"),  # an escape longer than two characters
+        ("", ""),
+    ],
 )
+def test_a_leading_count_is_written_with_its_character_first(pattern, rewritten):
+    assert one_first(pattern) == rewritten
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^\d+$", r"(?<!\d)\d{3}(?!\d)", r"(?<=x)y", r"\bab", r"a\s*b", r"(?<!\n)z",
+     r"(?<!\d)\d{3,4}(?!\d)"],
+)  # fmt: skip
 def test_regex_matches_are_those_of_each_text_on_its_own(pattern):
     texts = ["123", "x", "y", "ab 1234", "a", "b", "z", "", "4567 ab"]
     exact = re.compile(pattern)
-    quick = re.compile(relaxed_pattern(pattern) or "")
+    quick = re.compile(one_first(relaxed_pattern(pattern) or ""))
 
     found = regex_matches(exact, quick, join_texts(texts))
 
