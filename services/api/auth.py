@@ -60,7 +60,7 @@ def require(*roles: str) -> Callable[[Principal], Principal]:
     return check
 
 
-Managers = Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER))]
+Managers = Annotated[Principal, Depends(require(*Role.MANAGERS))]
 
 
 def webhook_principal(request: Request, db_session: DbSession) -> Principal:
@@ -72,7 +72,7 @@ def webhook_principal(request: Request, db_session: DbSession) -> Principal:
             raise Unauthenticated("the webhook secret is wrong")
         return Principal(0, "s3-webhook", Role.QA_MANAGER, None, None, (), "secret")
     principal = current_principal(request, db_session)
-    if principal.role not in (Role.ADMIN, Role.QA_MANAGER):
+    if principal.role not in Role.MANAGERS:
         raise Forbidden("the webhook needs a manager's token or the shared secret")
     return principal
 

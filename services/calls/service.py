@@ -53,7 +53,7 @@ def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnEle
     their own (by the agent id recordings carry); an inspector the calls assigned to them for
     review and the calls of their current areas. None is the system itself (workers, CLI).
     """
-    if principal is None or principal.role in (Role.ADMIN, Role.QA_MANAGER, Role.TRAINING_LEAD):
+    if principal is None or principal.role in Role.SEE_ALL:
         return true()
     if principal.role == Role.TEAM_LEAD:
         return Call.team == principal.team if principal.team else false()

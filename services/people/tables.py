@@ -27,6 +27,8 @@ class Role:
     AGENT = "agent"
 
     ALL = (ADMIN, QA_MANAGER, INSPECTOR, TEAM_LEAD, TRAINING_LEAD, AGENT)
+    MANAGERS = (ADMIN, QA_MANAGER)
+    SEE_ALL = (ADMIN, QA_MANAGER, TRAINING_LEAD)  # every call, evaluation and ladder
 
 
 class User(Base):

@@ -7,6 +7,7 @@ the same answer from the evaluations every time.
 """
 
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -156,7 +157,7 @@ def _tier_reached(db_session: Session, record: DisciplineRecord) -> None:
 
 def check_visible(*, db_session: Session, agent_id: str, principal: Principal) -> None:
     """The agent, their team lead, managers and training leads; NotFound for anyone else."""
-    if principal.role in (Role.ADMIN, Role.QA_MANAGER, Role.TRAINING_LEAD):
+    if principal.role in Role.SEE_ALL:
         return
     if principal.role == Role.AGENT and principal.agent_id == agent_id:
         return
@@ -176,6 +177,12 @@ def records(*, db_session: Session, agent_id: str) -> list[DisciplineRecord]:
             .order_by(DisciplineRecord.occurred_at, DisciplineRecord.id)
         )
     )
+
+
+def standing(found: list[DisciplineRecord], *, now: datetime) -> dict[str, str]:
+    """Where each counted rule or category stands: the tier of its latest record in the window."""
+    since = now - timedelta(days=config().window_days)
+    return {f"{r.ladder}/{r.counted_as}": r.tier for r in found if aware(r.occurred_at) >= since}
 
 
 def agent_ids(*, db_session: Session) -> list[str]:

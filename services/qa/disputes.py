@@ -15,13 +15,11 @@ from services.people.tables import Role
 from services.qa import discipline, evaluation, evaluations, notify
 from services.qa.tables import Dispute, DisputeStatus, Evaluation
 
-MANAGERS = (Role.ADMIN, Role.QA_MANAGER)
-
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
     """An agent sees their own disputes, a team lead their team's, an inspector those against
     their evaluations; managers and training leads all."""
-    if principal.role in (*MANAGERS, Role.TRAINING_LEAD):
+    if principal.role in Role.SEE_ALL:
         return true()
     if principal.role == Role.AGENT and principal.agent_id:
         return Dispute.agent_id == principal.agent_id
@@ -71,8 +69,7 @@ def open_dispute(
     per_evaluation: int,
 ) -> Dispute:
     """The evaluated agent disputes one item, within the window and the per-evaluation limit."""
-    if principal.role != Role.AGENT or row.agent_id != principal.agent_id:
-        raise Forbidden("only the evaluated agent disputes an evaluation")
+    evaluations.check_agent(row, principal, "disputes")
     if row.released_at is None or row.superseded_by is not None:
         raise Conflict(f"evaluation {row.id} is not the released version in force")
     if row.acknowledged_at is not None:
@@ -130,7 +127,7 @@ def check_decider(dispute: Dispute, principal: Principal) -> None:
     leads_team = (
         principal.role == Role.TEAM_LEAD and principal.team and principal.team == dispute.team
     )
-    if principal.role not in MANAGERS and not leads_team:
+    if principal.role not in Role.MANAGERS and not leads_team:
         raise Forbidden("a dispute is decided by the agent's team lead or a QA manager")
 
 

@@ -116,6 +116,11 @@ def apply_scores(items: list[Item], scores: dict[str, dict[str, Any]], *, by: st
     return out
 
 
+def weights(sections: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Section id → weight, from a score's or an evaluation's sections."""
+    return {s["id"]: s.get("weight") for s in sections}
+
+
 def totals(items: list[Item], weights: dict[str, float | None]) -> dict[str, Any]:
     """Sections, total, maximum, percent and auto-fail of a list of items."""
     sections = []

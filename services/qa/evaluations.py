@@ -14,13 +14,11 @@ from services.people.tables import Role
 from services.qa import discipline, evaluation, notify
 from services.qa.tables import Evaluation, Review
 
-MANAGERS = (Role.ADMIN, Role.QA_MANAGER)
-
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
     """Managers and training leads see every evaluation; an inspector the ones they wrote; an
     agent their own and a team lead their team's, once released."""
-    if principal.role in (*MANAGERS, Role.TRAINING_LEAD):
+    if principal.role in Role.SEE_ALL:
         return true()
     if principal.role == Role.INSPECTOR:
         return Evaluation.inspector_id == principal.user_id
@@ -129,7 +127,7 @@ def write_version(
 
 def check_author(row: Evaluation, principal: Principal) -> None:
     """Only the inspector who wrote an evaluation, or a manager, may release or correct it."""
-    if principal.role not in MANAGERS and row.inspector_id != principal.user_id:
+    if principal.role not in Role.MANAGERS and row.inspector_id != principal.user_id:
         raise Forbidden("only its inspector or a QA manager may change an evaluation")
     if row.superseded_by is not None:
         raise Conflict(f"evaluation {row.id} is superseded by {row.superseded_by}")
@@ -140,15 +138,9 @@ def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Ev
     check_author(row, principal)
     if row.released_at is not None:
         raise Conflict(f"evaluation {row.id} is already released")
-    row.released_at, row.released_by = utcnow(), principal.username
-    notify.add(
-        db_session=db_session,
-        kind=notify.EVALUATION_RELEASED,
-        user_ids=notify.agents(db_session=db_session, agent_id=row.agent_id),
-        subject={"evaluation_id": row.id, "call_id": row.call_id},
-        message=f"Your call {row.call_id} was evaluated: {row.total:g}/{row.maximum:g}.",
+    _show_agent(
+        db_session, row, principal, f"Your call {row.call_id} was evaluated: {_score(row)}."
     )
-    db_session.commit()
     audit_service.record(
         db_session=db_session,
         username=principal.username,
@@ -156,14 +148,36 @@ def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Ev
         call_id=row.call_id,
         detail={"evaluation_id": row.id},
     )
-    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
     return row
+
+
+def _score(row: Evaluation) -> str:
+    return f"{row.total:g}/{row.maximum:g}"
+
+
+def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: str) -> None:
+    """Releases ``row``: the agent is told, and their ladder now counts it."""
+    row.released_at, row.released_by = utcnow(), by.username
+    notify.add(
+        db_session=db_session,
+        kind=notify.EVALUATION_RELEASED,
+        user_ids=notify.agents(db_session=db_session, agent_id=row.agent_id),
+        subject={"evaluation_id": row.id, "call_id": row.call_id},
+        message=message,
+    )
+    db_session.commit()
+    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+
+
+def check_agent(row: Evaluation, principal: Principal, action: str) -> None:
+    """Only the evaluated agent acknowledges or disputes an evaluation."""
+    if principal.role != Role.AGENT or row.agent_id != principal.agent_id:
+        raise Forbidden(f"only the evaluated agent {action} an evaluation")
 
 
 def acknowledge(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
     """The agent says they have seen it and accept it."""
-    if principal.role != Role.AGENT or row.agent_id != principal.agent_id:
-        raise Forbidden("only the evaluated agent acknowledges an evaluation")
+    check_agent(row, principal, "acknowledges")
     if row.superseded_by is not None:
         raise Conflict(f"evaluation {row.id} is superseded by {row.superseded_by}")
     if row.acknowledged_at is not None:
@@ -207,7 +221,6 @@ def new_version(
     call = db_session.get(Call, row.call_id)
     if review is None or call is None:
         raise NotFound(f"the call of evaluation {row.id} no longer exists")
-    weights = {s["id"]: s.get("weight") for s in row.sections}
     was_released = row.released_at is not None
     fresh = write_version(
         db_session=db_session,
@@ -215,21 +228,12 @@ def new_version(
         call=call,
         pack=(row.pack, row.pack_version),
         items=items,
-        weights=weights,
+        weights=evaluation.weights(row.sections),
         comment=row.comment,
         why=why,
         by=by,
     )
     if was_released:
-        fresh.released_at, fresh.released_by = utcnow(), by.username
-        notify.add(
-            db_session=db_session,
-            kind=notify.EVALUATION_RELEASED,
-            user_ids=notify.agents(db_session=db_session, agent_id=fresh.agent_id),
-            subject={"evaluation_id": fresh.id, "call_id": fresh.call_id},
-            message=f"Your call {fresh.call_id} was re-scored: {fresh.total:g}/"
-            f"{fresh.maximum:g} ({why}).",
-        )
-        db_session.commit()
-        discipline.recompute(db_session=db_session, agent_id=fresh.agent_id)
+        message = f"Your call {fresh.call_id} was re-scored: {_score(fresh)} ({why})."
+        _show_agent(db_session, fresh, by, message)
     return fresh

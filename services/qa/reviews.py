@@ -17,14 +17,12 @@ from services.qa.tables import Evaluation, HitVerdict, Review, ReviewStatus
 from services.scoring import service as scoring_service
 from services.scoring.tables import Score
 
-MANAGERS = (Role.ADMIN, Role.QA_MANAGER)
-
 
 def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -> Review:
     """A review its inspector (or a manager) may work on; anyone else is told it does not exist."""
     review = db_session.get(Review, review_id)
     if review is None or (
-        principal.role not in MANAGERS and review.inspector_id != principal.user_id
+        principal.role not in Role.MANAGERS and review.inspector_id != principal.user_id
     ):
         raise NotFound(f"review {review_id} does not exist")
     return review
@@ -155,14 +153,13 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
             )
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = utcnow()
-    weights = {s["id"]: s.get("weight") for s in score.sections}
     return evaluations.write_version(
         db_session=db_session,
         review=review,
         call=call,
         pack=(score.pack, score.pack_version),
         items=items,
-        weights=weights,
+        weights=evaluation.weights(score.sections),
         comment=review.draft.get("comment", ""),
         why="review",
         by=principal,

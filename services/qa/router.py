@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.api.auth import Auth, Managers, require
 from services.calls import service as calls_service
 from services.calls.schemas import MAX_ID, CallSummary, TurnOut
-from services.calls.tables import aware, utcnow
+from services.calls.tables import utcnow
 from services.config import get_settings
 from services.db import DbSession
 from services.errors import NotFound
@@ -438,16 +438,10 @@ def agent_discipline(
     """The agent's ladder with the evidence of each step (the agent, their team lead, managers)."""
     discipline.check_visible(db_session=db_session, agent_id=agent_id, principal=principal)
     found = discipline.records(db_session=db_session, agent_id=agent_id)
-    config = discipline.config()
-    since = utcnow() - timedelta(days=config.window_days)
-    standing: dict[str, str] = {}
-    for r in found:
-        if aware(r.occurred_at) >= since:
-            standing[f"{r.ladder}/{r.counted_as}"] = r.tier
     return DisciplineOut(
         agent_id=agent_id,
-        window_days=config.window_days,
-        standing=standing,
+        window_days=discipline.config().window_days,
+        standing=discipline.standing(found, now=utcnow()),
         records=[RecordOut.model_validate(r) for r in found],
     )
 
