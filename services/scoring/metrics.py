@@ -10,8 +10,8 @@ On mono recordings roles are unknown: per-role figures are None (not measurable)
 import bisect
 import operator
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
 
 from services.scoring.analysis import units
 from services.scoring.conversation import ROLES, Conversation
@@ -23,8 +23,9 @@ MIN_RATE_TURN_S = 2.0  # speech rate of shorter turns is too noisy to judge
 OVERTALK_BRIDGE_S = 0.6
 
 
-@dataclass(slots=True)
-class Silence:
+# Silences and overtalk are named tuples: a call has dozens, and a tuple is built several times
+# faster than a dataclass instance.
+class Silence(NamedTuple):
     """A stretch where nobody speaks."""
 
     start: float
@@ -34,8 +35,7 @@ class Silence:
     turn_of: str | None  # who spoke next: whose turn it was
 
 
-@dataclass(slots=True)
-class Overtalk:
+class Overtalk(NamedTuple):
     """Both parties speaking at once."""
 
     start: float
@@ -65,7 +65,20 @@ class Metrics:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name, value in out.items():
+            if isinstance(value, dict):
+                out[name] = dict(value)
+        out["silences"] = [s._asdict() for s in self.silences]
+        if self.overtalk is not None:
+            out["overtalk"] = [o._asdict() for o in self.overtalk]
+        return out
+
+
+def _round3(x: float) -> float:
+    """``x`` to the millisecond: the same as round(x, 3) for times of a call (centiseconds or
+    samples), and a call has a few hundred of them, at half the cost."""
+    return round(x * 1000) / 1000
 
 
 def _merge(spans: list[tuple[float, float]], bridge: float = 0.0) -> list[tuple[float, float]]:
@@ -80,16 +93,15 @@ def _merge(spans: list[tuple[float, float]], bridge: float = 0.0) -> list[tuple[
 
 def silences(conv: Conversation) -> list[Silence]:
     """Gaps of at least MIN_SILENCE_S between the first and the last speech."""
-    labelled = sorted((s, e, role) for role, spans in conv.regions.items() for s, e in spans)
+    labelled = [(s, e, role) for role, spans in conv.regions.items() for s, e in spans]
+    labelled.sort()
     known = conv.roles_known
     found = []
     reach, last_role = -1.0, None  # the furthest speech end so far, and whose it was
     for s, e, role in labelled:
         if reach >= 0 and s - reach >= MIN_SILENCE_S:
             before, turn_of = (last_role, role) if known else (None, None)
-            found.append(
-                Silence(round(reach, 3), round(s, 3), round(s - reach, 3), before, turn_of)
-            )
+            found.append(Silence(_round3(reach), _round3(s), _round3(s - reach), before, turn_of))
         if e > reach:
             reach, last_role = e, role
     return found
@@ -113,9 +125,9 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
                 turns[interrupter] = _TurnsByTime(conv, interrupter, longest)
             found.append(
                 Overtalk(
-                    start=round(start, 3),
-                    end=round(end, 3),
-                    duration_s=round(end - start, 3),
+                    start=_round3(start),
+                    end=_round3(end),
+                    duration_s=_round3(end - start),
                     interrupter=interrupter,
                     interrupted="customer" if interrupter == "agent" else "agent",
                     units=_units_said(conv, turns[interrupter].near(start, end), start, end),
@@ -206,7 +218,7 @@ def _turn_rates(conv: Conversation) -> dict[int, float]:
     """Turn id → units per minute, for turns long enough to judge."""
     lengths = map(operator.sub, conv.ends, conv.starts)
     return {
-        turn_id: round(said / (length / 60), 1)
+        turn_id: round(said / (length / 60) * 10) / 10  # as round(…, 1), at half the cost
         for turn_id, said, length in zip(conv.ids, conv.units, lengths, strict=True)
         if length >= MIN_RATE_TURN_S
     }
