@@ -233,7 +233,13 @@ def analyse_call(turns: list[Turn]) -> list[Turn]:
     for turn, feeling in zip(turns, feelings, strict=True):
         a = analysis.analyse(turn["text"])
         out.append(
-            {**turn, "norm": a.norm, "cuts": list(a.cuts), "units": a.units, "sentiment": feeling}
+            {
+                **turn,
+                "norm": a.norm,
+                "word_edges": a.word_edges,
+                "units": a.units,
+                "sentiment": feeling,
+            }
         )
     return out
 

@@ -4,7 +4,7 @@ speech-rate units and the sentiment classifier's scores."""
 
 from dataclasses import dataclass
 
-from services.scoring.text import is_chinese, jieba_cuts, normalise
+from services.scoring.text import is_chinese, normalise, word_edges
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,7 +12,7 @@ class TurnAnalysis:
     """What the rules need to know about one turn's text."""
 
     norm: str
-    cuts: tuple[int, ...]  # word boundaries in ``norm`` (jieba search mode; empty if no Chinese)
+    word_edges: str  # where words start or end in ``norm`` (text.word_edges)
     units: int  # characters (Chinese) or words, for the speech rate
 
 
@@ -26,7 +26,7 @@ def units(text: str) -> int:
 def analyse(text: str) -> TurnAnalysis:
     """Analyses one turn's text."""
     norm = normalise(text)
-    return TurnAnalysis(norm, jieba_cuts(norm) if is_chinese(norm) else (), units(text))
+    return TurnAnalysis(norm, word_edges(norm), units(text))
 
 
 def sentiment(texts: list[str]) -> list[dict[str, float]] | None:

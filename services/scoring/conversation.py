@@ -5,7 +5,6 @@ than as one object per turn: a call has dozens of turns and is scored in well un
 millisecond, so building an object per turn would cost more than most rules do.
 """
 
-from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
@@ -28,7 +27,7 @@ class Conversation:
     ends: list[float]
     texts: list[str]
     norms: list[str]
-    cuts: list[Sequence[int]]  # word boundaries in each ``norms`` entry
+    word_edges: list[str]  # where words start or end in each ``norms`` entry
     units: list[int]  # characters (Chinese) or words, for the speech rate
     words: list[list[dict[str, Any]]]  # word timings; empty when not known
     # {"angry": p, "negative": p}; None until the classifier has looked at the turn
@@ -67,12 +66,12 @@ class Conversation:
         if role not in self._norms_of_role:
             turns = self.of_role(role)
             norms = list(map(self.norms.__getitem__, turns))
-            self._norms_of_role[role] = join_texts(norms, turns, self.cuts)
+            self._norms_of_role[role] = join_texts(norms, turns, self.word_edges)
         return self._norms_of_role[role]
 
 
 _SAID = ("role", "start", "end", "text")  # what every turn has
-_ANALYSED = ("norm", "cuts", "units")  # what analysis at storage time adds
+_ANALYSED = ("norm", "word_edges", "units")  # what analysis at storage time adds
 
 
 def _columns(turns: list[dict[str, Any]], names: tuple[str, ...]) -> list[list[Any]]:
@@ -103,11 +102,13 @@ def _field(turns: list[dict[str, Any]], name: str) -> list[Any]:
     return list(map(dict.get, turns, repeat(name)))
 
 
-def _analyse_missing(texts: list[str], norms: list[Any], cuts: list[Any], units: list[Any]) -> None:
+def _analyse_missing(
+    texts: list[str], norms: list[Any], word_edges: list[Any], units: list[Any]
+) -> None:
     """Analyses here the turns stored without analysis (test transcripts, older rows)."""
-    for i, row in enumerate(zip(norms, cuts, units, strict=True)):
+    for i, row in enumerate(zip(norms, word_edges, units, strict=True)):
         if None in row:
-            norms[i], cuts[i], units[i] = astuple(analyse(texts[i]))
+            norms[i], word_edges[i], units[i] = astuple(analyse(texts[i]))
 
 
 def _said_by(roles: list[str], role: str) -> list[int]:
@@ -129,18 +130,18 @@ def from_turns(
 ) -> Conversation:
     """Builds a conversation; without recorded regions, each turn's span is its speech.
 
-    Turns carry their stored analysis (``norm``, ``cuts``, ``units``, ``sentiment``); text
+    Turns carry their stored analysis (``norm``, ``word_edges``, ``units``, ``sentiment``); text
     without it (test transcripts, older rows) is analysed here.
     """
     columns = _stored_columns(turns)
     if not _in_order(columns[1], columns[2]):
         turns = sorted(turns, key=lambda t: (t["start"], t["end"]))
         columns = _stored_columns(turns)
-    roles, starts, ends, texts, norms, cuts, units = columns
+    roles, starts, ends, texts, norms, word_edges, units = columns
     roles, texts = list(map(str, roles)), list(map(str, texts))
     starts, ends = list(map(float, starts)), list(map(float, ends))
-    if any(None in column for column in (norms, cuts, units)):
-        _analyse_missing(texts, norms, cuts, units)
+    if any(None in column for column in (norms, word_edges, units)):
+        _analyse_missing(texts, norms, word_edges, units)
     by_role = _by_role(roles)
     if regions is None:  # in time order already, as the turns are
         spans = list(zip(starts, ends, strict=True))
@@ -154,7 +155,7 @@ def from_turns(
         ends=ends,
         texts=texts,
         norms=norms,
-        cuts=cuts,
+        word_edges=word_edges,
         units=list(map(int, units)),
         words=[words or [] for words in _field(turns, "words")],
         sentiment=_field(turns, "sentiment"),

@@ -172,7 +172,7 @@ class KeywordScopes:
         first = everyone.index(turns[0])
         if everyone[first : first + len(turns)] == turns:
             return index.find_all(conv.norms_of_role(role), first, first + len(turns))
-        return index.find_all(join_texts([conv.norms[i] for i in turns], turns, conv.cuts))
+        return index.find_all(join_texts([conv.norms[i] for i in turns], turns, conv.word_edges))
 
     def find_all(self, conv: Conversation) -> dict[str, list[Hit]]:
         """Every keyword condition's matches in a call: what scoring it may need at most."""
@@ -281,7 +281,7 @@ class Context:
         conv, role = self.conv, node.scope_key[0]
         if turns is conv.of_role(role):
             return [conv.norms_of_role(r) for r in (conv.speakers if role == "any" else [role])]
-        return [join_texts(list(map(conv.norms.__getitem__, turns)), turns, conv.cuts)]
+        return [join_texts(list(map(conv.norms.__getitem__, turns)), turns, conv.word_edges)]
 
     def _near_anchor(self, turns: list[int], anchor: operators.Anchor) -> list[int]:
         found = self.anchors.get(anchor.to)

@@ -82,7 +82,7 @@ def conversation(*, db_session: Session, call: Call) -> Conversation:
                 "text": t.text,
                 "words": t.words,
                 "norm": t.norm,
-                "cuts": t.cuts,
+                "word_edges": t.word_edges,
                 "units": t.units,
                 "sentiment": t.sentiment,
             }

@@ -5,7 +5,9 @@ half-width (NFKC), lower case, and runs of three or more Chinese digits (一三�
 digits, so 一二三一五 and 12315 are the same keyword. Matching is Aho-Corasick over the
 normalised text (compiled once per pack); a Chinese match counts only if jieba puts word
 boundaries at both its ends, so 不行 never matches inside 不行政. The boundaries are computed
-once per turn when the transcript is stored (see analysis.py), not while scoring.
+once per turn when the transcript is stored (see analysis.py), not while scoring, and stored
+as a string of word edges: "1" where a word starts or ends, so that checking a match's end is
+one index into it.
 
 Many turns are searched at once, joined by newlines: by the automaton, and by a regular
 expression relaxed so that what it finds in the joined text points at the few turns worth
@@ -18,7 +20,7 @@ import operator
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -61,16 +63,24 @@ def _word_char(ch: str) -> bool:
     return (ch.isalnum() or ch == "_") and not is_chinese(ch)
 
 
-def jieba_cuts(norm: str) -> tuple[int, ...]:
-    """Every word boundary jieba sees in a normalised text.
+EDGE = "1"  # a word starts or ends here (see word_edges)
+
+
+def word_edges(norm: str) -> str:
+    """Where words start or end in a normalised text: of ``len(norm) + 1`` characters, the
+    ``i``-th is EDGE ("1") if a word starts or ends at ``norm[i]`` (or ``i`` is the end), else
+    "0". Chinese text is cut by jieba; text without Chinese only has edges at its ends, as
+    only a Chinese keyword's edge is checked here.
 
     Search mode also cuts long words into their parts (行政部门 → 行政, 部门, 行政部门), so a
     keyword matches a compound's part but never across a word (不行政 = 不 + 行政).
     """
-    cuts = {0, len(norm)}
-    for _word, start, end in _jieba().tokenize(norm, mode="search"):
-        cuts.update((start, end))
-    return tuple(sorted(cuts))
+    marks = ["0"] * (len(norm) + 1)
+    marks[0] = marks[-1] = EDGE
+    if is_chinese(norm):
+        for _word, start, end in _jieba().tokenize(norm, mode="search"):
+            marks[start] = marks[end] = EDGE
+    return "".join(marks)
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ _SEPARATOR = "\n"
 Hit = tuple[int, str, int, int]  # (text label, term, start, end)
 
 
-def _edge(ch: str) -> int:
+def _edge_kind(ch: str) -> int:
     return _CUT if is_chinese(ch) else _WORD if _word_char(ch) else _FREE
 
 
@@ -108,7 +118,7 @@ class JoinedTexts:
     joined: str
     starts: list[int]  # where each text starts in ``joined``, then where the last one ends + 1
     labels: Sequence[int]  # what a match reports as its text (its index, or a turn position)
-    cuts: Sequence[Collection[int]]  # word boundaries of the text labelled ``i`` at ``i``
+    edges: Sequence[str]  # word_edges of the text labelled ``i`` at ``i``
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -117,35 +127,35 @@ class JoinedTexts:
 def join_texts(
     texts: Sequence[str],
     labels: Sequence[int] | None = None,
-    cuts: Sequence[Collection[int]] | None = None,
+    edges: Sequence[str] | None = None,
 ) -> JoinedTexts:
-    """Joins normalised texts labelled by their index (or ``labels``), with their word
-    boundaries by label (computed here if not given, for texts labelled by index)."""
-    if cuts is None:
-        assert labels is None, "texts with labels come with their word boundaries"
-        cuts = [jieba_cuts(t) if is_chinese(t) else () for t in texts]
+    """Joins normalised texts labelled by their index (or ``labels``), with their word edges
+    by label (worked out here if not given, for texts labelled by index)."""
+    if edges is None:
+        assert labels is None, "texts with labels come with their word edges"
+        edges = list(map(word_edges, texts))
     labels = range(len(texts)) if labels is None else labels
     # A separator before the first text and after the last: every match has both neighbours.
     joined = _SEPARATOR + _SEPARATOR.join(texts) + _SEPARATOR
     # Text k starts after the first separator, the k texts before it and their k separators.
     before = itertools.accumulate(map(len, texts), initial=1)
     starts = list(map(operator.add, before, itertools.count()))
-    return JoinedTexts(joined, starts, labels, cuts)
+    return JoinedTexts(joined, starts, labels, edges)
 
 
 def _whole_word(
-    joined: str, at: int, span: tuple[int, int], edges: tuple[int, int], cuts: Collection[int]
+    joined: str, at: int, span: tuple[int, int], kinds: tuple[int, int], edges: str
 ) -> bool:
-    """Whether a match is made of whole words: ``span`` in a text whose word boundaries are
-    ``cuts``, found at ``at`` in ``joined`` (where its neighbours are)."""
-    (start, end), (start_edge, end_edge) = span, edges
-    if start_edge == _CUT and start not in cuts:
+    """Whether a match is made of whole words: ``span`` in a text whose word edges are
+    ``edges``, found at ``at`` in ``joined`` (where its neighbours are)."""
+    (start, end), (start_kind, end_kind) = span, kinds
+    if start_kind == _CUT and edges[start] != EDGE:
         return False
-    if start_edge == _WORD and _word_char(joined[at - 1]):
+    if start_kind == _WORD and _word_char(joined[at - 1]):
         return False
-    if end_edge == _CUT and end not in cuts:
+    if end_kind == _CUT and edges[end] != EDGE:
         return False
-    return not (end_edge == _WORD and _word_char(joined[at + end - start]))
+    return not (end_kind == _WORD and _word_char(joined[at + end - start]))
 
 
 class KeywordIndex:
@@ -171,15 +181,15 @@ class KeywordIndex:
             automaton = ahocorasick.Automaton()
             for key, terms in self._terms.items():
                 owned = tuple(sorted(terms, key=lambda t: (str(t[0]), t[1])))
-                edges = _edge(key[0]), _edge(key[-1])
-                automaton.add_word(key, (len(key), edges == (_CUT, _CUT), edges, owned))
+                kinds = _edge_kind(key[0]), _edge_kind(key[-1])
+                automaton.add_word(key, (len(key), kinds == (_CUT, _CUT), kinds, owned))
             automaton.make_automaton()
             self._automaton = automaton
         return self._automaton
 
-    def find(self, text: str, cuts: Collection[int] | None = None) -> list[KeywordMatch]:
-        """Whole-word occurrences in a normalised text whose word boundaries are ``cuts``."""
-        found = self.find_all(join_texts([text], None, [cuts] if cuts is not None else None))
+    def find(self, text: str, edges: str | None = None) -> list[KeywordMatch]:
+        """Whole-word occurrences in a normalised text whose word edges are ``edges``."""
+        found = self.find_all(join_texts([text], None, [edges] if edges is not None else None))
         hits = sorted((hit for owned in found.values() for hit in owned), key=_text_order)
         return [KeywordMatch(term, start, end) for _, term, start, end in hits]
 
@@ -191,21 +201,22 @@ class KeywordIndex:
         stop = len(texts) if stop is None else stop
         if not self._terms or first >= stop:
             return {}
-        joined, starts, cuts, labels = texts.joined, texts.starts, texts.cuts, texts.labels
+        joined, starts, labels, edges = texts.joined, texts.starts, texts.labels, texts.edges
         bisect_right = bisect.bisect_right
         found: dict[Hashable, list[Hit]] = defaultdict(list)
-        for last, (length, chinese, edges, owned) in self._built().iter(
+        # The hot loop of keyword matching: a call has dozens of matches, so each costs little.
+        for last, (length, chinese, kinds, owned) in self._built().iter(
             joined, starts[first], starts[stop] - 1
         ):
             index = bisect_right(starts, last) - 1
             end = last + 1 - starts[index]
             start = end - length
             label = labels[index]
-            boundaries = cuts[label]
-            if chinese:  # most keywords: checking both ends against jieba's cuts is all
-                if start not in boundaries or end not in boundaries:
+            if chinese:  # most keywords: both ends must be word edges, and that is all
+                text_edges = edges[label]
+                if text_edges[start] != EDGE or text_edges[end] != EDGE:
                     continue
-            elif not _whole_word(joined, last + 1 - length, (start, end), edges, boundaries):
+            elif not _whole_word(joined, last + 1 - length, (start, end), kinds, edges[label]):
                 continue
             for owner, term in owned:
                 found[owner].append((label, term, start, end))

@@ -203,7 +203,7 @@ def save(
                 words=words,
                 confidence=round(d.confidence, 3),
                 norm=text_info.norm,
-                cuts=list(text_info.cuts),
+                word_edges=text_info.word_edges,
                 units=text_info.units,
                 sentiment=feeling,
                 redactions=d.redactions,

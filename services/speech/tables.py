@@ -27,7 +27,7 @@ class Turn(Base):
     confidence: Mapped[float] = mapped_column(Float)
     # Text analysis done once here so that scoring is lookups (services/scoring/analysis.py).
     norm: Mapped[str | None] = mapped_column(Text)
-    cuts: Mapped[list[int] | None] = mapped_column(JSONType)
+    word_edges: Mapped[str | None] = mapped_column(Text)  # text.word_edges of ``norm``
     units: Mapped[int | None] = mapped_column(Integer)
     sentiment: Mapped[dict[str, float] | None] = mapped_column(JSONType)
     # Masked PII: [{"type": "PHONE", "start": 12.3, "end": 15.1}]; the text holds [PHONE].

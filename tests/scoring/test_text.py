@@ -12,6 +12,7 @@ from services.scoring.text import (
     one_first,
     regex_matches,
     relaxed_pattern,
+    word_edges,
 )
 
 
@@ -67,7 +68,15 @@ def test_normalisation_is_simplified_half_width_lower_case():
     assert normalise("一个星期") == "一个星期"  # single numerals in words stay words
 
 
-_CUTS = {10: (0, 1, 2, 4), 11: (), 12: (), 13: (0, 2)}  # word boundaries by text label
+def test_word_edges_mark_where_words_start_or_end():
+    assert word_edges("我要投诉") == "10101"  # 我要|投诉
+    assert word_edges("不行政") == "1101"  # 不|行政: no edge between 不行 and 政
+    assert word_edges("refund now") == "10000000001"  # only Chinese is cut here
+    assert word_edges("") == "1"
+
+
+# Word edges by text label: 我要|投诉 (我 and 要 cut apart too), then texts without Chinese.
+_EDGES = {10: "11101", 11: "1000001", 12: "10000000001", 13: "101"}
 
 
 def test_one_pass_over_joined_texts_reports_each_match_with_its_text():
@@ -75,7 +84,7 @@ def test_one_pass_over_joined_texts_reports_each_match_with_its_text():
     index.add("投诉", "complaint", owner="upset")
     index.add("refund", "refund", owner="money")
     texts = join_texts(
-        ["我要投诉", "refund", "no refunds", "投诉"], labels=[10, 11, 12, 13], cuts=_CUTS
+        ["我要投诉", "refund", "no refunds", "投诉"], labels=[10, 11, 12, 13], edges=_EDGES
     )
 
     found = index.find_all(texts)
