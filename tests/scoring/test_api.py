@@ -55,6 +55,21 @@ def test_validate_refuses_oversized_and_non_utf8_bodies(client):
     assert not empty["valid"]
 
 
+def test_validate_names_a_lone_surrogate_escaped_in_yaml(client):
+    # YAML's "\ud800" escape makes a string that is no text: an error naming it, not a crash.
+    pack = (
+        "pack: odd\nname: Odd\nlanguage: zh\nrules:\n"
+        "  - id: odd\n    name: Odd\n    category: other\n"
+        '    when: {keyword: {any: ["\\ud800投诉"]}}\n'
+        '    tests: {hit: ["customer: \\ud800投訴"], miss: ["customer: 投诉"]}\n'
+    )
+
+    response = client.post("/api/v1/rules/validate", content=pack)
+
+    assert response.status_code == 200
+    assert not response.json()["valid"] and "tests.hit.0" in response.json()["errors"][0]
+
+
 def test_rescore_needs_a_transcribed_call(client, db_session):
     info = storage.ObjectInfo("rescore", "r.wav", "v1", 1, {})
     call, _ = calls_service.register(
