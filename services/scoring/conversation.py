@@ -137,9 +137,8 @@ def from_turns(
     if not _in_order(columns[1], columns[2]):
         turns = sorted(turns, key=lambda t: (t["start"], t["end"]))
         columns = _stored_columns(turns)
+    # Fields are used as they are: stored rows and validated test turns have their types.
     roles, starts, ends, texts, norms, word_edges, units = columns
-    roles, texts = list(map(str, roles)), list(map(str, texts))
-    starts, ends = list(map(float, starts)), list(map(float, ends))
     if any(None in column for column in (norms, word_edges, units)):
         _analyse_missing(texts, norms, word_edges, units)
     by_role = _by_role(roles)
@@ -149,14 +148,14 @@ def from_turns(
     else:
         regions = {role: sorted(spans) for role, spans in regions.items()}
     return Conversation(
-        ids=list(map(int, map(dict.get, turns, repeat("id"), range(len(turns))))),
+        ids=list(map(dict.get, turns, repeat("id"), range(len(turns)))),
         roles=roles,
         starts=starts,
         ends=ends,
         texts=texts,
         norms=norms,
         word_edges=word_edges,
-        units=list(map(int, units)),
+        units=units,
         words=[words or [] for words in _field(turns, "words")],
         sentiment=_field(turns, "sentiment"),
         regions=regions,

@@ -11,6 +11,7 @@ import bisect
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from itertools import starmap
 from typing import Any, NamedTuple
 
 from services.scoring.analysis import units
@@ -83,7 +84,7 @@ def _round3(x: float) -> float:
 
 def _merge(spans: list[tuple[float, float]], bridge: float = 0.0) -> list[tuple[float, float]]:
     merged: list[tuple[float, float]] = []
-    for s, e in sorted(spans):
+    for s, e in spans:  # sorted, as a conversation's regions are
         if merged and s <= merged[-1][1] + bridge:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
@@ -189,7 +190,10 @@ def _units_said(conv: Conversation, turns: list[int], start: float, end: float) 
 
 def compute(conv: Conversation) -> Metrics:
     """All metrics of a conversation."""
-    talk = {role: round(sum(e - s for s, e in spans), 3) for role, spans in conv.regions.items()}
+    # Σ(end − start) in C: −Σ(start − end) adds the same numbers, negated exactly.
+    talk = {
+        role: round(-sum(starmap(operator.sub, spans)), 3) for role, spans in conv.regions.items()
+    }
     total_talk = sum(talk.values())
     metrics = Metrics(
         duration_s=round(conv.duration_s, 3),
