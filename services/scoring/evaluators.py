@@ -294,17 +294,19 @@ def sentiment(node: "Node", ctx: "Context") -> Outcome:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
     conv, label = ctx.conv, params.label
     turns = conv.of_role(params.role)
-    unscored = [i for i in turns if conv.sentiment[i] is None]
-    if unscored:  # normally scored once, when the transcript was stored
+    feelings = list(map(conv.sentiment.__getitem__, turns))
+    if None in feelings:  # normally scored once, when the transcript was stored
+        unscored = [i for i, feeling in zip(turns, feelings, strict=True) if feeling is None]
         scores = analysis.sentiment([conv.texts[i] for i in unscored])
         if scores is None:
             return Outcome.unmeasurable("the sentiment classifier has no training data")
         for i, score in zip(unscored, scores, strict=True):
             conv.sentiment[i] = score
-    found = []
-    for i in turns:
-        feeling = conv.sentiment[i]
-        if feeling and feeling[label] >= params.threshold:
-            text = f"{feeling[label]:.0%} {label}: {conv.texts[i]}"
-            found.append(ops.turn_evidence(conv, i, text))
+        feelings = list(map(conv.sentiment.__getitem__, turns))
+    levels = list(map(operator.itemgetter(label), feelings))
+    found = [
+        ops.turn_evidence(conv, i, f"{level:.0%} {label}: {conv.texts[i]}")
+        for i, level in zip(turns, levels, strict=True)
+        if level >= params.threshold
+    ]
     return Outcome(bool(found), found, scope=_call_scope(ctx))

@@ -88,17 +88,19 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
 
 def _item(section: str, item: Any, by_rule: dict[str, RuleResult]) -> ItemScore:
     status, earned = _verdict(item, by_rule)
+    # Positional, in ItemScore's field order: a call scores a dozen items, and a dataclass
+    # built by keyword costs twice as much.
     return ItemScore(
-        id=item.id,
-        section=section,
-        name=item.name,
-        points=item.points,
-        earned=earned,
-        status=status,
-        severity=item.severity,
-        auto_fail=item.auto_fail,
-        rule=item.rule,
-        deduct_per_hit=item.deduct_per_hit,
+        item.id,
+        section,
+        item.name,
+        item.points,
+        earned,
+        status,
+        item.severity,
+        item.auto_fail,
+        item.rule,
+        item.deduct_per_hit,
     )
 
 
