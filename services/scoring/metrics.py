@@ -5,6 +5,9 @@ belongs to whoever speaks next (after a hold notice it is the agent, after a que
 who answers). Overtalk is time when both parties speak; the interrupter is the party whose
 speech started later, and what they said over the other is counted from word timings.
 On mono recordings roles are unknown: per-role figures are None (not measurable), never 0.
+
+Times are stored to the millisecond (turns and speech regions alike), so a silence or an overtalk
+starts and ends on stored times as they are; only what is computed from them is rounded.
 """
 
 import bisect
@@ -102,7 +105,7 @@ def silences(conv: Conversation) -> list[Silence]:
     for s, e, role in labelled:
         if reach >= 0 and s - reach >= MIN_SILENCE_S:
             before, turn_of = (last_role, role) if known else (None, None)
-            found.append(Silence(_round3(reach), _round3(s), _round3(s - reach), before, turn_of))
+            found.append(Silence(reach, s, _round3(s - reach), before, turn_of))
         if e > reach:
             reach, last_role = e, role
     return found
@@ -126,8 +129,8 @@ def overtalk(conv: Conversation) -> list[Overtalk] | None:
                 turns[interrupter] = _TurnsByTime(conv, interrupter, longest)
             found.append(
                 Overtalk(
-                    start=_round3(start),
-                    end=_round3(end),
+                    start=start,
+                    end=end,
                     duration_s=_round3(end - start),
                     interrupter=interrupter,
                     interrupted="customer" if interrupter == "agent" else "agent",
