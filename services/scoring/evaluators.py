@@ -4,7 +4,7 @@ import operator
 import re
 from collections import Counter, defaultdict
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from services.scoring import analysis
 from services.scoring import operators as ops
@@ -303,7 +303,8 @@ def sentiment(node: "Node", ctx: "Context") -> Outcome:
         for i, score in zip(unscored, scores, strict=True):
             conv.sentiment[i] = score
         feelings = list(map(conv.sentiment.__getitem__, turns))
-    levels = list(map(operator.itemgetter(label), feelings))
+    scored = cast(list[dict[str, float]], feelings)  # every turn has its scores now
+    levels = list(map(operator.itemgetter(label), scored))
     found = [
         ops.turn_evidence(conv, i, f"{level:.0%} {label}: {conv.texts[i]}")
         for i, level in zip(turns, levels, strict=True)
