@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, cast
 from services.scoring import analysis
 from services.scoring import operators as ops
 from services.scoring.outcome import Evidence, Outcome
-from services.scoring.text import normalise, one_first, regex_matches, relaxed_pattern
+from services.scoring.text import (
+    normalise,
+    one_first,
+    outermost,
+    regex_matches,
+    relaxed_pattern,
+)
 
 if TYPE_CHECKING:
     from services.scoring.engine import Context, Node
@@ -30,7 +36,7 @@ def keyword(node: "Node", ctx: "Context") -> Outcome:
         near = set(turns)
         matches = [m for m in matches if m[0] in near]
     if params.all or params.at_least:  # which terms were said counts, not just whether any
-        said = {canonical for _, canonical, _, _ in matches}
+        said = {canonical for _, canonical, _, _ in outermost(matches)}
         wanted = {g[0] for g in params.terms()}
         value = wanted <= said if params.all else len(said & wanted) >= (params.at_least or 0)
     else:
@@ -44,7 +50,8 @@ def keyword(node: "Node", ctx: "Context") -> Outcome:
         return Outcome(value, [], scope=searched)
     conv = ctx.conv
     evidence = [
-        ops.turn_evidence(conv, i, conv.norms[i][start:end]) for i, _, start, end in matches
+        ops.turn_evidence(conv, i, conv.norms[i][start:end])
+        for i, _, start, end in outermost(matches)  # one hit where 请您稍等 holds 稍等
     ]
     return Outcome(value, evidence, scope=searched)
 

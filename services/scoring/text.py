@@ -106,6 +106,22 @@ def _edge_kind(ch: str) -> int:
     return _CUT if is_chinese(ch) else _WORD if _word_char(ch) else _FREE
 
 
+def outermost(hits: list[Hit]) -> list[Hit]:
+    """The hits that are not inside another hit in the same text: where 请您稍等 was said,
+    稍等 was not said again. ``hits`` are in text order, as ``find_all`` gives them: by end,
+    the longest first, so a hit can only be inside the last one kept, and the ones inside a
+    hit are the last ones kept."""
+    kept: list[Hit] = []
+    for hit in hits:
+        label, _, start, end = hit
+        if kept and kept[-1][0] == label and kept[-1][2] <= start and end <= kept[-1][3]:
+            continue
+        while kept and kept[-1][0] == label and kept[-1][2] >= start:
+            kept.pop()
+        kept.append(hit)
+    return kept
+
+
 def _text_order(hit: Hit) -> tuple[int, int]:
     """Where the automaton reports a match: by its end, the longest first."""
     return hit[3], hit[2]

@@ -29,6 +29,10 @@ rules:
      when: {regex: {pattern: '(?<!\\d)1[3-9]\\d{9}(?!\\d)', role: customer}}}
   - {id: repeat, name: G, category: other,
      when: {repetition: {role: customer, min_times: 3, threshold: 0.7}}}
+  - {id: hold, name: H, category: hold_etiquette,
+     when: {keyword: {any: [稍等, 请稍等, 请您稍等], role: agent}}}
+  - {id: two_of, name: I, category: other,
+     when: {keyword: {at_least: 2, of: [稍等, 请您稍等, 查询], role: agent}}}
 """
 
 
@@ -146,3 +150,16 @@ def test_turns_out_of_order_and_without_stored_analysis_are_handled():
     assert conv.ids == [1, 2]
     assert conv.norms == ["您好", "好的"]
     assert conv.regions == {"agent": [(0.0, 2.0)], "customer": [(5.0, 6.0)]}
+
+
+def test_a_keyword_said_inside_a_longer_one_is_one_hit_not_two():
+    said_twice = [_turn(1, "agent", 0.0, 3.0, "请您稍等，稍等一下")]
+    hold_once = [_turn(1, "agent", 0.0, 3.0, "请您稍等")]
+    looked_up = [*hold_once, _turn(2, "agent", 4.0, 6.0, "我帮您查询")]
+
+    # 请您稍等 holds 稍等: one hit there; the second 稍等 is a hit of its own.
+    evidence = _results(said_twice)["hold"].outcome.evidence
+    assert [e.text for e in evidence] == ["请您稍等", "稍等"]
+    # …and there one term is said, not two.
+    assert _results(hold_once)["two_of"].status == "pass"
+    assert _results(looked_up)["two_of"].status == "hit"

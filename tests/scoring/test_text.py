@@ -10,6 +10,7 @@ from services.scoring.text import (
     join_texts,
     normalise,
     one_first,
+    outermost,
     regex_matches,
     relaxed_pattern,
     word_edges,
@@ -145,3 +146,16 @@ def test_regex_matches_are_those_of_each_text_on_its_own(pattern):
 
     expected = [(i, m.group()) for i, t in enumerate(texts) if (m := exact.search(t))]
     assert [(i, m.group()) for i, m in found] == expected
+
+
+def test_outermost_keeps_the_longest_of_nested_hits_in_each_text():
+    hits = [  # text order: by end, the longest first
+        (1, "a", 0, 2),
+        (1, "b", 3, 5),
+        (1, "c", 4, 5),  # inside b
+        (1, "d", 1, 6),  # holds a? no (starts at 1); holds b and c
+        (2, "e", 0, 2),  # the next text: never inside a hit of text 1
+        (2, "e", 0, 2),  # the same spot twice
+    ]
+
+    assert outermost(hits) == [(1, "a", 0, 2), (1, "d", 1, 6), (2, "e", 0, 2)]
