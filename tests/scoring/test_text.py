@@ -1,11 +1,13 @@
 """Keyword matching respects Chinese and English word boundaries, script, width and digits;
 regexes searched over many turns at once find what they find in each turn."""
 
+import random
 import re
 
 import pytest
 
 from services.scoring.text import (
+    ENGINES,
     KeywordIndex,
     join_texts,
     normalise,
@@ -17,8 +19,14 @@ from services.scoring.text import (
 )
 
 
-def _found(keyword: str, text: str) -> bool:
-    index = KeywordIndex()
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """Each keyword search engine this platform has: both must find the same."""
+    return request.param
+
+
+def _found(keyword: str, text: str, engine: str) -> bool:
+    index = KeywordIndex(engine)
     index.add(keyword, keyword)
     return bool(index.find(normalise(text)))
 
@@ -35,8 +43,8 @@ def _found(keyword: str, text: str) -> bool:
         ("not my problem", "That is NOT my problem."),
     ],
 )
-def test_keywords_are_found_as_whole_words(keyword, text):
-    assert _found(keyword, text)
+def test_keywords_are_found_as_whole_words(keyword, text, engine):
+    assert _found(keyword, text, engine)
 
 
 @pytest.mark.parametrize(
@@ -50,12 +58,12 @@ def test_keywords_are_found_as_whole_words(keyword, text):
         ("12315", "call 123156"),
     ],
 )
-def test_keywords_never_match_inside_longer_words(keyword, text):
-    assert not _found(keyword, text)
+def test_keywords_never_match_inside_longer_words(keyword, text, engine):
+    assert not _found(keyword, text, engine)
 
 
-def test_one_automaton_serves_every_keyword_and_synonym():
-    index = KeywordIndex()
+def test_one_automaton_serves_every_keyword_and_synonym(engine):
+    index = KeywordIndex(engine)
     for word, term in (("投诉", "complaint"), ("举报", "complaint"), ("起诉", "lawsuit")):
         index.add(word, term)
 
@@ -80,8 +88,8 @@ def test_word_edges_mark_where_words_start_or_end():
 _EDGES = {10: "11101", 11: "1000001", 12: "10000000001", 13: "101"}
 
 
-def test_one_pass_over_joined_texts_reports_each_match_with_its_text():
-    index = KeywordIndex()
+def test_one_pass_over_joined_texts_reports_each_match_with_its_text(engine):
+    index = KeywordIndex(engine)
     index.add("投诉", "complaint", owner="upset")
     index.add("refund", "refund", owner="money")
     texts = join_texts(
@@ -159,3 +167,22 @@ def test_outermost_keeps_the_longest_of_nested_hits_in_each_text():
     ]
 
     assert outermost(hits) == [(1, "a", 0, 2), (1, "d", 1, 6), (2, "e", 0, 2)]
+
+
+@pytest.mark.skipif(len(ENGINES) < 2, reason="one keyword search engine on this platform")
+def test_both_engines_find_the_same_matches_in_the_same_order():
+    rng = random.Random(5)
+    alphabet = "不行政投诉稍等请您a b1"  # few characters: many overlapping matches
+    words = {"".join(rng.choices(alphabet, k=rng.randint(1, 4))).strip() for _ in range(60)}
+    indexes = [KeywordIndex(engine) for engine in ENGINES]
+    for number, word in enumerate(sorted(w for w in words if w)):
+        for index in indexes:
+            index.add(word, word, owner=number % 7)
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(200)]
+    joined = join_texts([normalise(t) for t in texts])
+
+    daachorse_found, pyahocorasick_found = (index.find_all(joined) for index in indexes)
+
+    assert daachorse_found == pyahocorasick_found
+    assert sum(map(len, daachorse_found.values())) > 500
+    assert indexes[0].find_all(joined, 50, 60) == indexes[1].find_all(joined, 50, 60)
