@@ -62,7 +62,7 @@ from services.scoring import (  # noqa: E402
 from services.scoring.conversation import Conversation, from_turns  # noqa: E402
 from services.scoring.operators import KeywordParams  # noqa: E402
 from services.scoring.pack import CompiledPack, load  # noqa: E402
-from services.scoring.text import normalise  # noqa: E402
+from services.scoring.text import ENGINES, normalise  # noqa: E402
 
 CLIPS = REPO_ROOT.parent / "shared" / "data" / "zh-clips" / "clips.tsv"
 SEED = 20240611
@@ -381,7 +381,8 @@ def main(argv: list[str] | None = None) -> None:
     print("zhijian scoring benchmark (single process, single thread: figures are per core)")
     print(
         f"pack: {args.pack} ({pack.id} {pack.version}, {len(pack.rules)} rules, "
-        f"{len(rules)} with keywords) compiled in {1000 * compile_s:.0f} ms"
+        f"{len(rules)} with keywords) compiled in {1000 * compile_s:.0f} ms; "
+        f"keyword search by {ENGINES[0]}"
     )
     print(describe(calls))
     print(
