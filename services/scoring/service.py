@@ -1,7 +1,6 @@
 """The scoring stage: a transcribed call, its metrics and rule results under a pack, its score."""
 
 import logging
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +146,7 @@ def score_call(
         flagged=result.flagged,
         reasons=result.reasons,
         sections=result.sections,
-        items=[asdict(i) for i in result.items],
+        items=[i.as_dict() for i in result.items],
     )
     db_session.add(row)
     call.flagged = result.flagged

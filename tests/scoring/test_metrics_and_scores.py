@@ -96,6 +96,19 @@ def test_not_measurable_items_and_manual_items_leave_the_maximum():
     }
     assert items["manner"].status == "manual"
     assert (result.total, result.maximum) == (6.0, 10.0)  # quiet lost 4 of 10
+    # Stored as its fields, N/A as null.
+    assert items["greet"].as_dict() == {
+        "id": "greet",
+        "section": items["greet"].section,
+        "name": items["greet"].name,
+        "points": items["greet"].points,
+        "earned": None,
+        "status": "not_measurable",
+        "severity": items["greet"].severity,
+        "auto_fail": False,
+        "rule": items["greet"].rule,
+        "deduct_per_hit": None,
+    }
 
 
 def test_a_red_line_hit_zeroes_the_score_and_flags_the_call():
