@@ -89,13 +89,19 @@ def get_db() -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def upgrade_schema(url: str | None = None) -> None:
-    """Brings the database schema to the newest Alembic revision."""
-    from alembic import command
+def alembic_config(url: str | None = None) -> Any:
+    """The Alembic configuration of the migrations, for ``url`` (the configured database)."""
     from alembic.config import Config
 
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     config = Config()
     config.set_main_option("script_location", str(migrations))
     config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade_schema(url: str | None = None) -> None:
+    """Brings the database schema to the newest Alembic revision."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")

@@ -1,9 +1,13 @@
 """The migrations build exactly the schema the tables declare."""
 
+import json
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
-from services.db import Base, get_engine, upgrade_schema
+from services.db import Base, alembic_config, get_engine, upgrade_schema
 
 
 def test_migrations_match_the_tables_on_postgresql():
@@ -21,3 +25,36 @@ def test_migrations_run_on_the_embedded_sqlite(tmp_path):
     with get_engine(url).connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_word_boundaries_stored_as_cuts_become_word_edges_and_back(tmp_path):
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0011")
+    with get_engine(url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO calls (bucket, object_key, object_version, source, extra, status,"
+                " deliveries, created_at, updated_at, flagged) VALUES ('b', 'k', 'v', 's', '{}',"
+                " 'new', 0, '2026-01-01', '2026-01-01', 0)"
+            )
+        )
+        connection.execute(
+            text(
+                'INSERT INTO turns (call_id, idx, role, channel, start, "end", text, words,'
+                " confidence, norm, cuts, units, redactions) VALUES"
+                " (1, 0, 'agent', 0, 0, 1, '我要投诉', '[]', 1, '我要投诉', '[0, 2, 4]', 4, '[]'),"
+                " (1, 1, 'agent', 0, 1, 2, 'refund', '[]', 1, 'refund', '[]', 1, '[]'),"
+                " (1, 2, 'agent', 0, 2, 3, 'x', '[]', 1, NULL, NULL, NULL, '[]')"
+            )
+        )
+
+    command.upgrade(config, "head")
+    with get_engine(url).connect() as connection:
+        edges = connection.execute(text("SELECT word_edges FROM turns ORDER BY idx")).scalars()
+        assert list(edges) == ["10101", "1000001", None]  # 我要|投诉; English: its ends
+
+    command.downgrade(config, "0011")
+    with get_engine(url).connect() as connection:
+        cuts = connection.execute(text("SELECT cuts FROM turns ORDER BY idx")).scalars()
+        assert [json.loads(c) if c else c for c in cuts] == [[0, 2, 4], [0, 6], None]

@@ -35,8 +35,9 @@ def keyword(node: "Node", ctx: "Context") -> Outcome:
     if matches and params.anchor is not None:
         near = set(turns)
         matches = [m for m in matches if m[0] in near]
+    matches = outermost(matches)  # where 请您稍等 was said, 稍等 was not said again
     if params.all or params.at_least:  # which terms were said counts, not just whether any
-        said = {canonical for _, canonical, _, _ in outermost(matches)}
+        said = {canonical for _, canonical, _, _ in matches}
         wanted = {g[0] for g in params.terms()}
         value = wanted <= said if params.all else len(said & wanted) >= (params.at_least or 0)
     else:
@@ -50,8 +51,7 @@ def keyword(node: "Node", ctx: "Context") -> Outcome:
         return Outcome(value, [], scope=searched)
     conv = ctx.conv
     evidence = [
-        ops.turn_evidence(conv, i, conv.norms[i][start:end])
-        for i, _, start, end in outermost(matches)  # one hit where 请您稍等 holds 稍等
+        ops.turn_evidence(conv, i, conv.norms[i][start:end]) for i, _, start, end in matches
     ]
     return Outcome(value, evidence, scope=searched)
 
