@@ -21,11 +21,12 @@ What it measures, on one CPU core (the process is single-threaded; nothing here 
    keyword rule of the pack (its keywords and the pack's synonyms), every turn scanned with
    each rule's regex separately — no shared automaton, no word boundaries. It does only the
    keyword part of the work (no metrics, regex/PII, repetition, sentiment, scorecard).
-5. The targets (≥ 2,000 calls/s/core, ≥ 10× the naive baseline) and whether they are met,
-   for the whole scoring and for the keyword matching alone: every keyword condition's
-   matches, one automaton pass over the turns of each keyword scope of the pack (a role, and
-   a window such as the first 15 s), against the naive per-rule scans. It reads the turn
-   columns of a conversation built (untimed) beforehand, as the naive scan reads stored turns.
+5. The targets and whether they are met: ≥ 2,000 calls/s/core for the whole scoring, and
+   ≥ 10× the naive baseline for keyword matching, the work both do: every keyword
+   condition's matches, one automaton pass over the turns of each keyword scope of the pack
+   (a role, and a window such as the first 15 s), against the naive per-rule scans. It reads
+   the turn columns of a conversation built (untimed) beforehand, as the naive scan reads
+   stored turns. The whole scoring against the naive scan is printed too, for scale only.
 6. A cProfile of zhijian scoring over 100 calls: the top 15 functions by cumulative time.
 
 Timings are wall-clock on a machine that may be shared: run it on an idle machine, and
@@ -60,9 +61,10 @@ from services.scoring import (  # noqa: E402
     scorecard,
 )
 from services.scoring.conversation import Conversation, from_turns  # noqa: E402
+from services.scoring.keywords import ENGINES  # noqa: E402
 from services.scoring.operators import KeywordParams  # noqa: E402
 from services.scoring.pack import CompiledPack, load  # noqa: E402
-from services.scoring.text import ENGINES, normalise  # noqa: E402
+from services.scoring.text import normalise  # noqa: E402
 
 CLIPS = REPO_ROOT.parent / "shared" / "data" / "zh-clips" / "clips.tsv"
 SEED = 20240611
@@ -420,8 +422,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{verdict(rate_met)}"
     )
     print(
-        f"{'speed-up over naive, all scoring (×)':<34} {speedup:>12.2f} {TARGET_SPEEDUP:>12.0f}   "
-        f"{verdict(speedup >= TARGET_SPEEDUP)}"
+        f"{'speed-up over naive, all scoring (×)':<34} {speedup:>12.2f} {'—':>12}   "
+        "for scale: the naive scan does only the keyword part"
     )
     print(
         f"{'speed-up over naive, keywords (×)':<34} {keyword_speedup:>12.2f} "

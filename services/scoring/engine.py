@@ -10,10 +10,11 @@ from pydantic import ValidationError
 
 from services.scoring import operators
 from services.scoring.conversation import Conversation
+from services.scoring.keywords import ENGINES, Hit, KeywordIndex
 from services.scoring.metrics import Metrics
 from services.scoring.operators import REGISTRY, Params, Scoped, Window
 from services.scoring.outcome import Evidence, Outcome, all_of, any_of, negate
-from services.scoring.text import Hit, JoinedTexts, KeywordIndex, join_texts
+from services.scoring.text import JoinedTexts, join_texts
 
 LOGIC = ("all", "any", "not")
 ScopeKey = tuple[str, str | None]  # role and window: the part of a scope known before a call
@@ -144,7 +145,8 @@ class KeywordScopes:
     looks in (the customer's, for the agent's greeting) are never scanned for its keywords.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, engine: str = ENGINES[0]) -> None:
+        self.engine = engine
         self.windows: dict[ScopeKey, Window | None] = {}
         self.indexes: dict[ScopeKey, KeywordIndex] = {}
 
@@ -153,7 +155,7 @@ class KeywordScopes:
         assert isinstance(node.params, operators.KeywordParams)
         key = node.scope_key
         self.windows[key] = node.params.window
-        index = self.indexes.setdefault(key, KeywordIndex())
+        index = self.indexes.setdefault(key, KeywordIndex(self.engine))
         for group in node.params.terms():
             canonical = group[0]
             for word in [*group, *synonyms.get(canonical, [])]:
@@ -162,17 +164,7 @@ class KeywordScopes:
     def find(self, conv: Conversation, key: ScopeKey, turns: list[int]) -> dict[str, list[Hit]]:
         """Per condition of the group, (turn position, term, start, end) of each match in the
         group's ``turns`` (its role's, in its window)."""
-        role, index = key[0], self.indexes[key]
-        everyone = conv.of_role(role)
-        if turns is everyone:
-            return index.find_all(conv.norms_of_role(role))
-        if not turns:
-            return {}
-        # Windows are mostly the first or last turns of the role: a stretch of its joined text.
-        first = everyone.index(turns[0])
-        if everyone[first : first + len(turns)] == turns:
-            return index.find_all(conv.norms_of_role(role), first, first + len(turns))
-        return index.find_all(join_texts([conv.norms[i] for i in turns], turns, conv.word_edges))
+        return self.indexes[key].find_turns(conv.norms, conv.word_edges, turns)
 
     def find_all(self, conv: Conversation) -> dict[str, list[Hit]]:
         """Every keyword condition's matches in a call: what scoring it may need at most."""

@@ -8,14 +8,9 @@ from typing import TYPE_CHECKING, cast
 
 from services.scoring import analysis
 from services.scoring import operators as ops
+from services.scoring.keywords import outermost
 from services.scoring.outcome import Evidence, Outcome
-from services.scoring.text import (
-    normalise,
-    one_first,
-    outermost,
-    regex_matches,
-    relaxed_pattern,
-)
+from services.scoring.text import normalise, one_first, regex_matches, relaxed_pattern
 
 if TYPE_CHECKING:
     from services.scoring.engine import Context, Node

@@ -1,0 +1,19 @@
+"""The C extension of keyword search (services/scoring/_keyword_search.c); the rest of the
+build is declared in pyproject.toml.
+
+It is optional: where it cannot be compiled (no C compiler), the install goes on and keyword
+search runs on pyahocorasick instead (services/scoring/keywords.py).
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "services.scoring._keyword_search",
+            ["services/scoring/_keyword_search.c"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        )
+    ]
+)
