@@ -29,6 +29,9 @@ typedef struct {
     Py_ssize_t *own_slot;    /* an owner's number, 0 .. n_owners - 1 */
     PyObject **own_term;     /* the term the key says for that owner (a str, owned here) */
     PyObject *owners;        /* a tuple: the owner of each slot */
+    /* Which characters of the Basic Multilingual Plane start a key: most characters of a
+     * text start none, and the root skips them with one bit test. */
+    unsigned char starts_key[0x10000 / 8];
     int ready;               /* built, every table checked */
 } Automaton;
 
@@ -217,6 +220,8 @@ Automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
                 return -1;
             }
             self->trans_char[t] = (Py_UCS4)chars[t];
+            if (s == 0 && chars[t] < 0x10000)
+                self->starts_key[chars[t] >> 3] |= (unsigned char)(1u << (chars[t] & 7));
         }
     }
     PyMem_Free(chars);
@@ -255,6 +260,8 @@ Automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
 static inline Py_ssize_t
 step(const Automaton *a, Py_ssize_t s, Py_UCS4 ch)
 {
+    if (s == 0 && ch < 0x10000 && !(a->starts_key[ch >> 3] & (1u << (ch & 7))))
+        return 0;
     for (;;) {
         Py_ssize_t low = a->trans_start[s], high = a->trans_start[s + 1];
         while (low < high) {
