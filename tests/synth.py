@@ -83,7 +83,10 @@ def write_wav(path: Path, audio: np.ndarray, *, telephone: bool = False) -> Path
         w.setframerate(SAMPLE_RATE)
         w.writeframes(pcm.tobytes())
     if telephone:
-        subprocess.run(["sox", str(target), "-r", "8000", "-e", "u-law", str(path)], check=True)
+        # -R: the same dither noise every time, so that every run hears the same call.
+        subprocess.run(
+            ["sox", "-R", str(target), "-r", "8000", "-e", "u-law", str(path)], check=True
+        )
         target.unlink()
     return path
 
