@@ -1,17 +1,17 @@
 /* Keyword search over a call's turn texts: an Aho-Corasick automaton run in C, with the
- * whole-word checks of text.py, reading each turn's normalised text and word edges where
+ * whole-word checks of keywords.py, reading each turn's normalised text and word edges where
  * they are (no joined copy) and returning the matches already grouped by owner.
  *
  * It is the hot loop of keyword matching, and nothing else: the automaton is built in
- * Python (text.py, _native_tables) and handed over as flat tables, which the constructor
- * checks so that no table can send the search outside another. Where this module is not
- * built (no C compiler at install time), text.py searches with pyahocorasick instead, and
- * tests check that both find the same.
+ * Python (keywords.py, _native) and handed over as flat tables, which the constructor
+ * checks so that no table can send the search outside another, or round a loop of failure
+ * links. Where this module is not built (no C compiler at install time), keywords.py
+ * searches with pyahocorasick instead; tests check that both find the same.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-/* How a keyword's first or last character is checked (text.py: _CUT, _WORD, _FREE). */
+/* How a keyword's first or last character is checked (keywords.py: _CUT, _WORD, _FREE). */
 enum { EDGE_CUT = 0, EDGE_WORD = 1, EDGE_FREE = 2 };
 
 typedef struct {
@@ -280,7 +280,7 @@ step(const Automaton *a, Py_ssize_t s, Py_UCS4 ch)
     }
 }
 
-/* A letter or digit of a space-separated script: text.py's _word_char. */
+/* A letter or digit of a space-separated script: text.py's word_char. */
 static inline int
 word_char(Py_UCS4 ch)
 {
@@ -437,7 +437,7 @@ static PyMethodDef Automaton_methods[] = {
 static PyTypeObject AutomatonType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "services.scoring._keyword_search.Automaton",
-    .tp_doc = PyDoc_STR("An Aho-Corasick automaton built from text.py's tables."),
+    .tp_doc = PyDoc_STR("An Aho-Corasick automaton built from keywords.py's tables."),
     .tp_basicsize = sizeof(Automaton),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,
@@ -449,7 +449,7 @@ static PyTypeObject AutomatonType = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_keyword_search",
-    .m_doc = "Keyword search over turn texts (see text.py).",
+    .m_doc = "Keyword search over turn texts (see keywords.py).",
     .m_size = -1,
 };
 
