@@ -159,10 +159,10 @@ Automaton_init(Automaton *self, PyObject *args, PyObject *kwds)
                           &end_kind, &own_start, &own_slot, &own_term, &PyTuple_Type, &owners))
         return -1;
 
-    Py_ssize_t n_states = PySequence_Size(fail), n_keys = PySequence_Size(key_len);
-    Py_ssize_t n_trans = PySequence_Size(trans_char), n_out = PySequence_Size(out_key);
-    Py_ssize_t n_own = PySequence_Size(own_slot), n_owners = PyTuple_GET_SIZE(owners);
-    if (n_states < 0 || n_keys < 0 || n_trans < 0 || n_out < 0 || n_own < 0)
+    Py_ssize_t n_states, n_keys, n_trans, n_out, n_own, n_owners = PyTuple_GET_SIZE(owners);
+    if ((n_states = PySequence_Size(fail)) < 0 || (n_keys = PySequence_Size(key_len)) < 0 ||
+        (n_trans = PySequence_Size(trans_char)) < 0 || (n_out = PySequence_Size(out_key)) < 0 ||
+        (n_own = PySequence_Size(own_slot)) < 0)
         return -1;
     if (n_states < 1) {
         PyErr_SetString(PyExc_ValueError, "an automaton has a root state");
@@ -406,8 +406,18 @@ Automaton_find(Automaton *self, PyObject *const *args, Py_ssize_t nargs)
         if (i == -1 && PyErr_Occurred())
             goto done;
         PyObject *text = item(texts, i, "text", label), *edge = NULL;
-        if (text == NULL || (edge = item(edges, i, "word edges", label)) == NULL ||
-            search_text(self, found, label, text, edge) < 0)
+        if (text == NULL || (edge = item(edges, i, "word edges", label)) == NULL)
+            goto done;
+        /* Held while searched: building hits may run the garbage collector, and a finaliser
+         * could change the caller's lists under this loop. */
+        Py_INCREF(label);
+        Py_INCREF(text);
+        Py_INCREF(edge);
+        int failed = search_text(self, found, label, text, edge);
+        Py_DECREF(label);
+        Py_DECREF(text);
+        Py_DECREF(edge);
+        if (failed)
             goto done;
     }
     if ((result = PyDict_New()) == NULL)

@@ -240,7 +240,9 @@ class KeywordIndex:
 
     def add(self, keyword: str, term: str, owner: Hashable = None) -> None:
         """Registers ``keyword`` as a way of saying ``term``, for ``owner``."""
-        key = normalise(keyword).strip()
+        # One space between words: a keyword holds no newline, so it never runs from one
+        # joined turn into the next.
+        key = " ".join(normalise(keyword).split())
         if key:
             self._terms.setdefault(key, set()).add((owner, term))
             self._built = None

@@ -112,6 +112,16 @@ def test_an_empty_index_or_text_finds_nothing(engine):
     assert index.find_turns(["", "x"], ["1", "11"], [0, 1]) == {}
 
 
+def test_a_keyword_written_over_two_lines_is_one_phrase_in_one_turn(engine):
+    index = KeywordIndex(engine)
+    index.add("refund\n  now", "refund now")
+    texts = ["refund", "now", "refund now"]
+
+    found = index.find_turns(texts, list(map(word_edges, texts)), [0, 1, 2])
+
+    assert found == {None: [(2, "refund now", 0, 10)]}
+
+
 def test_outermost_keeps_the_longest_of_nested_hits_in_each_text():
     hits = [  # text order: by end, the longest first
         (1, "a", 0, 2),
