@@ -12,7 +12,6 @@ setup(
         Extension(
             "services.scoring._keyword_search",
             ["services/scoring/_keyword_search.c"],
-            extra_compile_args=["-O2"],
             optional=True,
         )
     ]

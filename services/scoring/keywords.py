@@ -43,6 +43,9 @@ except ImportError:  # not built on this machine: pyahocorasick does the work
 ENGINES = ("native", "pyahocorasick") if _keyword_search is not None else ("pyahocorasick",)
 
 Hit = tuple[int, str, int, int]  # (turn, term, start, end)
+Found = dict[Any, list[Hit]]  # an owner's hits
+# Every whole-word occurrence in the texts of some turns: (texts, edges, turns) → hits by owner.
+FindTurns = Callable[[Sequence[str], Sequence[str], Sequence[int]], Found]
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,9 @@ def _trie(keys: list[str]) -> tuple[list[dict[str, int]], list[int], dict[int, i
     return goto, fail, {renumber[state]: number for state, number in ends.items()}
 
 
-def _native(keys: list[str], keywords: list[_Keyword]) -> Any:
-    """The C automaton for ``keys`` (``keywords`` says how each is checked and reported)."""
+def _native(keys: list[str], keywords: list[_Keyword]) -> FindTurns:
+    """The C automaton's find for ``keys`` (``keywords`` says how each is checked and
+    reported)."""
     goto, fail, ends = _trie(keys)
     outputs: list[list[int]] = []  # the keys ending at each state: its own, then its link's
     for state in range(len(goto)):
@@ -143,7 +147,7 @@ def _native(keys: list[str], keywords: list[_Keyword]) -> Any:
     owners = sorted({owner for k in keywords for owner, _ in k.owned}, key=str)
     slot = {owner: n for n, owner in enumerate(owners)}
     transitions = [sorted(g.items()) for g in goto]  # by code point, for a binary search
-    return _keyword_search.Automaton(
+    automaton = _keyword_search.Automaton(
         _offsets(map(len, transitions)),
         [ord(ch) for t in transitions for ch, _ in t],
         [child for t in transitions for _, child in t],
@@ -158,6 +162,7 @@ def _native(keys: list[str], keywords: list[_Keyword]) -> Any:
         [term for k in keywords for _, term in k.owned],
         tuple(owners),
     )
+    return automaton.find
 
 
 def _offsets(lengths: Iterable[int]) -> list[int]:
@@ -200,9 +205,19 @@ def _pyahocorasick(keys: list[str]) -> Search:
     return search
 
 
-def _find_joined(
-    search: Search, keywords: list[_Keyword], texts: JoinedTexts
-) -> dict[Any, list[Hit]]:
+def _joined_search(keys: list[str], keywords: list[_Keyword]) -> FindTurns:
+    """The fallback's find: the turns joined into one text, one pyahocorasick pass, each match
+    checked and reported here."""
+    search = _pyahocorasick(keys)
+
+    def find(texts: Sequence[str], edges: Sequence[str], turns: Sequence[int]) -> Found:
+        joined = join_texts([texts[i] for i in turns], turns, edges)
+        return _find_joined(search, keywords, joined)
+
+    return find
+
+
+def _find_joined(search: Search, keywords: list[_Keyword], texts: JoinedTexts) -> Found:
     """Per owner, (label, term, start, end) of every whole-word occurrence in joined texts."""
     joined, starts, labels, edges = texts.joined, texts.starts, texts.labels, texts.edges
     bisect_right = bisect.bisect_right
@@ -236,7 +251,7 @@ class KeywordIndex:
             raise ValueError(f"no keyword search engine {engine!r} here; there is {ENGINES}")
         self.engine = engine
         self._terms: dict[str, set[tuple[Hashable, str]]] = {}
-        self._built: Any = None
+        self._find: FindTurns | None = None  # built on first use, after every add
 
     def add(self, keyword: str, term: str, owner: Hashable = None) -> None:
         """Registers ``keyword`` as a way of saying ``term``, for ``owner``."""
@@ -245,17 +260,7 @@ class KeywordIndex:
         key = " ".join(normalise(keyword).split())
         if key:
             self._terms.setdefault(key, set()).add((owner, term))
-            self._built = None
-
-    def _automaton(self) -> Any:
-        if self._built is None:
-            keys = list(self._terms)
-            keywords = [_keyword(key, self._terms[key]) for key in keys]
-            if self.engine == "native":
-                self._built = _native(keys, keywords)
-            else:
-                self._built = _pyahocorasick(keys), keywords
-        return self._built
+            self._find = None
 
     def find(self, text: str, edges: str | None = None) -> list[KeywordMatch]:
         """Whole-word occurrences in a normalised text whose word edges are ``edges``."""
@@ -263,17 +268,15 @@ class KeywordIndex:
         hits = sorted((hit for owned in found.values() for hit in owned), key=_text_order)
         return [KeywordMatch(term, start, end) for _, term, start, end in hits]
 
-    def find_turns(
-        self, texts: Sequence[str], edges: Sequence[str], turns: Sequence[int]
-    ) -> dict[Any, list[Hit]]:
+    def find_turns(self, texts: Sequence[str], edges: Sequence[str], turns: Sequence[int]) -> Found:
         """Per owner, (turn, term, start, end) of every whole-word occurrence in the texts of
         ``turns`` (positions in ``texts``, whose word edges are ``edges``): in turn order, then
         by end, the longest first."""
         if not self._terms or not turns:
             return {}
-        automaton = self._automaton()
-        if self.engine == "native":
-            found: dict[Any, list[Hit]] = automaton.find(texts, edges, turns)
-            return found
-        search, keywords = automaton
-        return _find_joined(search, keywords, join_texts([texts[i] for i in turns], turns, edges))
+        if self._find is None:
+            keys = list(self._terms)
+            keywords = [_keyword(key, self._terms[key]) for key in keys]
+            build = _native if self.engine == "native" else _joined_search
+            self._find = build(keys, keywords)
+        return self._find(texts, edges, turns)
