@@ -1,8 +1,8 @@
-"""The C extension of keyword search (services/scoring/_keyword_search.c); the rest of the
+"""The C extension of keyword search (services/scoring/rules/_keyword_search.c); the rest of the
 build is declared in pyproject.toml.
 
 It is optional: where it cannot be compiled (no C compiler), the install goes on and keyword
-search runs on pyahocorasick instead (services/scoring/keywords.py).
+search runs on pyahocorasick instead (services/scoring/rules/keywords.py).
 """
 
 from setuptools import Extension, setup
@@ -10,8 +10,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "services.scoring._keyword_search",
-            ["services/scoring/_keyword_search.c"],
+            "services.scoring.rules._keyword_search",
+            ["services/scoring/rules/_keyword_search.c"],
             optional=True,
         )
     ]

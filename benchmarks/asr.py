@@ -38,7 +38,8 @@ from models import asr  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.speech.audio import SAMPLE_RATE, decode  # noqa: E402
 from services.speech.service import parties  # noqa: E402
-from services.speech.transcribe import Party, simplified, transcribe_parties  # noqa: E402
+from services.speech.transcribe import Party, transcribe_parties  # noqa: E402
+from services.text.normalise import simplified  # noqa: E402
 from tests.helpers import _NOT_HAN_OR_ALNUM, cer_zh, wer  # noqa: E402
 from tests.synth import Line, english_call, mix, write_wav  # noqa: E402
 

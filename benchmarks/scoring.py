@@ -55,16 +55,13 @@ from typing import Any, TypeVar
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from services.scoring import (  # noqa: E402
-    analysis,
-    metrics,
-    scorecard,
-)
-from services.scoring.conversation import Conversation, from_turns  # noqa: E402
-from services.scoring.keywords import ENGINES  # noqa: E402
-from services.scoring.operators import KeywordParams  # noqa: E402
-from services.scoring.pack import CompiledPack, load  # noqa: E402
-from services.scoring.text import normalise  # noqa: E402
+from services.scoring.rules import metrics, scorecard  # noqa: E402
+from services.scoring.rules.conversation import Conversation, from_turns  # noqa: E402
+from services.scoring.rules.keywords import ENGINES  # noqa: E402
+from services.scoring.rules.operators import KeywordParams  # noqa: E402
+from services.scoring.rules.pack import CompiledPack, load  # noqa: E402
+from services.text import analysis  # noqa: E402
+from services.text.normalise import normalise  # noqa: E402
 
 CLIPS = REPO_ROOT.parent / "shared" / "data" / "zh-clips" / "clips.tsv"
 SEED = 20240611

@@ -5,8 +5,14 @@ from sqlalchemy import engine_from_config, pool
 
 import services.audit.tables
 import services.calls.tables
+import services.notifications.tables
 import services.people.tables
-import services.qa.tables
+import services.qa.discipline.tables
+import services.qa.disputes.tables
+import services.qa.evaluations.tables
+import services.qa.reviews.tables
+import services.qa.rotation.tables
+import services.qa.sampling.tables
 import services.scoring.tables
 import services.speech.tables  # noqa: F401 - registers the tables on Base.metadata
 from services.config import get_settings

@@ -2,6 +2,8 @@
 
 import json
 import logging
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -43,7 +45,7 @@ def up(
     data_dir: Annotated[Path | None, typer.Option(help="Where embedded data lives.")] = None,
 ) -> None:
     """Runs everything on this machine with no external server (SQLite, embedded S3, a worker)."""
-    from services.up import run
+    from services.local.up import run
 
     run(port=port, examples=examples, data_dir=data_dir)
 
@@ -71,10 +73,11 @@ def worker(
     ] = False,
 ) -> None:
     """Runs a Celery worker."""
-    from workers.app import app as celery_app
-
-    argv = ["worker", "-Q", queues, "-c", str(concurrency), "-l", "INFO"]
-    celery_app.worker_main([*argv, "-B"] if beat else argv)
+    # The worker loads its app by name, as `celery -A workers.app` would: this command only
+    # starts it, and the CLI stays free of the task code.
+    argv = [sys.executable, "-m", "celery", "-A", "workers.app", "worker"]
+    argv += ["-Q", queues, "-c", str(concurrency), "-l", "INFO"]
+    os.execv(sys.executable, [*argv, "-B"] if beat else argv)  # noqa: S606 - no shell needed
 
 
 @db_app.command("upgrade")
@@ -89,7 +92,7 @@ def db_upgrade() -> None:
 @ingest_app.command("reconcile")
 def ingest_reconcile() -> None:
     """Lists the bucket and registers (and queues) recordings that events missed."""
-    from workers.tasks import reconcile_now
+    from services.calls.maintenance import reconcile_now
 
     typer.echo(json.dumps(reconcile_now()))
 
@@ -102,8 +105,8 @@ def rules_test(
 ) -> None:
     """Validates rule packs and runs their test cases; exits 1 on any failure."""
     from services.config import get_settings
-    from services.scoring import pack as pack_module
-    from services.scoring import packtests
+    from services.scoring.rules import pack as pack_module
+    from services.scoring.rules import packtests
 
     rules_dir = get_settings().rules_dir
     if pack is None:
@@ -286,8 +289,8 @@ def areas_assign(
 @retention_app.command("run")
 def retention_run() -> None:
     """Deletes recordings and transcripts older than ZHIJIAN_RETENTION_DAYS (audited)."""
+    from services.calls.maintenance import retention_now
     from services.config import get_settings
-    from workers.tasks import retention_now
 
     if get_settings().retention_days is None:
         typer.echo("ZHIJIAN_RETENTION_DAYS is not set: everything is kept")
@@ -301,7 +304,7 @@ def discipline_recompute(
 ) -> None:
     """Rebuilds the ladder from the evaluations and prints each agent's records by tier."""
     from services.db import session_scope
-    from services.qa import discipline
+    from services.qa.discipline import service as discipline
 
     with session_scope() as db_session:
         result = {}

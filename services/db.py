@@ -1,7 +1,8 @@
-"""Database engine and sessions, shared by the API, the workers and the CLI."""
+"""Database engine and sessions, shared by the API, the workers and the CLI; and the clock."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -105,3 +106,13 @@ def upgrade_schema(url: str | None = None) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the tables use."""
+    return datetime.now(UTC)
+
+
+def aware(value: datetime) -> datetime:
+    """A stored time as aware UTC (SQLite hands times back without their zone)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import redis
 
-from services.embedded import S3Server, start_worker, stop_process
+from services.local.processes import S3Server, start_worker, stop_process
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The test broker's Redis database, emptied before and after: two test runs at once need two.
@@ -190,7 +190,7 @@ def live_url() -> Iterator[str]:
     import uvicorn
 
     from services.api.app import create_app
-    from services.embedded import free_port
+    from services.local.processes import free_port
 
     port = free_port()
     server = uvicorn.Server(

@@ -7,7 +7,7 @@ from typing import Any
 
 import jiwer
 
-from services.speech.transcribe import simplified
+from services.text.normalise import simplified
 
 
 def upload(

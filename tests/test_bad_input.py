@@ -88,7 +88,7 @@ def test_an_object_deleted_after_registration_fails_with_its_reason(
         db_session=db_session, info=info, source="reconcile", metadata=None
     )
     storage.client().remove_object(bucket, "later-gone.wav")
-    from workers.tasks import enqueue_transcription
+    from services.pipeline import enqueue_transcription
 
     enqueue_transcription(call.id)
 

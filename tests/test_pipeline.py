@@ -67,7 +67,7 @@ def test_english_stereo_call_is_transcribed_per_party_at_the_right_times(
 def test_mandarin_stereo_call_comes_out_simplified_with_roles(
     client, worker, wait_for, tmp_path: Path
 ):
-    from services.speech.transcribe import simplified
+    from services.text.normalise import simplified
 
     lines = mandarin_call()
     path = write_wav(tmp_path / "zh.wav", mix(lines))

@@ -6,38 +6,30 @@ Start a worker with ``zhijian worker --queues asr`` (or ``celery -A workers.app 
 from celery import Celery
 from kombu import Queue
 
+from services import pipeline
 from services.config import get_settings
 
 settings = get_settings()
 
 app = Celery("zhijian", broker=settings.broker_url, include=["workers.tasks"])
 app.conf.update(
-    task_queues=[Queue("asr"), Queue("asr-gpu"), Queue("score"), Queue("maintenance")],
-    task_default_queue="maintenance",
+    **pipeline.broker_conf(settings),
+    task_queues=[Queue(name) for name in pipeline.QUEUES],
+    task_default_queue=pipeline.MAINTENANCE_QUEUE,
     # At least once: a task is acknowledged only after it finished, and a task whose worker
     # process died is put back on the queue (the task itself counts deliveries, see speech).
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     # ASR jobs are long: a worker holds one at a time so the others stay with idle workers.
     worker_prefetch_multiplier=1,
-    task_ignore_result=True,
-    task_serializer="json",
-    accept_content=["json"],
-    broker_connection_retry_on_startup=True,
-    # Redis re-delivers unacknowledged tasks after the visibility timeout: longer than any job.
-    broker_transport_options=(
-        {"visibility_timeout": settings.broker_visibility_timeout_s}
-        if settings.broker_url.startswith(("redis", "rediss"))
-        else {}
-    ),
     worker_hijack_root_logger=False,
     beat_schedule={
         "reconcile-bucket": {
-            "task": "zhijian.reconcile",
+            "task": pipeline.RECONCILE,
             "schedule": settings.reconcile_interval_s,
         },
-        "retention": {"task": "zhijian.retention", "schedule": 3600.0},
-        "sampling": {"task": "zhijian.sampling", "schedule": 3600.0},
-        "notifications": {"task": "zhijian.notifications", "schedule": 60.0},
+        "retention": {"task": pipeline.RETENTION, "schedule": 3600.0},
+        "sampling": {"task": pipeline.SAMPLING, "schedule": 3600.0},
+        "notifications": {"task": pipeline.NOTIFICATIONS, "schedule": 60.0},
     },
 )

@@ -1,21 +1,22 @@
-"""Task wrappers: each takes ids, re-reads rows and calls one service function."""
+"""Task wrappers: each takes ids, re-reads rows and calls one service function.
+
+Others queue these tasks by name through services/pipeline.py, never by importing them.
+"""
 
 import logging
-from datetime import timedelta
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from kombu.exceptions import OperationalError
 from sqlalchemy.orm import Session
 
-from services.calls import retention as retention_service
-from services.calls import service as calls_service
-from services.calls.tables import Call, utcnow
+from services import pipeline
+from services.calls import maintenance
+from services.calls.tables import Call
 from services.config import Settings, get_settings
-from services.db import session_scope
+from services.db import session_scope, utcnow
 from services.errors import StorageUnavailable
-from services.qa import notify
-from services.qa import service as qa_service
+from services.notifications import service as notify
+from services.qa.sampling import service as sampling_service
 from services.scoring import service as scoring_service
 from services.speech import service as speech_service
 from workers.app import app
@@ -28,7 +29,7 @@ ASR_HARD_LIMIT_S = ASR_SOFT_LIMIT_S + 300
 
 
 @app.task(
-    name="zhijian.transcribe",
+    name=pipeline.TRANSCRIBE,
     bind=True,
     autoretry_for=(StorageUnavailable,),
     retry_backoff=True,
@@ -50,7 +51,7 @@ def transcribe(self: Task, call_id: int) -> None:
         else:
             call_id_to_score = _transcribe(db_session, call, settings)
     if call_id_to_score is not None:
-        enqueue_scoring(call_id_to_score)
+        pipeline.enqueue_scoring(call_id_to_score)
 
 
 def _transcribe(db_session: Session, call: Call, settings: Settings) -> int | None:
@@ -85,7 +86,7 @@ def _transcribe(db_session: Session, call: Call, settings: Settings) -> int | No
     return call_id if done else None
 
 
-@app.task(name="zhijian.score", soft_time_limit=300, time_limit=360)
+@app.task(name=pipeline.SCORE, soft_time_limit=300, time_limit=360)
 def score(call_id: int) -> None:
     """Scores one transcribed call with the current rule pack (idempotent per pack version)."""
     with session_scope() as db_session:
@@ -94,35 +95,20 @@ def score(call_id: int) -> None:
         )
 
 
-@app.task(name="zhijian.reconcile")
+@app.task(name=pipeline.RECONCILE)
 def reconcile() -> None:
     """Registers recordings the bucket events missed, and requeues calls that lost their task."""
-    reconcile_now()
+    maintenance.reconcile_now()
 
 
-def reconcile_now() -> dict[str, object]:
-    """One reconciliation pass, queueing what it finds; returns what it did."""
-    settings = get_settings()
-    with session_scope() as db_session:
-        listed, created, stale = calls_service.reconcile(
-            db_session=db_session,
-            bucket=settings.bucket,
-            prefix=settings.reconcile_prefix,
-            stale_after=timedelta(seconds=settings.reconcile_interval_s),
-        )
-    for call_id in created + stale:
-        enqueue_transcription(call_id)
-    return {"listed": listed, "registered": created, "requeued": stale}
-
-
-@app.task(name="zhijian.sampling")
+@app.task(name=pipeline.SAMPLING)
 def sampling() -> None:
     """Runs every active sampling plan for its last complete period (once per period)."""
     with session_scope() as db_session:
-        qa_service.run_due(db_session=db_session, now=utcnow())
+        sampling_service.run_due(db_session=db_session, now=utcnow())
 
 
-@app.task(name="zhijian.notifications")
+@app.task(name=pipeline.NOTIFICATIONS)
 def notifications() -> None:
     """Posts undelivered notifications to ZHIJIAN_NOTIFY_WEBHOOK_URL (a no-op without it)."""
     settings = get_settings()
@@ -135,47 +121,7 @@ def notifications() -> None:
             )
 
 
-@app.task(name="zhijian.retention")
+@app.task(name=pipeline.RETENTION)
 def retention() -> None:
     """Deletes what is past the retention period (a no-op without ZHIJIAN_RETENTION_DAYS)."""
-    retention_now()
-
-
-def retention_now() -> list[int]:
-    """Deletes every call past the retention period, in batches; returns their ids."""
-    days = get_settings().retention_days
-    if days is None:
-        return []
-    deleted: list[int] = []
-    with session_scope() as db_session:
-        while batch := retention_service.purge(
-            db_session=db_session, older_than=retention_service.cutoff(days)
-        ):
-            deleted += batch
-    return deleted
-
-
-def enqueue_scoring(call_id: int) -> bool:
-    """Queues a call for scoring on the ``score`` queue; False when the broker is unreachable."""
-    try:
-        score.apply_async(args=[call_id], queue="score", retry_policy={"max_retries": 2})
-    except OperationalError:
-        log.warning("broker unreachable; call %s waits to be scored", call_id)
-        return False
-    return True
-
-
-def enqueue_transcription(call_id: int) -> bool:
-    """Queues a call for ASR on the configured queue (``asr`` on CPU, ``asr-gpu`` on GPU).
-
-    Returns False when the broker is unreachable: the call stays ``received`` and the
-    reconciler queues it again, so an upload is never refused for a broker outage.
-    """
-    try:
-        transcribe.apply_async(
-            args=[call_id], queue=get_settings().asr_queue, retry_policy={"max_retries": 2}
-        )
-    except OperationalError:
-        log.warning("broker unreachable; call %s waits for the reconciler", call_id)
-        return False
-    return True
+    maintenance.retention_now()

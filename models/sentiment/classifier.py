@@ -32,7 +32,7 @@ def pipeline() -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from services.scoring.text import normalise
+    from services.text.normalise import normalise
 
     return make_pipeline(
         TfidfVectorizer(

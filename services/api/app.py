@@ -10,17 +10,15 @@ from services.api import errors
 from services.audit.router import router as audit_router
 from services.calls.router import router as calls_router
 from services.db import DbSession
+from services.notifications.router import router as notifications_router
 from services.people.router import router as people_router
-from services.qa.router import (
-    agents_router,
-    disputes_router,
-    evaluations_router,
-    notifications_router,
-    precision_router,
-    reviews_router,
-    rotation_router,
-)
-from services.qa.router import router as qa_router
+from services.qa.discipline.router import router as discipline_router
+from services.qa.disputes.router import router as disputes_router
+from services.qa.evaluations.router import router as evaluations_router
+from services.qa.reviews.router import assign_router, precision_router
+from services.qa.reviews.router import router as reviews_router
+from services.qa.rotation.router import router as rotation_router
+from services.qa.sampling.router import router as sampling_router
 from services.scoring.router import router as rules_router
 
 
@@ -48,13 +46,14 @@ def create_app() -> FastAPI:
     app.include_router(rules_router)
     app.include_router(people_router)
     app.include_router(audit_router)
-    app.include_router(qa_router)
+    app.include_router(sampling_router)
+    app.include_router(assign_router)
     app.include_router(rotation_router)
     app.include_router(reviews_router)
     app.include_router(precision_router)
     app.include_router(evaluations_router)
     app.include_router(disputes_router)
-    app.include_router(agents_router)
+    app.include_router(discipline_router)
     app.include_router(notifications_router)
 
     @app.get("/healthz", tags=["health"])

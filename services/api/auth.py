@@ -61,6 +61,7 @@ def require(*roles: str) -> Callable[[Principal], Principal]:
 
 
 Managers = Annotated[Principal, Depends(require(*Role.MANAGERS))]
+Reviewers = Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR))]
 
 
 def webhook_principal(request: Request, db_session: DbSession) -> Principal:

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 from services.api.auth import Managers
 from services.audit import service as audit_service
 from services.audit.schemas import AuditOut
-from services.calls.schemas import MAX_ID
 from services.db import DbSession
+from services.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 

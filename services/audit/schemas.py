@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.calls.schemas import UtcDatetime
+from services.types import UtcDatetime
 
 
 class AuditOut(BaseModel):

@@ -6,8 +6,7 @@ from typing import Any
 from sqlalchemy import DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.calls.tables import utcnow
-from services.db import Base, BigId, JSONType
+from services.db import Base, BigId, JSONType, utcnow
 
 
 class AuditEntry(Base):

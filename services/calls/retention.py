@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from services import storage
 from services.audit import service as audit_service
 from services.calls.service import SIDECAR_SUFFIX
-from services.calls.tables import Call, utcnow
+from services.calls.tables import Call
+from services.db import utcnow
 from services.errors import ObjectMissing
 
 BATCH = 500

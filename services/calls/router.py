@@ -3,15 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
-from services import storage
+from services import pipeline, storage
 from services.api.auth import Auth, Managers, Webhook
+from services.api.params import CallId
 from services.audit import service as audit_service
 from services.calls import service as calls_service
 from services.calls import upload
 from services.calls.schemas import (
-    MAX_ID,
     CallAccepted,
     CallOut,
     CallPage,
@@ -28,10 +28,8 @@ from services.people.tables import Role
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
-from workers import tasks
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
-CallId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 METADATA_EXAMPLE = '{"agent_id": "A1001", "channels": {"agent": 0, "customer": 1}}'
 UPLOAD_DOC = {
@@ -83,7 +81,7 @@ async def upload_call(
         metadata=received.metadata,
     )
     if created:
-        tasks.enqueue_transcription(call.id)
+        pipeline.enqueue_transcription(call.id)
     else:
         response.status_code = status.HTTP_200_OK
     return CallAccepted(id=call.id, status=call.status, duplicate=not created)
@@ -117,7 +115,7 @@ def s3_events(
             continue
         (result.registered if created else result.duplicates).append(call.id)
         if created and call.status == CallStatus.RECEIVED:
-            tasks.enqueue_transcription(call.id)
+            pipeline.enqueue_transcription(call.id)
     return result
 
 

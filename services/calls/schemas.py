@@ -1,11 +1,10 @@
 """What the calls API accepts and returns."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,22 +13,8 @@ from pydantic import (
 )
 
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
+from services.types import NO_CONTROL, ShortText, UtcDatetime, as_utc
 
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """Aware UTC; a naive time is taken as UTC (SQLite hands back naive UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
-# No control characters: PostgreSQL cannot store NUL, and nobody types the others on purpose.
-NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-MAX_ID = 2**63 - 1  # BIGINT: larger ids cannot exist, and must not reach the database
-ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=NO_CONTROL)
-]
 ExtraText = Annotated[str, StringConstraints(max_length=1000, pattern=NO_CONTROL)]
 ROLES = ("agent", "customer")
 MAX_CHANNEL = 31

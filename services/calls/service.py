@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import storage
-from services.calls.schemas import MAX_ID, CallMetadata
-from services.calls.tables import Call, CallStatus, utcnow
+from services.calls.schemas import CallMetadata
+from services.calls.tables import Call, CallStatus
+from services.db import utcnow
 from services.errors import InvalidInput, NotFound, ObjectMissing
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
+from services.types import MAX_ID
 
 AUDIO_SUFFIXES = frozenset(
     [
@@ -60,7 +62,7 @@ def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnEle
     if principal.role == Role.AGENT:
         return Call.agent_id == principal.agent_id if principal.agent_id else false()
     if principal.role == Role.INSPECTOR:
-        from services.qa.tables import Review  # qa builds on calls: imported where needed
+        from services.qa.reviews.tables import Review  # qa builds on calls: imported where needed
 
         mine = people_service.areas(db_session=db_session, area_ids=principal.area_ids)
         queues = sorted({q for a in mine for q in a.queues})

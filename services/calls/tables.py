@@ -1,6 +1,6 @@
 """The calls table: one row per recording object."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -17,17 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import false
 
-from services.db import Base, BigId, JSONType
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, the only clock the tables use."""
-    return datetime.now(UTC)
-
-
-def aware(value: datetime) -> datetime:
-    """A stored time as aware UTC (SQLite hands times back without their zone)."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+from services.db import Base, BigId, JSONType, utcnow
 
 
 class CallStatus:

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.calls.schemas import NO_CONTROL
+from services.types import NO_CONTROL
 
 
 class LoginIn(BaseModel):

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.calls.tables import aware, utcnow
+from services.db import aware, utcnow
 from services.errors import InvalidInput, NotFound
 from services.people.tables import (
     ApiToken,

@@ -12,8 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.calls.tables import utcnow
-from services.db import Base, BigId, JSONType
+from services.db import Base, BigId, JSONType, utcnow
 
 
 class Role:

@@ -4,18 +4,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
+from services import pipeline
 from services.api.auth import Auth, Managers
+from services.api.params import CallId
 from services.calls import service as calls_service
-from services.calls.router import CallId
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
 from services.db import DbSession
 from services.errors import InvalidInput
-from services.scoring import operators, packtests
-from services.scoring import pack as pack_module
 from services.scoring import service as scoring_service
+from services.scoring.rules import operators, packtests
+from services.scoring.rules import pack as pack_module
 from services.scoring.schemas import PackOut, RuleOut, ValidationOut
-from workers import tasks
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
 
@@ -90,5 +90,5 @@ def rescore(call_id: CallId, db_session: DbSession, principal: Managers) -> Call
     """Scores the call again with the current pack version; earlier scores are kept."""
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
     scoring_service.check_rescorable(call)
-    tasks.enqueue_scoring(call.id)
+    pipeline.enqueue_scoring(call.id)
     return CallAccepted(id=call.id, status=call.status)

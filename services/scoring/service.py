@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
 from services.errors import InvalidInput, NotFound
-from services.scoring import metrics as metrics_module
-from services.scoring import pack as pack_module
-from services.scoring import scorecard
-from services.scoring.conversation import Conversation, from_turns
-from services.scoring.pack import CompiledPack, PackError
+from services.scoring.rules import metrics as metrics_module
+from services.scoring.rules import pack as pack_module
+from services.scoring.rules import scorecard
+from services.scoring.rules.conversation import Conversation, from_turns
+from services.scoring.rules.pack import CompiledPack, PackError
 from services.scoring.tables import CallMetrics, Hit, RuleResult, Score
-from services.scoring.text import is_chinese
 from services.speech import service as speech_service
+from services.text.normalise import is_chinese
 
 log = logging.getLogger(__name__)
 SCORABLE = (CallStatus.TRANSCRIBED, CallStatus.SCORED)

@@ -15,11 +15,11 @@ from services import storage
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, ObjectMissing
-from services.scoring import analysis
 from services.speech import redaction
 from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
 from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
+from services.text import analysis
 
 log = logging.getLogger(__name__)
 

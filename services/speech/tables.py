@@ -25,7 +25,7 @@ class Turn(Base):
     # [{"w": "你好", "start": 1.2, "end": 1.5, "p": 0.93}, ...]
     words: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     confidence: Mapped[float] = mapped_column(Float)
-    # Text analysis done once here so that scoring is lookups (services/scoring/analysis.py).
+    # Text analysis done once here so that scoring is lookups (services/text/analysis.py).
     norm: Mapped[str | None] = mapped_column(Text)
     word_edges: Mapped[str | None] = mapped_column(Text)  # text.word_edges of ``norm``
     units: Mapped[int | None] = mapped_column(Integer)

@@ -8,13 +8,13 @@ Words with no speech under them (Whisper hallucinating over silence or hold musi
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from services.speech.audio import SAMPLE_RATE
+from services.text.normalise import simplified
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -85,18 +85,6 @@ class Party:
     role: str
     channel: int
     samples: np.ndarray
-
-
-@lru_cache(maxsize=1)
-def _to_simplified() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Traditional → Simplified Chinese; other scripts pass through unchanged."""
-    return str(_to_simplified().convert(text))
 
 
 def speech_regions(samples: np.ndarray) -> list[tuple[float, float]]:

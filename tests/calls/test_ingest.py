@@ -149,11 +149,10 @@ def test_periodic_reconcile_task_registers_and_requeues_through_the_worker(
 ):
     from sqlalchemy import update
 
-    from services import storage
+    from services import pipeline, storage
     from services.calls import service as calls_service
     from services.calls.tables import Call
     from services.config import get_settings
-    from workers.tasks import reconcile
 
     bucket = get_settings().bucket
     lines = english_call()
@@ -173,7 +172,7 @@ def test_periodic_reconcile_task_registers_and_requeues_through_the_worker(
     )
     db_session.commit()
 
-    reconcile.apply_async(queue="maintenance")
+    pipeline.send(pipeline.RECONCILE, queue=pipeline.MAINTENANCE_QUEUE)
 
     deadline = datetime.now(UTC) + timedelta(seconds=60)
     while (

@@ -68,7 +68,7 @@ def test_calls_past_the_period_are_deleted_from_storage_and_database_and_audited
 
 
 def test_without_a_retention_period_nothing_is_deleted(db_session, monkeypatch):
-    from workers.tasks import retention_now
+    from services.calls.maintenance import retention_now
 
     monkeypatch.setattr(get_settings(), "retention_days", None)
     _call(db_session, "retention/kept.wav", created=datetime(2020, 1, 1, tzinfo=UTC))

@@ -49,7 +49,7 @@ def floor():
     """Scored calls of two agents, sampled and assigned to the one inspector who may take them."""
     from services.db import session_scope
     from services.people.tables import User
-    from services.qa.tables import RotationPeriod
+    from services.qa.rotation.tables import RotationPeriod
     from tests.qa.calls import ABUSIVE, FORBIDDEN, scored_call
 
     place = Floor()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from services.scoring import metrics
-from services.scoring import pack as pack_module
-from services.scoring.conversation import from_turns
+from services.scoring.rules import metrics
+from services.scoring.rules import pack as pack_module
+from services.scoring.rules.conversation import from_turns
 
 PACK = """
 pack: engine

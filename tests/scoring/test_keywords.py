@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from services.scoring import keywords, packtests
-from services.scoring import pack as pack_module
-from services.scoring.engine import KeywordScopes, register_keywords
-from services.scoring.keywords import ENGINES, KeywordIndex, outermost
-from services.scoring.text import normalise, word_edges
+from services.scoring.rules import keywords, packtests
+from services.scoring.rules import pack as pack_module
+from services.scoring.rules.engine import KeywordScopes, register_keywords
+from services.scoring.rules.keywords import ENGINES, KeywordIndex, outermost
+from services.text.normalise import normalise, word_edges
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
@@ -36,7 +36,9 @@ def _found(keyword: str, text: str, engine: str) -> bool:
 def test_the_native_engine_is_built_here():
     # The install compiles it wherever there is a C compiler; without it, only the fallback
     # engine would be tested, and scoring would be slower, with nothing saying so.
-    assert "native" in ENGINES, "services/scoring/_keyword_search.c was not built: pip install -e ."
+    assert "native" in ENGINES, (
+        "services/scoring/rules/_keyword_search.c was not built: pip install -e ."
+    )
 
 
 @pytest.mark.parametrize(

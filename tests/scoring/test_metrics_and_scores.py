@@ -2,9 +2,9 @@
 
 import pytest
 
-from services.scoring import metrics, scorecard
-from services.scoring import pack as pack_module
-from services.scoring.conversation import from_turns
+from services.scoring.rules import metrics, scorecard
+from services.scoring.rules import pack as pack_module
+from services.scoring.rules.conversation import from_turns
 
 STEREO = [
     {"id": 1, "role": "agent", "start": 0.5, "end": 3.0, "text": "您好，很高兴为您服务"},

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from services.config import get_settings
-from services.scoring import operators, packtests
-from services.scoring import pack as pack_module
+from services.scoring.rules import operators, packtests
+from services.scoring.rules import pack as pack_module
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 RUDE = "keyword: {any: [whatever], role: agent}"

@@ -6,7 +6,8 @@ import pytest
 from services.errors import BadRecording
 from services.speech.audio import DecodedAudio
 from services.speech.service import parties
-from services.speech.transcribe import Word, build_turns, simplified
+from services.speech.transcribe import Word, build_turns
+from services.text.normalise import simplified
 
 
 def test_words_far_from_any_speech_are_dropped_as_hallucinations():

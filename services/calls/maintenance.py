@@ -1,0 +1,37 @@
+"""Maintenance of the calls, run on a schedule by the workers or at once from the CLI:
+reconciling the database with the bucket, and deleting what is past the retention period."""
+
+from datetime import timedelta
+
+from services import pipeline
+from services.calls import retention
+from services.calls import service as calls_service
+from services.config import get_settings
+from services.db import session_scope
+
+
+def reconcile_now() -> dict[str, object]:
+    """One reconciliation pass, queueing what it finds; returns what it did."""
+    settings = get_settings()
+    with session_scope() as db_session:
+        listed, created, stale = calls_service.reconcile(
+            db_session=db_session,
+            bucket=settings.bucket,
+            prefix=settings.reconcile_prefix,
+            stale_after=timedelta(seconds=settings.reconcile_interval_s),
+        )
+    for call_id in created + stale:
+        pipeline.enqueue_transcription(call_id)
+    return {"listed": listed, "registered": created, "requeued": stale}
+
+
+def retention_now() -> list[int]:
+    """Deletes every call past the retention period, in batches; returns their ids."""
+    days = get_settings().retention_days
+    if days is None:
+        return []
+    deleted: list[int] = []
+    with session_scope() as db_session:
+        while batch := retention.purge(db_session=db_session, older_than=retention.cutoff(days)):
+            deleted += batch
+    return deleted

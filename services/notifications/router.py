@@ -1,0 +1,41 @@
+"""The caller's notifications over HTTP."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.api.auth import Auth
+from services.api.params import Id
+from services.db import DbSession, utcnow
+from services.errors import NotFound
+from services.notifications import service as notify
+from services.notifications.schemas import NotificationOut
+from services.notifications.tables import Notification
+
+router = APIRouter(prefix="/api/v1/notifications", tags=["qa"])
+
+
+@router.get("", response_model=list[NotificationOut])
+def my_notifications(
+    db_session: DbSession,
+    principal: Auth,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[NotificationOut]:
+    """The caller's notifications, newest first."""
+    found = notify.mine(
+        db_session=db_session, user_id=principal.user_id, unread=unread, limit=limit
+    )
+    return [NotificationOut.model_validate(n) for n in found]
+
+
+@router.post("/{notification_id}/read", response_model=NotificationOut)
+def mark_read(notification_id: Id, db_session: DbSession, principal: Auth) -> NotificationOut:
+    """Marks one of the caller's notifications read."""
+    note = db_session.get(Notification, notification_id)
+    if note is None or note.user_id != principal.user_id:
+        raise NotFound(f"notification {notification_id} does not exist")
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db_session.commit()
+    return NotificationOut.model_validate(note)

@@ -1,0 +1,197 @@
+"""Disputes (申诉): an agent contests an item of a released evaluation within the window; the
+team lead or a QA manager upholds the judgement or overturns it, which re-scores the evaluation
+(a new version) and rolls the discipline ladder back."""
+
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy.orm import Session
+
+from services.audit import service as audit_service
+from services.db import aware, utcnow
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.notifications import service as notify
+from services.people.service import Principal
+from services.people.tables import Role
+from services.qa.discipline import service as discipline
+from services.qa.disputes.tables import Dispute, DisputeStatus
+from services.qa.evaluations import content
+from services.qa.evaluations import service as evaluations
+from services.qa.evaluations.tables import Evaluation
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """An agent sees their own disputes, a team lead their team's, an inspector those against
+    their evaluations; managers and training leads all."""
+    if principal.role in Role.SEE_ALL:
+        return true()
+    if principal.role == Role.AGENT and principal.agent_id:
+        return Dispute.agent_id == principal.agent_id
+    if principal.role == Role.TEAM_LEAD and principal.team:
+        return Dispute.team == principal.team
+    if principal.role == Role.INSPECTOR:
+        written = select(Evaluation.id).where(Evaluation.inspector_id == principal.user_id)
+        return Dispute.evaluation_id.in_(written)
+    return false()
+
+
+def get_or_raise(*, db_session: Session, dispute_id: int, principal: Principal) -> Dispute:
+    """A dispute the principal may see, or NotFound."""
+    found = db_session.scalar(
+        select(Dispute).where(Dispute.id == dispute_id, visible_to(principal))
+    )
+    if found is None:
+        raise NotFound(f"dispute {dispute_id} does not exist")
+    return found
+
+
+def get_all(
+    *,
+    db_session: Session,
+    principal: Principal,
+    status: str | None = None,
+    review_id: int | None = None,
+    limit: int = 100,
+) -> list[Dispute]:
+    """Disputes the principal may see (of one review, if given), oldest first."""
+    query = select(Dispute).where(visible_to(principal))
+    if status:
+        query = query.where(Dispute.status == status)
+    if review_id is not None:
+        query = query.where(Dispute.review_id == review_id)
+    return list(db_session.scalars(query.order_by(Dispute.opened_at, Dispute.id).limit(limit)))
+
+
+def open_dispute(
+    *,
+    db_session: Session,
+    row: Evaluation,
+    principal: Principal,
+    item_id: str,
+    reason: str,
+    window_days: int,
+    per_evaluation: int,
+) -> Dispute:
+    """The evaluated agent disputes one item, within the window and the per-evaluation limit."""
+    evaluations.check_agent(row, principal, "disputes")
+    if row.released_at is None or row.superseded_by is not None:
+        raise Conflict(f"evaluation {row.id} is not the released version in force")
+    if row.acknowledged_at is not None:
+        raise Conflict(f"evaluation {row.id} was acknowledged; it can no longer be disputed")
+    deadline = aware(row.released_at) + timedelta(days=window_days)
+    if utcnow() > deadline:
+        raise Conflict(
+            f"the {window_days}-day dispute window closed on {deadline:%Y-%m-%d %H:%M} UTC"
+        )
+    item = next((i for i in row.items if i["id"] == item_id), None)
+    if item is None:
+        raise InvalidInput(f"evaluation {row.id} has no item {item_id!r}")
+    if item["status"] != content.HIT:
+        raise InvalidInput(f"item {item_id!r} lost no points; there is nothing to dispute")
+    taken = db_session.scalar(select(func.count()).where(Dispute.review_id == row.review_id)) or 0
+    if taken >= per_evaluation:
+        raise Conflict(f"an evaluation may have at most {per_evaluation} disputes")
+    if db_session.scalar(
+        select(Dispute.id).where(Dispute.review_id == row.review_id, Dispute.item_id == item_id)
+    ):
+        raise Conflict(f"item {item_id!r} is already disputed")
+    dispute = Dispute(
+        review_id=row.review_id,
+        evaluation_id=row.id,
+        item_id=item_id,
+        agent_id=row.agent_id,
+        team=row.team,
+        reason=reason,
+        opened_by=principal.username,
+    )
+    db_session.add(dispute)
+    db_session.flush()
+    notify.add(
+        db_session=db_session,
+        kind=notify.DISPUTE_OPENED,
+        user_ids=notify.deciders(db_session=db_session, team=row.team),
+        subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
+        message=f"Agent {row.agent_id} disputes {item['name']} on call {row.call_id}.",
+    )
+    db_session.commit()
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="dispute.opened",
+        call_id=row.call_id,
+        detail={"dispute_id": dispute.id, "item_id": item_id},
+    )
+    # A disputed item stops counting on the ladder until it is decided.
+    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+    return dispute
+
+
+def check_decider(dispute: Dispute, principal: Principal) -> None:
+    """The agent's team lead or a QA manager decides."""
+    leads_team = (
+        principal.role == Role.TEAM_LEAD and principal.team and principal.team == dispute.team
+    )
+    if principal.role not in Role.MANAGERS and not leads_team:
+        raise Forbidden("a dispute is decided by the agent's team lead or a QA manager")
+
+
+def decide(
+    *,
+    db_session: Session,
+    dispute: Dispute,
+    principal: Principal,
+    decision: str,
+    comment: str,
+    earned: float | None,
+) -> Dispute:
+    """Upholds the judgement, or overturns it: the item gets ``earned`` (default: full points)
+    in a new released version of the evaluation."""
+    check_decider(dispute, principal)
+    if dispute.status != DisputeStatus.OPEN:
+        raise Conflict(f"dispute {dispute.id} was already decided ({dispute.status})")
+    row = evaluations.current(db_session=db_session, review_id=dispute.review_id)
+    if decision == DisputeStatus.OVERTURNED:
+        item = next(i for i in row.items if i["id"] == dispute.item_id)
+        score = {
+            "earned": item["points"] if earned is None else earned,
+            "comment": f"dispute {dispute.id} overturned: {comment}",
+        }
+        try:
+            items = content.apply_scores(row.items, {dispute.item_id: score}, by=principal.username)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        row = evaluations.new_version(
+            db_session=db_session,
+            row=row,
+            items=items,
+            why=f"dispute {dispute.id} overturned",
+            by=principal,
+        )
+        dispute.result_evaluation_id = row.id
+    dispute.status = decision
+    dispute.decided_by, dispute.decided_at, dispute.decision_comment = (
+        principal.username,
+        utcnow(),
+        comment,
+    )
+    recipients = [
+        *notify.agents(db_session=db_session, agent_id=dispute.agent_id),
+        row.inspector_id,
+    ]
+    notify.add(
+        db_session=db_session,
+        kind=notify.DISPUTE_DECIDED,
+        user_ids=recipients,
+        subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
+        message=f"The dispute on {dispute.item_id} (call {row.call_id}) was {decision}.",
+    )
+    db_session.commit()
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="dispute.decided",
+        call_id=row.call_id,
+        detail={"dispute_id": dispute.id, "decision": decision, "evaluation_id": row.id},
+    )
+    discipline.recompute(db_session=db_session, agent_id=dispute.agent_id)
+    return dispute

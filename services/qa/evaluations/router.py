@@ -1,0 +1,115 @@
+"""Evaluations over HTTP: the list, versions, release, acknowledgement, corrections.
+Each evaluation is authorised in its service (visible_to / get_or_raise)."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.api.auth import Auth, Reviewers
+from services.api.params import Id
+from services.config import get_settings
+from services.db import DbSession
+from services.people.tables import Role
+from services.qa.disputes import service as disputes
+from services.qa.disputes.schemas import DisputeOut
+from services.qa.evaluations import service as evaluations
+from services.qa.evaluations.schemas import (
+    CorrectionIn,
+    EvaluationDetailOut,
+    EvaluationOut,
+    VersionOut,
+)
+from services.qa.evaluations.tables import Evaluation
+
+router = APIRouter(prefix="/api/v1/evaluations", tags=["qa"])
+
+
+def evaluation_out(row: Evaluation) -> EvaluationOut:
+    """An evaluation as the API shows it, with its dispute deadline once released."""
+    out = EvaluationOut.model_validate(row)
+    if row.released_at is not None:
+        out.dispute_deadline = row.released_at + timedelta(days=get_settings().dispute_window_days)
+    return out
+
+
+@router.get("", response_model=list[EvaluationOut])
+def list_evaluations(
+    db_session: DbSession,
+    principal: Auth,
+    agent_id: Annotated[str | None, Query(max_length=255)] = None,
+    released: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[EvaluationOut]:
+    """The evaluations in force that the caller may see, newest first."""
+    rows = evaluations.get_all(
+        db_session=db_session,
+        principal=principal,
+        agent_id=agent_id,
+        released=released,
+        limit=limit,
+    )
+    return [evaluation_out(r) for r in rows]
+
+
+@router.get("/{evaluation_id}", response_model=EvaluationDetailOut)
+def get_evaluation(
+    evaluation_id: Id, db_session: DbSession, principal: Auth
+) -> EvaluationDetailOut:
+    """One version, with every version of the review and its disputes."""
+    row = evaluations.get_or_raise(
+        db_session=db_session, evaluation_id=evaluation_id, principal=principal
+    )
+    history = [
+        v
+        for v in evaluations.versions(db_session=db_session, review_id=row.review_id)
+        if principal.role not in (Role.AGENT, Role.TEAM_LEAD) or v.released_at is not None
+    ]
+    found = disputes.get_all(db_session=db_session, principal=principal, review_id=row.review_id)
+    return EvaluationDetailOut(
+        **evaluation_out(row).model_dump(),
+        versions=[VersionOut.model_validate(v) for v in history],
+        disputes=[DisputeOut.model_validate(d) for d in found],
+    )
+
+
+@router.post("/{evaluation_id}/release", response_model=EvaluationOut)
+def release_evaluation(
+    evaluation_id: Id, db_session: DbSession, principal: Reviewers
+) -> EvaluationOut:
+    """Shows the evaluation to the agent."""
+    row = evaluations.get_or_raise(
+        db_session=db_session, evaluation_id=evaluation_id, principal=principal
+    )
+    return evaluation_out(evaluations.release(db_session=db_session, row=row, principal=principal))
+
+
+@router.post("/{evaluation_id}/acknowledge", response_model=EvaluationOut)
+def acknowledge_evaluation(
+    evaluation_id: Id, db_session: DbSession, principal: Auth
+) -> EvaluationOut:
+    """The agent accepts the evaluation (it can then no longer be disputed)."""
+    row = evaluations.get_or_raise(
+        db_session=db_session, evaluation_id=evaluation_id, principal=principal
+    )
+    return evaluation_out(
+        evaluations.acknowledge(db_session=db_session, row=row, principal=principal)
+    )
+
+
+@router.post("/{evaluation_id}/corrections", response_model=EvaluationOut, status_code=201)
+def correct_evaluation(
+    evaluation_id: Id, body: CorrectionIn, db_session: DbSession, principal: Reviewers
+) -> EvaluationOut:
+    """A new version with items re-scored; the old version is kept."""
+    row = evaluations.get_or_raise(
+        db_session=db_session, evaluation_id=evaluation_id, principal=principal
+    )
+    fresh = evaluations.correct(
+        db_session=db_session,
+        row=row,
+        principal=principal,
+        scores=body.scores(),
+        reason=body.reason,
+    )
+    return evaluation_out(fresh)

@@ -1,0 +1,68 @@
+"""Evaluations in and out of the API: versions, corrections."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.qa.disputes.schemas import DisputeOut
+from services.qa.reviews.schemas import ItemScoreIn, by_key
+from services.types import Reason, Strict, UtcDatetime
+
+
+class VersionOut(BaseModel):
+    """One version of an evaluation, in its history."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    version: int
+    why: str
+    total: float
+    percent: float | None
+    created_by: str
+    created_at: UtcDatetime
+    released_at: UtcDatetime | None
+
+
+class EvaluationOut(VersionOut):
+    """An evaluation version: final score per item, total, auto-fail, and where it stands."""
+
+    review_id: int
+    call_id: int
+    agent_id: str | None
+    team: str | None
+    inspector_id: int
+    pack: str
+    pack_version: str
+    items: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    maximum: float
+    auto_failed: bool
+    comment: str
+    released_by: str | None
+    acknowledged_at: UtcDatetime | None
+    superseded_by: int | None
+    dispute_deadline: UtcDatetime | None = None
+
+
+class EvaluationDetailOut(EvaluationOut):
+    """An evaluation with its version history and disputes."""
+
+    versions: list[VersionOut]
+    disputes: list[DisputeOut]
+
+
+class CorrectionIn(Strict):
+    """A correction: items re-scored, and why."""
+
+    items: list[ItemScoreIn] = Field(min_length=1, max_length=500)
+    reason: Reason
+
+    def scores(self) -> dict[str, dict[str, Any]]:
+        """Item scores by item id."""
+        return by_key(self.items, "item_id")
+
+    @model_validator(mode="after")
+    def _unique(self) -> "CorrectionIn":
+        by_key(self.items, "item_id")
+        return self

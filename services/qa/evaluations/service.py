@@ -1,0 +1,243 @@
+"""Evaluations: versions, release to the agent, acknowledgement, corrections, and who may see
+which (OWASP API1: authorised on the object)."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy.orm import Session
+
+from services.audit import service as audit_service
+from services.calls.tables import Call
+from services.db import utcnow
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.notifications import service as notify
+from services.people.service import Principal
+from services.people.tables import Role
+from services.qa.discipline import service as discipline
+from services.qa.evaluations import content
+from services.qa.evaluations.tables import Evaluation
+from services.qa.reviews.tables import Review
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """Managers and training leads see every evaluation; an inspector the ones they wrote; an
+    agent their own and a team lead their team's, once released."""
+    if principal.role in Role.SEE_ALL:
+        return true()
+    if principal.role == Role.INSPECTOR:
+        return Evaluation.inspector_id == principal.user_id
+    released = Evaluation.released_at.is_not(None)
+    if principal.role == Role.AGENT and principal.agent_id:
+        return released & (Evaluation.agent_id == principal.agent_id)
+    if principal.role == Role.TEAM_LEAD and principal.team:
+        return released & (Evaluation.team == principal.team)
+    return false()
+
+
+def get_or_raise(*, db_session: Session, evaluation_id: int, principal: Principal) -> Evaluation:
+    """An evaluation the principal may see, or NotFound (the same for one they may not see)."""
+    found = db_session.scalar(
+        select(Evaluation).where(Evaluation.id == evaluation_id, visible_to(principal))
+    )
+    if found is None:
+        raise NotFound(f"evaluation {evaluation_id} does not exist")
+    return found
+
+
+def get_all(
+    *,
+    db_session: Session,
+    principal: Principal,
+    agent_id: str | None,
+    released: bool | None,
+    limit: int,
+) -> list[Evaluation]:
+    """Current versions the principal may see, newest first."""
+    query = select(Evaluation).where(visible_to(principal), Evaluation.superseded_by.is_(None))
+    if agent_id is not None:
+        query = query.where(Evaluation.agent_id == agent_id)
+    if released is not None:
+        query = query.where(
+            Evaluation.released_at.is_not(None) if released else Evaluation.released_at.is_(None)
+        )
+    return list(db_session.scalars(query.order_by(Evaluation.id.desc()).limit(limit)))
+
+
+def versions(*, db_session: Session, review_id: int) -> list[Evaluation]:
+    """Every version of a review's evaluation, oldest first."""
+    return list(
+        db_session.scalars(
+            select(Evaluation).where(Evaluation.review_id == review_id).order_by(Evaluation.version)
+        )
+    )
+
+
+def current(*, db_session: Session, review_id: int) -> Evaluation:
+    """The version in force."""
+    return versions(db_session=db_session, review_id=review_id)[-1]
+
+
+def write_version(
+    *,
+    db_session: Session,
+    review: Review,
+    call: Call,
+    pack: tuple[str, str],
+    items: list[content.Item],
+    weights: dict[str, Any],
+    comment: str,
+    why: str,
+    by: Principal,
+) -> Evaluation:
+    """Stores a new version (the previous one, if any, is superseded) and commits."""
+    latest = db_session.scalar(
+        select(func.max(Evaluation.version)).where(Evaluation.review_id == review.id)
+    )
+    row = Evaluation(
+        review_id=review.id,
+        version=(latest or 0) + 1,
+        call_id=call.id,
+        agent_id=call.agent_id,
+        team=call.team,
+        inspector_id=review.inspector_id,
+        pack=pack[0],
+        pack_version=pack[1],
+        items=items,
+        comment=comment,
+        why=why,
+        created_by=by.username,
+        **content.totals(items, weights),
+    )
+    db_session.add(row)
+    db_session.flush()
+    if latest:
+        previous = db_session.scalar(
+            select(Evaluation).where(
+                Evaluation.review_id == review.id, Evaluation.version == latest
+            )
+        )
+        assert previous is not None
+        previous.superseded_by = row.id
+    db_session.commit()
+    audit_service.record(
+        db_session=db_session,
+        username=by.username,
+        action="evaluation.created",
+        call_id=call.id,
+        detail={"evaluation_id": row.id, "version": row.version, "why": why},
+    )
+    return row
+
+
+def check_author(row: Evaluation, principal: Principal) -> None:
+    """Only the inspector who wrote an evaluation, or a manager, may release or correct it."""
+    if principal.role not in Role.MANAGERS and row.inspector_id != principal.user_id:
+        raise Forbidden("only its inspector or a QA manager may change an evaluation")
+    if row.superseded_by is not None:
+        raise Conflict(f"evaluation {row.id} is superseded by {row.superseded_by}")
+
+
+def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
+    """Shows the evaluation to the agent, who may then acknowledge or dispute it."""
+    check_author(row, principal)
+    if row.released_at is not None:
+        raise Conflict(f"evaluation {row.id} is already released")
+    _show_agent(
+        db_session, row, principal, f"Your call {row.call_id} was evaluated: {_score(row)}."
+    )
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="evaluation.released",
+        call_id=row.call_id,
+        detail={"evaluation_id": row.id},
+    )
+    return row
+
+
+def _score(row: Evaluation) -> str:
+    return f"{row.total:g}/{row.maximum:g}"
+
+
+def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: str) -> None:
+    """Releases ``row``: the agent is told, and their ladder now counts it."""
+    row.released_at, row.released_by = utcnow(), by.username
+    notify.add(
+        db_session=db_session,
+        kind=notify.EVALUATION_RELEASED,
+        user_ids=notify.agents(db_session=db_session, agent_id=row.agent_id),
+        subject={"evaluation_id": row.id, "call_id": row.call_id},
+        message=message,
+    )
+    db_session.commit()
+    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+
+
+def check_agent(row: Evaluation, principal: Principal, action: str) -> None:
+    """Only the evaluated agent acknowledges or disputes an evaluation."""
+    if principal.role != Role.AGENT or row.agent_id != principal.agent_id:
+        raise Forbidden(f"only the evaluated agent {action} an evaluation")
+
+
+def acknowledge(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
+    """The agent says they have seen it and accept it."""
+    check_agent(row, principal, "acknowledges")
+    if row.superseded_by is not None:
+        raise Conflict(f"evaluation {row.id} is superseded by {row.superseded_by}")
+    if row.acknowledged_at is not None:
+        raise Conflict(f"evaluation {row.id} is already acknowledged")
+    row.acknowledged_at = utcnow()
+    db_session.commit()
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="evaluation.acknowledged",
+        call_id=row.call_id,
+        detail={"evaluation_id": row.id},
+    )
+    return row
+
+
+def correct(
+    *,
+    db_session: Session,
+    row: Evaluation,
+    principal: Principal,
+    scores: dict[str, dict[str, Any]],
+    reason: str,
+) -> Evaluation:
+    """A corrected version with some items re-scored; released at once if the old one was."""
+    check_author(row, principal)
+    try:
+        items = content.apply_scores(row.items, scores, by=principal.username)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return new_version(
+        db_session=db_session, row=row, items=items, why=f"correction: {reason}", by=principal
+    )
+
+
+def new_version(
+    *, db_session: Session, row: Evaluation, items: list[content.Item], why: str, by: Principal
+) -> Evaluation:
+    """Writes the next version of ``row`` with new items, released if ``row`` was."""
+    review = db_session.get(Review, row.review_id)
+    call = db_session.get(Call, row.call_id)
+    if review is None or call is None:
+        raise NotFound(f"the call of evaluation {row.id} no longer exists")
+    was_released = row.released_at is not None
+    fresh = write_version(
+        db_session=db_session,
+        review=review,
+        call=call,
+        pack=(row.pack, row.pack_version),
+        items=items,
+        weights=content.weights(row.sections),
+        comment=row.comment,
+        why=why,
+        by=by,
+    )
+    if was_released:
+        message = f"Your call {fresh.call_id} was re-scored: {_score(fresh)} ({why})."
+        _show_agent(db_session, fresh, by, message)
+    return fresh

@@ -1,0 +1,136 @@
+"""Reviews over HTTP: the queue, assignment of a run, drafts, submission, rule precision.
+Each review is authorised in its service (get_or_raise)."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from services.api.auth import Managers, Reviewers, require
+from services.api.params import Id
+from services.calls import service as calls_service
+from services.calls.schemas import CallSummary, TurnOut
+from services.config import get_settings
+from services.db import DbSession
+from services.errors import NotFound
+from services.people import service as people_service
+from services.people.service import Principal
+from services.people.tables import Role
+from services.qa.evaluations import service as evaluations
+from services.qa.evaluations.router import evaluation_out
+from services.qa.evaluations.schemas import EvaluationOut
+from services.qa.reviews import assignment
+from services.qa.reviews import service as reviews
+from services.qa.reviews.schemas import DraftIn, ReassignIn, ReviewDetailOut, ReviewOut, SubmitIn
+from services.qa.sampling.tables import SamplingRun
+from services.scoring.schemas import ScoreOut
+from services.speech import service as speech_service
+
+router = APIRouter(prefix="/api/v1/reviews", tags=["qa"])
+
+
+assign_router = APIRouter(prefix="/api/v1/sampling", tags=["qa"])
+
+
+@assign_router.post("/runs/{run_id}/assign", response_model=list[ReviewOut])
+def assign_run(run_id: Id, db_session: DbSession, _principal: Managers) -> list[ReviewOut]:
+    """Hands the run's calls to the inspectors watching their areas (once)."""
+    stored = db_session.get(SamplingRun, run_id)
+    if stored is None:
+        raise NotFound(f"sampling run {run_id} does not exist")
+    return [
+        ReviewOut.model_validate(r)
+        for r in assignment.assign_run(db_session=db_session, run=stored)
+    ]
+
+
+@router.get("", response_model=list[ReviewOut])
+def review_queue(
+    db_session: DbSession,
+    principal: Reviewers,
+    status: Annotated[Literal["open", "submitted"], Query()] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ReviewOut]:
+    """An inspector's own queue (managers: everyone's), risky calls first, then oldest."""
+    mine = principal.user_id if principal.role == Role.INSPECTOR else None
+    reviews = assignment.queue(db_session=db_session, inspector_id=mine, status=status, limit=limit)
+    return [ReviewOut.model_validate(r) for r in reviews]
+
+
+@router.post("/reassign", response_model=list[ReviewOut])
+def reassign(body: ReassignIn, db_session: DbSession, _principal: Managers) -> list[ReviewOut]:
+    """Moves an absent inspector's open reviews to the least-loaded other inspectors."""
+    user = people_service.get_by_username_or_raise(db_session=db_session, username=body.username)
+    return [
+        ReviewOut.model_validate(r)
+        for r in assignment.reassign_from(db_session=db_session, inspector=user)
+    ]
+
+
+@router.get("/{review_id}", response_model=ReviewDetailOut)
+def review_detail(review_id: Id, db_session: DbSession, principal: Reviewers) -> ReviewDetailOut:
+    """The call, its turns (PII masked), the machine score, and the evaluation so far."""
+    review = reviews.get_or_raise(db_session=db_session, review_id=review_id, principal=principal)
+    call = calls_service.get_or_raise(db_session=db_session, call_id=review.call_id)
+    state = reviews.state(db_session=db_session, review=review, by=principal.username)
+    return ReviewDetailOut(
+        review=ReviewOut.model_validate(review),
+        call=CallSummary.model_validate(call),
+        turns=[
+            TurnOut.model_validate(t)
+            for t in speech_service.get_turns(db_session=db_session, call_id=call.id)
+        ],
+        machine=ScoreOut.model_validate(state.machine),
+        items=state.items,
+        draft=review.draft,
+        missing=state.missing,
+        evaluation_id=state.evaluation_id,
+    )
+
+
+@router.put("/{review_id}", response_model=ReviewOut)
+def save_review(
+    review_id: Id, body: DraftIn, db_session: DbSession, principal: Reviewers
+) -> ReviewOut:
+    """Saves hit verdicts, item scores and the call comment of an open review."""
+    review = reviews.get_or_raise(db_session=db_session, review_id=review_id, principal=principal)
+    saved = reviews.save_draft(
+        db_session=db_session,
+        review=review,
+        principal=principal,
+        hits=body.verdicts(),
+        items=body.scores(),
+        comment=body.comment,
+    )
+    return ReviewOut.model_validate(saved)
+
+
+@router.post("/{review_id}/submit", response_model=EvaluationOut, status_code=201)
+def submit_review(
+    review_id: Id, body: SubmitIn, db_session: DbSession, principal: Reviewers
+) -> EvaluationOut:
+    """Submits a complete review as an evaluation (and releases it, if asked)."""
+    review = reviews.get_or_raise(db_session=db_session, review_id=review_id, principal=principal)
+    row = reviews.submit(db_session=db_session, review=review, principal=principal)
+    if body.release:
+        row = evaluations.release(db_session=db_session, row=row, principal=principal)
+    return evaluation_out(row)
+
+
+precision_router = APIRouter(prefix="/api/v1/rules", tags=["qa"])
+
+
+RuleId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+@precision_router.get("/{rule_id}/precision")
+def rule_precision(
+    rule_id: RuleId,
+    db_session: DbSession,
+    _principal: Annotated[
+        Principal,
+        Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR, Role.TRAINING_LEAD)),
+    ],
+) -> dict:
+    """How many of the rule's hits inspectors confirmed, overall and per pack version."""
+    reviews.check_exists(db_session=db_session, rule_id=rule_id, rules_dir=get_settings().rules_dir)
+    return reviews.precision(db_session=db_session, rule_id=rule_id)

@@ -1,0 +1,102 @@
+"""Reviews in and out of the API: the queue, drafts and submission."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.calls.schemas import CallSummary, TurnOut
+from services.scoring.schemas import ScoreOut
+from services.types import Comment, ShortText, Strict, UtcDatetime
+
+
+class ReviewOut(BaseModel):
+    """A call waiting for (or done by) an inspector."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    call_id: int
+    run_id: int | None
+    inspector_id: int
+    status: str
+    priority: int
+    reason: str
+    assigned_at: UtcDatetime
+
+
+class ReassignIn(Strict):
+    """An absent inspector whose open reviews go to others."""
+
+    username: ShortText
+
+
+class HitVerdictIn(Strict):
+    """An inspector's verdict on one machine hit."""
+
+    hit_id: int = Field(ge=1, le=2**63 - 1)
+    confirmed: bool
+    comment: Comment = ""
+
+
+class ItemScoreIn(Strict):
+    """A person's score for one scorecard item: points earned, or not applicable."""
+
+    item_id: ShortText
+    earned: float | None = Field(None, ge=0, le=10_000)
+    not_applicable: bool = False
+    comment: Comment = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> "ItemScoreIn":
+        if self.not_applicable and self.earned is not None:
+            raise ValueError("an item is either scored or not applicable, not both")
+        return self
+
+
+def by_key(items: list[Any], key: str) -> dict[Any, dict[str, Any]]:
+    keys = [getattr(i, key) for i in items]
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"each {key} may appear once")
+    return {getattr(i, key): i.model_dump(exclude={key}, exclude_defaults=True) for i in items}
+
+
+class DraftIn(Strict):
+    """Work on an open review; what is sent replaces what was saved for the same hit or item."""
+
+    hits: list[HitVerdictIn] = Field(default_factory=list, max_length=2000)
+    items: list[ItemScoreIn] = Field(default_factory=list, max_length=500)
+    comment: Comment | None = None
+
+    def verdicts(self) -> dict[int, dict[str, Any]]:
+        """Verdicts by hit id."""
+        return {h.hit_id: {"confirmed": h.confirmed, "comment": h.comment} for h in self.hits}
+
+    def scores(self) -> dict[str, dict[str, Any]]:
+        """Item scores by item id."""
+        return by_key(self.items, "item_id")
+
+    @model_validator(mode="after")
+    def _unique(self) -> "DraftIn":
+        by_key(self.hits, "hit_id")
+        by_key(self.items, "item_id")
+        return self
+
+
+class SubmitIn(Strict):
+    """Submitting a review; ``release`` shows the evaluation to the agent at once."""
+
+    release: bool = False
+
+
+class ReviewDetailOut(BaseModel):
+    """What an inspector reviews: the call, its turns, the machine score, and the evaluation
+    as it would be submitted with the draft so far (with what is still missing)."""
+
+    review: ReviewOut
+    call: CallSummary
+    turns: list[TurnOut]
+    machine: ScoreOut
+    items: list[dict[str, Any]]
+    draft: dict[str, Any]
+    missing: list[str]
+    evaluation_id: int | None

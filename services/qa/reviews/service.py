@@ -1,0 +1,208 @@
+"""An inspector's review of one call: verdicts on the machine hits, scores for the manual items,
+comments, and the submitted evaluation (version 1)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.calls.tables import Call
+from services.db import utcnow
+from services.errors import Conflict, InvalidInput, NotFound
+from services.people.service import Principal
+from services.people.tables import Role
+from services.qa.evaluations import content
+from services.qa.evaluations import service as evaluations
+from services.qa.evaluations.tables import Evaluation
+from services.qa.reviews.tables import HitVerdict, Review, ReviewStatus
+from services.scoring import service as scoring_service
+from services.scoring.tables import Score
+
+
+def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -> Review:
+    """A review its inspector (or a manager) may work on; anyone else is told it does not exist."""
+    review = db_session.get(Review, review_id)
+    if review is None or (
+        principal.role not in Role.MANAGERS and review.inspector_id != principal.user_id
+    ):
+        raise NotFound(f"review {review_id} does not exist")
+    return review
+
+
+def machine_score(*, db_session: Session, review: Review) -> Score:
+    """The call's latest machine score, which the review starts from."""
+    score = scoring_service.latest_score(db_session=db_session, call_id=review.call_id)
+    if score is None:
+        raise Conflict(f"call {review.call_id} has no machine score yet; score it first")
+    return score
+
+
+def machine_items(*, db_session: Session, score: Score) -> list[content.Item]:
+    """The machine scorecard as evaluation items, each rule item with its hits."""
+    hits = [
+        {
+            "hit_id": h.id,
+            "rule_id": h.rule_id,
+            "role": h.role,
+            "start": h.start,
+            "end": h.end,
+            "turn_ids": h.turn_ids,
+            "text": h.text,
+        }
+        for h in scoring_service.hits(db_session=db_session, score=score)
+    ]
+    categories = {
+        r.rule_id: r.category
+        for r in scoring_service.rule_results(db_session=db_session, score=score)
+    }
+    return content.from_machine(score.items, hits, categories)
+
+
+def preview(items: list[content.Item], draft: dict[str, Any], *, by: str) -> list[content.Item]:
+    """The items as they would be submitted with this draft."""
+    scored = content.apply_verdicts(items, draft.get("hits", {}), by=by)
+    return content.apply_scores(scored, draft.get("items", {}), by=by)
+
+
+@dataclass
+class ReviewState:
+    """Where a review stands: its machine score, its items (as submitted, or as they would be
+    with the draft so far) and what the draft still lacks."""
+
+    machine: Score
+    items: list[content.Item]
+    missing: list[str]
+    evaluation_id: int | None
+
+
+def state(*, db_session: Session, review: Review, by: str) -> ReviewState:
+    """The review as its inspector sees it."""
+    score = machine_score(db_session=db_session, review=review)
+    submitted = evaluations.versions(db_session=db_session, review_id=review.id)
+    if submitted:
+        return ReviewState(score, submitted[-1].items, [], submitted[-1].id)
+    base = machine_items(db_session=db_session, score=score)
+    return ReviewState(
+        score, preview(base, review.draft, by=by), content.problems(base, review.draft), None
+    )
+
+
+def save_draft(
+    *,
+    db_session: Session,
+    review: Review,
+    principal: Principal,
+    hits: dict[int, dict[str, Any]],
+    items: dict[str, dict[str, Any]],
+    comment: str | None,
+) -> Review:
+    """Merges verdicts, item scores and the call comment into the open review's draft."""
+    if review.status != ReviewStatus.OPEN:
+        raise Conflict(f"review {review.id} is submitted; correct its evaluation instead")
+    base = machine_items(
+        db_session=db_session, score=machine_score(db_session=db_session, review=review)
+    )
+    known = {h["hit_id"] for item in base for h in item["hits"]}
+    unknown = sorted(set(hits) - known)
+    if unknown:
+        raise InvalidInput(f"hits {unknown} are not on this call's current machine score")
+    draft = {
+        "hits": {**review.draft.get("hits", {}), **{str(k): v for k, v in hits.items()}},
+        "items": {**review.draft.get("items", {}), **items},
+        "comment": review.draft.get("comment", "") if comment is None else comment,
+    }
+    try:
+        preview(base, draft, by=principal.username)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    review.draft = draft
+    db_session.commit()
+    return review
+
+
+def submit(*, db_session: Session, review: Review, principal: Principal) -> Evaluation:
+    """Turns a complete draft into the evaluation (version 1) and records each hit verdict."""
+    if review.status != ReviewStatus.OPEN:
+        raise Conflict(f"review {review.id} is already submitted")
+    score = machine_score(db_session=db_session, review=review)
+    base = machine_items(db_session=db_session, score=score)
+    missing = content.problems(base, review.draft)
+    if missing:
+        raise InvalidInput("the review is not complete: " + "; ".join(missing))
+    items = preview(base, review.draft, by=principal.username)
+    call = db_session.get(Call, review.call_id)
+    assert call is not None  # reviews go with their call (ON DELETE CASCADE)
+    for item in items:
+        for hit in item["hits"]:
+            db_session.add(
+                HitVerdict(
+                    review_id=review.id,
+                    call_id=call.id,
+                    hit_id=hit["hit_id"],
+                    pack=score.pack,
+                    pack_version=score.pack_version,
+                    rule_id=hit["rule_id"],
+                    start=hit["start"],
+                    end=hit["end"],
+                    text=hit["text"],
+                    confirmed=hit["confirmed"],
+                    comment=hit["comment"],
+                    decided_by=principal.username,
+                )
+            )
+    review.status = ReviewStatus.SUBMITTED
+    review.submitted_at = utcnow()
+    return evaluations.write_version(
+        db_session=db_session,
+        review=review,
+        call=call,
+        pack=(score.pack, score.pack_version),
+        items=items,
+        weights=content.weights(score.sections),
+        comment=review.draft.get("comment", ""),
+        why="review",
+        by=principal,
+    )
+
+
+def precision(*, db_session: Session, rule_id: str) -> dict[str, Any]:
+    """How often inspectors confirmed the rule's hits, per pack version and overall."""
+    rows = db_session.execute(
+        select(HitVerdict.pack, HitVerdict.pack_version, HitVerdict.confirmed).where(
+            HitVerdict.rule_id == rule_id
+        )
+    ).all()
+    versions: dict[tuple[str, str], list[int]] = {}
+    for pack, version, confirmed in rows:
+        counts = versions.setdefault((pack, version), [0, 0])
+        counts[0 if confirmed else 1] += 1
+
+    def figures(confirmed: int, rejected: int) -> dict[str, Any]:
+        reviewed = confirmed + rejected
+        return {
+            "confirmed": confirmed,
+            "rejected": rejected,
+            "reviewed": reviewed,
+            "precision": round(confirmed / reviewed, 4) if reviewed else None,
+        }
+
+    return {
+        "rule_id": rule_id,
+        **figures(sum(c for c, _ in versions.values()), sum(r for _, r in versions.values())),
+        "versions": [
+            {"pack": pack, "pack_version": version, **figures(*counts)}
+            for (pack, version), counts in sorted(versions.items())
+        ],
+    }
+
+
+def check_exists(*, db_session: Session, rule_id: str, rules_dir: Path) -> None:
+    """NotFound for a rule no pack has and no inspector has judged."""
+    judged = db_session.scalar(select(HitVerdict.id).where(HitVerdict.rule_id == rule_id).limit(1))
+    in_packs = any(
+        r.id == rule_id for p in scoring_service.packs(rules_dir=rules_dir) for r in p.spec.rules
+    )
+    if judged is None and not in_packs:
+        raise NotFound(f"no pack has a rule {rule_id!r}")

@@ -1,0 +1,62 @@
+"""Monitor rotation over HTTP."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from services.api.auth import Managers, require
+from services.db import DbSession
+from services.people.service import Principal
+from services.people.tables import Area, Role, User
+from services.qa.rotation import service as rotation_service
+from services.qa.rotation.schemas import AssignmentOut, PeriodOut, RotationIn
+from services.qa.rotation.tables import RotationPeriod
+
+router = APIRouter(prefix="/api/v1/rotation", tags=["qa"])
+
+
+def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
+    rows = rotation_service.assignments(db_session=db_session, period=period)
+    areas = {a.id: a.name for a in db_session.scalars(select(Area))}
+    users = {
+        u.id: u.username
+        for u in db_session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))
+    }
+    return PeriodOut(
+        id=period.id,
+        start=period.start,
+        end=period.end,
+        assignments=[
+            AssignmentOut(
+                area_id=r.area_id,
+                area=areas.get(r.area_id, "?"),
+                user_id=r.user_id,
+                username=users.get(r.user_id, "?"),
+                workload=r.workload,
+            )
+            for r in rows
+        ],
+    )
+
+
+@router.get("", response_model=list[PeriodOut])
+def rotation_plan(
+    db_session: DbSession,
+    _principal: Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR))],
+    limit: Annotated[int, Query(ge=1, le=100)] = 8,
+) -> list[PeriodOut]:
+    """The current rotation plan first, then the history."""
+    return [
+        _period_out(db_session, p)
+        for p in rotation_service.history(db_session=db_session, limit=limit)
+    ]
+
+
+@router.post("", response_model=PeriodOut, status_code=201)
+def plan_rotation(body: RotationIn, db_session: DbSession, principal: Managers) -> PeriodOut:
+    """Plans the next period: every area to a new inspector, workload balanced."""
+    period = rotation_service.plan_period(
+        db_session=db_session, start=body.start, end=body.end, created_by=principal.username
+    )
+    return _period_out(db_session, period)

@@ -1,0 +1,33 @@
+"""Monitor rotation in and out of the API."""
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from services.types import Strict, UtcDatetime
+
+
+class RotationIn(Strict):
+    """The period to plan."""
+
+    start: datetime
+    end: datetime
+
+
+class AssignmentOut(BaseModel):
+    """Who watches an area in a period."""
+
+    area_id: int
+    area: str
+    user_id: int
+    username: str
+    workload: float
+
+
+class PeriodOut(BaseModel):
+    """A rotation period and its assignments."""
+
+    id: int
+    start: UtcDatetime
+    end: UtcDatetime
+    assignments: list[AssignmentOut]

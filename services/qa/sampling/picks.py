@@ -1,0 +1,119 @@
+"""Choosing calls for review: risk first (capped), then random picks spread over the period.
+
+Pure functions over candidates, so a run is reproducible: the same candidates, plan and seed
+give the same picks, each with the reason it was picked.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from services.qa.sampling.schemas import PlanSpec
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A call that may be sampled."""
+
+    call_id: int
+    agent_id: str
+    at: datetime
+    risk_rank: int | None = None  # 0 red line, 1 escalation / flagged, 2 low score; None: no risk
+    risk_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A call picked for review."""
+
+    call_id: int
+    agent_id: str
+    kind: str  # risk | random
+    reason: str
+
+
+def period_bounds(period: str, at: datetime) -> tuple[datetime, datetime]:
+    """The day, week (from Monday) or month containing ``at``, in UTC."""
+    at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "day":
+        return day, day + timedelta(days=1)
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=7)
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def previous_period(period: str, now: datetime) -> tuple[datetime, datetime]:
+    """The last complete period before ``now``."""
+    start, _ = period_bounds(period, now)
+    return period_bounds(period, start - timedelta(seconds=1))
+
+
+def pick(
+    candidates: list[Candidate],
+    *,
+    spec: PlanSpec,
+    quotas: dict[str, int],
+    start: datetime,
+    end: datetime,
+) -> list[Pick]:
+    """Every agent's picks: risky calls first (up to the cap), then random ones spread evenly."""
+    by_agent: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        by_agent.setdefault(c.agent_id, []).append(c)
+    picks: list[Pick] = []
+    for agent in sorted(by_agent):
+        rng = random.Random(f"{spec.seed}:{start.isoformat()}:{agent}")
+        quota = quotas.get(agent, spec.per_agent)
+        picks += _agent_picks(sorted(by_agent[agent], key=lambda c: (c.at, c.call_id)),
+                              quota=quota, spec=spec, start=start, end=end, rng=rng)  # fmt: skip
+    return picks
+
+
+def _agent_picks(
+    calls: list[Candidate],
+    *,
+    quota: int,
+    spec: PlanSpec,
+    start: datetime,
+    end: datetime,
+    rng: random.Random,
+) -> list[Pick]:
+    risky = sorted(
+        (c for c in calls if c.risk_rank is not None), key=lambda c: (c.risk_rank, c.at, c.call_id)
+    )
+    risky = risky[: min(spec.always.cap, spec.per_agent_cap)]
+    chosen = [Pick(c.call_id, c.agent_id, "risk", c.risk_reason) for c in risky]
+    taken = {c.call_id for c in risky}
+    wanted = min(max(quota - len(chosen), 0), spec.per_agent_cap - len(chosen))
+    pool = [c for c in calls if c.call_id not in taken]
+    if wanted <= 0 or not pool:
+        return chosen
+    # One random call from each of `wanted` equal slots of the period, so reviews see the whole
+    # period and not only its busiest day; an empty slot's pick comes from anywhere.
+    width = (end - start) / wanted
+    leftovers = 0
+    for slot in range(wanted):
+        lo, hi = start + slot * width, start + (slot + 1) * width
+        in_slot = [c for c in pool if lo <= c.at < hi]
+        if not in_slot:
+            leftovers += 1
+            continue
+        c = rng.choice(in_slot)
+        pool.remove(c)
+        chosen.append(
+            Pick(
+                c.call_id,
+                c.agent_id,
+                "random",
+                f"random, slot {slot + 1} of {wanted} of the period",
+            )
+        )
+    for c in rng.sample(pool, min(leftovers, len(pool))):
+        chosen.append(
+            Pick(c.call_id, c.agent_id, "random", "random (its slot of the period had no call)")
+        )
+    return chosen

@@ -1,0 +1,86 @@
+"""Sampling plans and runs in and out of the API."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from services.types import ShortText, Strict, UtcDatetime
+
+
+class Filters(Strict):
+    """Which calls a plan samples from."""
+
+    queues: list[ShortText] = Field(default_factory=list, max_length=100)
+    teams: list[ShortText] = Field(default_factory=list, max_length=100)
+    direction: Literal["inbound", "outbound"] | None = None
+    min_duration_s: float | None = Field(None, ge=0)
+    max_duration_s: float | None = Field(None, gt=0)
+
+
+class AlwaysInclude(Strict):
+    """Risky calls picked before the random ones, up to ``cap`` per agent."""
+
+    flagged: bool = True
+    red_line: bool = True
+    escalation: bool = True
+    score_below: float | None = Field(None, ge=0, le=100)
+    cap: int = Field(2, ge=0, le=100, description="Risk picks per agent per period, at most.")
+
+
+class PlanSpec(Strict):
+    """A sampling plan."""
+
+    name: ShortText
+    period: Literal["day", "week", "month"] = "week"
+    per_agent: int = Field(3, ge=0, le=1000)
+    new_hire_per_agent: int = Field(5, ge=0, le=1000)
+    new_hire_months: int = Field(3, ge=0, le=60)
+    per_agent_cap: int = Field(
+        10, ge=1, le=1000, description="Picks per agent per period, at most."
+    )
+    filters: Filters = Field(default_factory=Filters)
+    always: AlwaysInclude = Field(default_factory=AlwaysInclude)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def _cap(self) -> "PlanSpec":
+        if self.per_agent_cap < max(self.per_agent, self.new_hire_per_agent):
+            raise ValueError("per_agent_cap must be at least per_agent and new_hire_per_agent")
+        return self
+
+
+class PlanOut(BaseModel):
+    """A stored plan."""
+
+    id: int
+    active: bool
+    spec: PlanSpec
+
+
+class PickOut(BaseModel):
+    """A call picked for review."""
+
+    call_id: int
+    agent_id: str
+    kind: Literal["risk", "random"]
+    reason: str
+
+
+class RunOut(BaseModel):
+    """What a run picked (or, for a dry run, would pick)."""
+
+    id: int | None
+    plan_id: int
+    period_start: UtcDatetime
+    period_end: UtcDatetime
+    seed: int
+    dry_run: bool
+    picks: list[PickOut]
+
+
+class RunIn(Strict):
+    """A run on demand: the period containing ``at`` (default: the last complete period)."""
+
+    at: datetime | None = None
+    dry_run: bool = False

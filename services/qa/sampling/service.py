@@ -1,0 +1,206 @@
+"""Sampling plans and runs: which calls each agent gets reviewed for, stored with why."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.calls.tables import Call, CallStatus
+from services.db import utcnow
+from services.errors import InvalidInput, NotFound
+from services.people.tables import Role, User
+from services.qa.sampling import picks
+from services.qa.sampling.schemas import PlanSpec
+from services.qa.sampling.tables import SampledCall, SamplingPlan, SamplingRun
+from services.scoring.tables import Hit, Score
+
+
+def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
+    """Stores a plan."""
+    plan = SamplingPlan(name=spec.name, spec=spec.model_dump(mode="json"))
+    db_session.add(plan)
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()
+        raise InvalidInput(f"a plan named {spec.name!r} exists") from None
+    return plan
+
+
+def get_plans(*, db_session: Session) -> list[SamplingPlan]:
+    """Every plan."""
+    return list(db_session.scalars(select(SamplingPlan).order_by(SamplingPlan.id)))
+
+
+def get_plan_or_raise(*, db_session: Session, plan_id: int) -> SamplingPlan:
+    """A plan by id, or NotFound."""
+    plan = db_session.get(SamplingPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"sampling plan {plan_id} does not exist")
+    return plan
+
+
+def candidates(
+    *, db_session: Session, spec: PlanSpec, start: datetime, end: datetime
+) -> list[picks.Candidate]:
+    """Scored calls of the period that pass the plan's filters, with their risk."""
+    when = func.coalesce(Call.started_at, Call.created_at)
+    query = select(Call.id, Call.agent_id, when).where(
+        Call.status == CallStatus.SCORED, Call.agent_id.is_not(None), when >= start, when < end
+    )
+    f = spec.filters
+    if f.queues:
+        query = query.where(Call.queue.in_(f.queues))
+    if f.teams:
+        query = query.where(Call.team.in_(f.teams))
+    if f.direction:
+        query = query.where(Call.direction == f.direction)
+    if f.min_duration_s is not None:
+        query = query.where(Call.duration_s >= f.min_duration_s)
+    if f.max_duration_s is not None:
+        query = query.where(Call.duration_s <= f.max_duration_s)
+    rows = db_session.execute(query).all()
+    ids = [r[0] for r in rows]
+    scores = _latest_scores(db_session, ids)
+    escalated = _with_category(db_session, ids, "escalation_risk")
+    found = []
+    for call_id, agent_id, at in rows:
+        rank, reason = _risk(spec, scores.get(call_id), call_id in escalated)
+        at = at if at.tzinfo else at.replace(tzinfo=start.tzinfo)
+        found.append(picks.Candidate(call_id, str(agent_id), at, rank, reason))
+    return found
+
+
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    """Ids in slices small enough for one IN (…) clause."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _latest_scores(db_session: Session, ids: list[int]) -> dict[int, Score]:
+    latest: dict[int, Score] = {}
+    for chunk in _chunks(ids):
+        for score in db_session.scalars(
+            select(Score).where(Score.call_id.in_(chunk)).order_by(Score.id)
+        ):
+            latest[score.call_id] = score  # ordered by id: the newest wins
+    return latest
+
+
+def _with_category(db_session: Session, ids: list[int], category: str) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            db_session.scalars(
+                select(Hit.call_id)
+                .where(Hit.call_id.in_(chunk), Hit.category == category)
+                .distinct()
+            )
+        )
+    return found
+
+
+def _risk(spec: PlanSpec, score: Score | None, escalated: bool) -> tuple[int | None, str]:
+    always = spec.always
+    if score is not None and always.red_line and score.auto_failed:
+        return 0, "red line: " + "; ".join(
+            r for r in score.reasons if r.startswith("red line")
+        ).removeprefix("red line: ")
+    if always.escalation and escalated:
+        return 1, "escalation words (complaint, regulator, lawsuit, compensation)"
+    if score is not None and always.flagged and score.flagged:
+        return 1, "flagged: " + "; ".join(score.reasons)
+    if (
+        score is not None
+        and always.score_below is not None
+        and score.percent is not None
+        and score.percent < always.score_below
+    ):
+        return 2, f"machine score {score.percent:.0f} under {always.score_below:.0f}"
+    return None, ""
+
+
+def quotas(*, db_session: Session, spec: PlanSpec, start: datetime) -> dict[str, int]:
+    """Picks per agent: more for agents hired within ``new_hire_months`` before the period."""
+    since = (start - timedelta(days=round(30.44 * spec.new_hire_months))).date()
+    rows = db_session.execute(
+        select(User.agent_id, User.hired_on).where(
+            User.role == Role.AGENT, User.agent_id.is_not(None)
+        )
+    ).all()
+    return {
+        str(agent): spec.new_hire_per_agent
+        if hired is not None and _on(hired) >= since
+        else spec.per_agent
+        for agent, hired in rows
+    }
+
+
+def _on(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def run(
+    *, db_session: Session, plan: SamplingPlan, at: datetime | None, dry_run: bool, created_by: str
+) -> tuple[SamplingRun | None, datetime, datetime, list[picks.Pick]]:
+    """Samples one period (the one containing ``at``, default the last complete one).
+
+    A real run is stored once per plan and period: asking again returns the stored picks.
+    """
+    spec = PlanSpec.model_validate(plan.spec)
+    start, end = (
+        picks.period_bounds(spec.period, at) if at else picks.previous_period(spec.period, utcnow())
+    )
+    existing = db_session.scalars(
+        select(SamplingRun).where(SamplingRun.plan_id == plan.id, SamplingRun.period_start == start)
+    ).one_or_none()
+    if existing is not None and not dry_run:
+        return existing, start, end, stored_picks(db_session=db_session, run=existing)
+    chosen = picks.pick(
+        candidates(db_session=db_session, spec=spec, start=start, end=end),
+        spec=spec,
+        quotas=quotas(db_session=db_session, spec=spec, start=start),
+        start=start,
+        end=end,
+    )
+    if dry_run:
+        return None, start, end, chosen
+    stored = SamplingRun(plan_id=plan.id, period_start=start, period_end=end, seed=spec.seed,
+                         spec=plan.spec, created_by=created_by)  # fmt: skip
+    db_session.add(stored)
+    db_session.flush()
+    db_session.add_all(
+        SampledCall(
+            run_id=stored.id, call_id=p.call_id, agent_id=p.agent_id, kind=p.kind, reason=p.reason
+        )
+        for p in chosen
+    )
+    db_session.commit()
+    return stored, start, end, chosen
+
+
+def stored_picks(*, db_session: Session, run: SamplingRun) -> list[picks.Pick]:
+    """The picks a stored run made."""
+    rows = db_session.scalars(
+        select(SampledCall).where(SampledCall.run_id == run.id).order_by(SampledCall.id)
+    )
+    return [picks.Pick(r.call_id, r.agent_id, r.kind, r.reason) for r in rows]
+
+
+def run_due(*, db_session: Session, now: datetime) -> list[int]:
+    """Runs every active plan for its last complete period, once; returns the new run ids."""
+    created = []
+    for plan in list(db_session.scalars(select(SamplingPlan).where(SamplingPlan.active.is_(True)))):
+        start, _end = picks.previous_period(PlanSpec.model_validate(plan.spec).period, now)
+        done = db_session.scalar(
+            select(SamplingRun.id).where(
+                SamplingRun.plan_id == plan.id, SamplingRun.period_start == start
+            )
+        )
+        if done is None:
+            stored, *_ = run(
+                db_session=db_session, plan=plan, at=start, dry_run=False, created_by="schedule"
+            )
+            assert stored is not None
+            created.append(stored.id)
+    return created

@@ -1,0 +1,329 @@
+"""Compiling rule conditions once per pack and evaluating them on a conversation."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.scoring.rules import operators
+from services.scoring.rules.conversation import Conversation
+from services.scoring.rules.keywords import ENGINES, Hit, KeywordIndex
+from services.scoring.rules.matching import JoinedTexts, join_texts
+from services.scoring.rules.metrics import Metrics
+from services.scoring.rules.operators import REGISTRY, Params, Scoped, Window
+from services.scoring.rules.outcome import Evidence, Outcome, all_of, any_of, negate
+
+LOGIC = ("all", "any", "not")
+ScopeKey = tuple[str, str | None]  # role and window: the part of a scope known before a call
+MAX_DEPTH = 12
+
+
+class ConditionError(ValueError):
+    """A condition that is not valid; ``path`` names where (e.g. ``when.all[1].keyword.any``)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass
+class Node:
+    """A compiled condition."""
+
+    op: str
+    key: str  # unique within the pack: rule id + path
+    params: Params | None = None
+    children: list["Node"] = field(default_factory=list)
+    id: str | None = None
+    compiled: Any = None  # regex, vectoriser … prepared once per pack
+    evidence_used: bool = True  # False under a `not`, where nothing reads it
+
+    def walk(self) -> list["Node"]:
+        """This node and all below it, in evaluation order."""
+        return [self, *(n for c in self.children for n in c.walk())]
+
+    @cached_property
+    def holds_anchor(self) -> bool:
+        """Whether this node or one below it has an id (another condition may anchor to it)."""
+        return bool(self.anchor_ids)
+
+    @cached_property
+    def anchor_ids(self) -> list[str]:
+        """The ids of this node and those below it."""
+        return [n.id for n in self.walk() if n.id]
+
+    @cached_property
+    def may_stop_after(self) -> list[bool]:
+        """For each child, whether evaluation may stop there once the result is decided: only
+        if no later child holds an anchor that another condition may need."""
+        return [
+            not any(c.holds_anchor for c in self.children[i + 1 :])
+            for i in range(len(self.children))
+        ]
+
+    @cached_property
+    def scope_key(self) -> ScopeKey:
+        """Where this text condition looks, apart from anchors (which depend on the call)."""
+        assert isinstance(self.params, Scoped)
+        window = self.params.window
+        return self.params.role, window.model_dump_json() if window else None
+
+    @cached_property
+    def operator(self) -> Callable[["Node", "Context"], Outcome]:
+        """The function that evaluates this node."""
+        return (
+            LOGIC_OPERATORS[self.op] if self.op in LOGIC_OPERATORS else REGISTRY[self.op].evaluate
+        )
+
+
+def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0) -> Node:
+    """Validates and compiles a condition tree; raises ConditionError naming the field."""
+    if depth > MAX_DEPTH:
+        raise ConditionError(path, f"conditions nest deeper than {MAX_DEPTH} levels")
+    if not isinstance(raw, dict):
+        raise ConditionError(path, "a condition is a mapping with one operator, e.g. {keyword: …}")
+    node_id = raw.get("id")
+    ops = [k for k in raw if k != "id"]
+    if len(ops) != 1:
+        known = ", ".join([*LOGIC, *REGISTRY])
+        raise ConditionError(path, f"a condition has exactly one operator (one of {known})")
+    op = ops[0]
+    value = raw[op]
+    if node_id is not None and not (
+        isinstance(node_id, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,63}", node_id)
+    ):
+        raise ConditionError(f"{path}.id", "an id is lower-case letters, digits and _")
+    here = f"{path}.{op}"
+    if op in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise ConditionError(here, f"{op} takes a non-empty list of conditions")
+        children = [
+            compile_condition(c, key=f"{key}.{op}{i}", path=f"{here}[{i}]", depth=depth + 1)
+            for i, c in enumerate(value)
+        ]
+        return Node(op, key, children=children, id=node_id)
+    if op == "not":
+        child = compile_condition(value, key=f"{key}.not", path=here, depth=depth + 1)
+        _evidence_unused(child)
+        return Node(op, key, children=[child], id=node_id)
+    if op not in REGISTRY:
+        raise ConditionError(
+            path, f"unknown operator {op!r}; known: {', '.join([*LOGIC, *REGISTRY])}"
+        )
+    model = REGISTRY[op].params
+    assert model is not None
+    try:
+        params = model.model_validate(value if value is not None else {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        # Drop pydantic's union branch labels (e.g. "constrained-str") from the path.
+        where = ".".join(str(p) for p in err["loc"] if isinstance(p, int) or p.isidentifier())
+        raise ConditionError(f"{here}.{where}" if where else here, err["msg"]) from None
+    return Node(op, key, params=params, id=node_id)
+
+
+def _evidence_unused(node: Node) -> None:
+    """Marks a condition under a `not` (which keeps only the span searched) and those it is
+    made of as having evidence nothing reads, except where another condition may anchor."""
+    if node.id:
+        return
+    node.evidence_used = False
+    if node.op in ("all", "any"):
+        for child in node.children:
+            _evidence_unused(child)
+
+
+class KeywordScopes:
+    """A pack's keyword conditions, grouped by the turns they look in (role and window).
+
+    Each group is one automaton: a call's turns in that scope are scanned once for every
+    condition of the group, and each condition then reads its own matches. Turns no condition
+    looks in (the customer's, for the agent's greeting) are never scanned for its keywords.
+    """
+
+    def __init__(self, engine: str = ENGINES[0]) -> None:
+        self.engine = engine
+        self.windows: dict[ScopeKey, Window | None] = {}
+        self.indexes: dict[ScopeKey, KeywordIndex] = {}
+
+    def register(self, node: Node, synonyms: dict[str, list[str]]) -> None:
+        """Adds the keywords of a keyword condition (and their synonyms) to its scope's group."""
+        assert isinstance(node.params, operators.KeywordParams)
+        key = node.scope_key
+        self.windows[key] = node.params.window
+        index = self.indexes.setdefault(key, KeywordIndex(self.engine))
+        for group in node.params.terms():
+            canonical = group[0]
+            for word in [*group, *synonyms.get(canonical, [])]:
+                index.add(word, canonical, owner=node.key)
+
+    def find(self, conv: Conversation, key: ScopeKey, turns: list[int]) -> dict[str, list[Hit]]:
+        """Per condition of the group, (turn position, term, start, end) of each match in the
+        group's ``turns`` (its role's, in its window)."""
+        return self.indexes[key].find_turns(conv.norms, conv.word_edges, turns)
+
+    def find_all(self, conv: Conversation) -> dict[str, list[Hit]]:
+        """Every keyword condition's matches in a call: what scoring it may need at most."""
+        found = {}
+        for key, window in self.windows.items():
+            found.update(self.find(conv, key, in_window(conv, conv.of_role(key[0]), window)))
+        return found
+
+
+def register_keywords(node: Node, index: KeywordScopes, synonyms: dict[str, list[str]]) -> None:
+    """Adds every keyword condition of a condition tree to the pack's keyword groups."""
+    for n in node.walk():
+        if n.op == "keyword":
+            index.register(n, synonyms)
+
+
+def in_window(conv: Conversation, turns: list[int], window: Window | None) -> list[int]:
+    """The turns (positions) inside a window of the call."""
+    if window is None:
+        return turns
+    if window.first_s is not None:  # turns are in time order: the window is the first few
+        for count, i in enumerate(turns):
+            if conv.starts[i] >= window.first_s:
+                return turns[:count]
+        return turns
+    if window.last_s is not None:
+        since = conv.duration_s - window.last_s
+        return [i for i in turns if conv.ends[i] > since]
+    if window.first_turns is not None:
+        return turns[: window.first_turns]
+    assert window.last_turns is not None
+    return turns[-window.last_turns :]
+
+
+@dataclass
+class Context:
+    """One call being evaluated against one pack."""
+
+    conv: Conversation
+    metrics: Metrics
+    keywords: KeywordScopes
+    anchors: dict[str, Outcome] = field(default_factory=dict)
+    _found: dict[str, list[Hit]] = field(default_factory=dict)
+    _scanned: set[ScopeKey] = field(default_factory=set)
+    _scopes: dict[ScopeKey, list[int]] = field(default_factory=dict)
+    _searched: dict[ScopeKey, Evidence] = field(default_factory=dict)
+
+    def keyword_matches(self, node: Node) -> list[Hit]:
+        """(turn position, canonical term, start, end) of a keyword condition's matches in its
+        role and window; the first condition of a scope group finds those of the whole group."""
+        key = node.scope_key
+        if key not in self._scanned:
+            self._scanned.add(key)
+            self._found.update(self.keywords.find(self.conv, key, self._static_scope(node)))
+        return self._found.get(node.key, [])
+
+    def evaluate_rule(self, when: Node) -> Outcome:
+        """Evaluates a rule's condition; the anchors of its conditions are forgotten after it
+        (another rule anchors to the rule itself, as ``rule:<id>``)."""
+        outcome = self.evaluate(when)
+        for anchor in when.anchor_ids:
+            self.anchors.pop(anchor, None)
+        return outcome
+
+    def evaluate(self, node: Node) -> Outcome:
+        """Evaluates a condition, remembering outcomes of conditions with an id (anchors)."""
+        outcome = node.operator(node, self)
+        if node.id:
+            self.anchors[node.id] = outcome
+        return outcome
+
+    def until(self, node: Node, *, stop: bool) -> list[Outcome]:
+        """Children's outcomes in order, stopping at the first that decides (false for all,
+        true for any), except where a later child has an id another condition may anchor to."""
+        outcomes = []
+        for child, may_stop in zip(node.children, node.may_stop_after, strict=True):
+            outcome = self.evaluate(child)
+            outcomes.append(outcome)
+            if outcome.value is stop and may_stop:
+                break
+        return outcomes
+
+    def scope(self, node: Node) -> list[int] | Outcome:
+        """The turns (positions) a text condition looks at, or why that cannot be known."""
+        params = node.params
+        assert isinstance(params, Scoped)
+        if params.role != "any" and not self.conv.roles_known:
+            return Outcome.unmeasurable(f"roles are unknown on a mono recording ({params.role})")
+        turns = self._static_scope(node)
+        if params.anchor is not None:
+            turns = self._near_anchor(turns, params.anchor)
+        return turns
+
+    def _static_scope(self, node: Node) -> list[int]:
+        """The turns of a text condition's role in its window (the same for its scope key)."""
+        key = node.scope_key
+        if key not in self._scopes:
+            params = node.params
+            assert isinstance(params, Scoped)
+            self._scopes[key] = in_window(self.conv, self.conv.of_role(params.role), params.window)
+        return self._scopes[key]
+
+    def joined_norms(self, node: Node, turns: list[int]) -> list[JoinedTexts]:
+        """The normalised text of a text condition's turns, joined for searching: each role's
+        turns are joined once a call, and every turn is all roles' turns."""
+        conv, role = self.conv, node.scope_key[0]
+        if turns is conv.of_role(role):
+            return [conv.norms_of_role(r) for r in (conv.speakers if role == "any" else [role])]
+        return [join_texts(list(map(conv.norms.__getitem__, turns)), turns, conv.word_edges)]
+
+    def _near_anchor(self, turns: list[int], anchor: operators.Anchor) -> list[int]:
+        found = self.anchors.get(anchor.to)
+        if not found or not found.value:
+            return []
+        position_of = self.conv.position_of
+        marks = [position_of[i] for e in found.evidence for i in e.turn_ids if i in position_of]
+        n = anchor.within_turns
+        near: set[int] = set()
+        for m in marks:
+            if anchor.position != "after":
+                near.update(range(m - n, m))
+            if anchor.position != "before":
+                near.update(range(m + 1, m + n + 1))
+        return [i for i in turns if i in near]
+
+    def searched(self, node: Node, turns: list[int]) -> Evidence:
+        """The span a text condition searched (the evidence of an absence)."""
+        params = node.params
+        assert isinstance(params, Scoped | operators.RepetitionParams)
+        if isinstance(params, Scoped) and params.anchor is None:  # the same for its scope
+            key = node.scope_key
+            if key not in self._searched:
+                self._searched[key] = self._span(turns, params.role)
+            return self._searched[key]
+        return self._span(turns, params.role)
+
+    def _span(self, turns: list[int], role: str) -> Evidence:
+        who = None if role == "any" else role
+        conv = self.conv
+        if turns:
+            ids = tuple(map(conv.ids.__getitem__, turns))
+            return Evidence(conv.starts[turns[0]], conv.ends[turns[-1]], who, ids)
+        return Evidence(0.0, conv.duration_s, who)
+
+
+def _all(node: Node, ctx: Context) -> Outcome:
+    return all_of(ctx.until(node, stop=False))
+
+
+def _any(node: Node, ctx: Context) -> Outcome:
+    return any_of(ctx.until(node, stop=True))
+
+
+def _not(node: Node, ctx: Context) -> Outcome:
+    return negate(ctx.evaluate(node.children[0]))
+
+
+LOGIC_OPERATORS: dict[str, Callable[[Node, Context], Outcome]] = {
+    "all": _all,
+    "any": _any,
+    "not": _not,
+}

@@ -1,0 +1,316 @@
+"""Evaluators of the registered operators (imported for their registration)."""
+
+import operator
+import re
+from collections import Counter, defaultdict
+from itertools import chain
+from typing import TYPE_CHECKING, cast
+
+from services.scoring.rules import operators as ops
+from services.scoring.rules.keywords import outermost
+from services.scoring.rules.matching import one_first, regex_matches, relaxed_pattern
+from services.scoring.rules.outcome import Evidence, Outcome
+from services.text import analysis
+from services.text.normalise import normalise
+
+if TYPE_CHECKING:
+    from services.scoring.rules.engine import Context, Node
+
+WHOLE_CALL = "the whole call"
+
+
+@ops.operator("keyword", "text", ops.KeywordParams)
+def keyword(node: "Node", ctx: "Context") -> Outcome:
+    """Keywords (with synonyms) said in scope: any, all, at least N of, or none of them."""
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    params = node.params
+    assert isinstance(params, ops.KeywordParams)
+    matches = ctx.keyword_matches(node)  # all in the condition's role and window
+    if matches and params.anchor is not None:
+        near = set(turns)
+        matches = [m for m in matches if m[0] in near]
+    matches = outermost(matches)  # where 请您稍等 was said, 稍等 was not said again
+    if params.all or params.at_least:  # which terms were said counts, not just whether any
+        said = {canonical for _, canonical, _, _ in matches}
+        wanted = {g[0] for g in params.terms()}
+        value = wanted <= said if params.all else len(said & wanted) >= (params.at_least or 0)
+    else:
+        value = not matches if params.none else bool(matches)
+    searched = ctx.searched(node, turns)
+    if not value:
+        return Outcome(value, [], scope=searched)
+    if params.none:
+        return Outcome(value, [searched], scope=searched)
+    if not node.evidence_used:  # under a `not`: that the keywords were said is all that counts
+        return Outcome(value, [], scope=searched)
+    conv = ctx.conv
+    evidence = [
+        ops.turn_evidence(conv, i, conv.norms[i][start:end]) for i, _, start, end in matches
+    ]
+    return Outcome(value, evidence, scope=searched)
+
+
+def _compiled_regex(node: "Node") -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The condition's regex, and a relaxed one to rule out many turns at once (if any)."""
+    if node.compiled is None:
+        assert isinstance(node.params, ops.RegexParams)
+        relaxed = relaxed_pattern(node.params.pattern)
+        try:
+            quick = re.compile(one_first(relaxed), re.IGNORECASE) if relaxed is not None else None
+        except re.error:
+            quick = None
+        node.compiled = (re.compile(node.params.pattern, re.IGNORECASE), quick)
+    return node.compiled
+
+
+def _regex_turns(node: "Node", ctx: "Context", turns: list[int]) -> list[Evidence]:
+    exact, quick = _compiled_regex(node)
+    if quick is not None:  # one search over many turns finds the few worth a closer look
+        joined = ctx.joined_norms(node, turns)
+        found = [match for texts in joined for match in regex_matches(exact, quick, texts)]
+        found.sort(key=operator.itemgetter(0))  # in turn order, whoever said them
+    else:
+        found = [(i, m) for i in turns if (m := exact.search(ctx.conv.norms[i])) is not None]
+    return [ops.turn_evidence(ctx.conv, i, match.group()) for i, match in found]
+
+
+@ops.operator("regex", "text", ops.RegexParams)
+def regex(node: "Node", ctx: "Context") -> Outcome:
+    """A regular expression matching a turn in scope (normalised, case-insensitive text)."""
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    found = _regex_turns(node, ctx, turns)
+    return Outcome(bool(found), found, scope=ctx.searched(node, turns))
+
+
+@ops.operator("not_regex", "text", ops.RegexParams)
+def not_regex(node: "Node", ctx: "Context") -> Outcome:
+    """No turn in scope matches the regular expression (an exclusion)."""
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    searched = ctx.searched(node, turns)
+    found = _regex_turns(node, ctx, turns)
+    return Outcome(not found, [] if found else [searched], scope=searched)
+
+
+@ops.operator("similar", "text", ops.SimilarParams)
+def similar(node: "Node", ctx: "Context") -> Outcome:
+    """A turn in scope that says what an example sentence says (TF-IDF cosine ≥ threshold)."""
+    turns = ctx.scope(node)
+    if isinstance(turns, Outcome):
+        return turns
+    params = node.params
+    assert isinstance(params, ops.SimilarParams)
+    if node.compiled is None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        examples = [normalise(e) for e in params.examples]
+        vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+        node.compiled = (vectoriser, vectoriser.fit_transform(examples))
+    found = []
+    if turns:
+        vectoriser, example_matrix = node.compiled
+        norms = [ctx.conv.norms[i] for i in turns]
+        scores = (vectoriser.transform(norms) @ example_matrix.T).toarray().max(axis=1)
+        found = [
+            ops.turn_evidence(ctx.conv, i)
+            for i, s in zip(turns, scores, strict=True)
+            if s >= params.threshold
+        ]
+    return Outcome(bool(found), found, scope=ctx.searched(node, turns))
+
+
+# Letters and digits (str.isalnum), the characters a request's bigrams are made of.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = _NOT_ALNUM.sub("", text)
+    return set(map(operator.add, chars, chars[1:]))
+
+
+@ops.operator("repetition", "text", ops.RepetitionParams)
+def repetition(node: "Node", ctx: "Context") -> Outcome:
+    """The same request said again and again by ``role`` (cosine of character-bigram sets)."""
+    params = node.params
+    assert isinstance(params, ops.RepetitionParams)
+    if params.role != "any" and not ctx.conv.roles_known:
+        return Outcome.unmeasurable("roles are unknown on a mono recording")
+    norms = ctx.conv.norms
+    turns = [i for i in ctx.conv.of_role(params.role) if len(norms[i]) >= params.min_chars]
+    # Turns that say the same words have the same bigrams: each wording is compared once.
+    wordings: dict[str, list[int]] = {}
+    for i in turns:
+        wordings.setdefault(norms[i], []).append(i)
+    grams = [_bigrams(text) for text in wordings]
+    said_by = list(wordings.values())
+    # An inverted index keeps this linear in the text: only wordings sharing bigrams are compared.
+    postings: dict[str, list[int]] = defaultdict(list)
+    for w, g in enumerate(grams):
+        for gram in g:
+            postings[gram].append(w)
+    for g in grams:  # in the order the wordings were first said
+        # Wording → bigrams it shares with this one, counted without a Python loop per bigram.
+        shared = Counter(chain.from_iterable(map(postings.__getitem__, g)))
+        similar = [  # the wording itself among them
+            v for v, n in shared.items() if n / (len(g) * len(grams[v])) ** 0.5 >= params.threshold
+        ]
+        if sum(len(said_by[v]) for v in similar) >= params.min_times:
+            repeated = sorted(i for v in similar for i in said_by[v])
+            return Outcome(True, [ops.turn_evidence(ctx.conv, i) for i in repeated])
+    return Outcome(False, scope=ctx.searched(node, turns))
+
+
+def _call_scope(ctx: "Context") -> Evidence:
+    return Evidence(0.0, ctx.conv.duration_s, None)
+
+
+@ops.operator("silence", "metric", ops.SilenceParams)
+def silence(node: "Node", ctx: "Context") -> Outcome:
+    """Nobody speaking for at least ``min_s`` (dead air), optionally on ``role``'s turn."""
+    params = node.params
+    assert isinstance(params, ops.SilenceParams)
+    if params.role != "any" and not ctx.conv.roles_known:
+        return Outcome.unmeasurable("whose turn a silence was is unknown on a mono recording")
+    found = [
+        Evidence(s.start, s.end, s.turn_of, (), f"{s.duration_s:.1f} s silence")
+        for s in ctx.metrics.silences
+        if s.duration_s >= params.min_s and (params.role == "any" or s.turn_of == params.role)
+    ]
+    return Outcome(bool(found), found, scope=_call_scope(ctx))
+
+
+@ops.operator("overtalk", "metric", ops.OvertalkParams)
+def overtalk(node: "Node", ctx: "Context") -> Outcome:
+    """``interrupter`` talking over the other party for ``min_s`` while saying ``min_units``."""
+    params = node.params
+    assert isinstance(params, ops.OvertalkParams)
+    if ctx.metrics.overtalk is None:
+        return Outcome.unmeasurable("overtalk cannot be measured on a mono recording")
+    found = [
+        Evidence(
+            o.start, o.end, o.interrupter, (), f"{o.duration_s:.1f} s over the {o.interrupted}"
+        )
+        for o in ctx.metrics.overtalk
+        if o.duration_s >= params.min_s
+        and o.units >= params.min_units
+        and params.interrupter in ("any", o.interrupter)
+    ]
+    return Outcome(bool(found), found, scope=_call_scope(ctx))
+
+
+def _beyond(value: float, params: ops.ThresholdParams | ops.SpeechRateParams) -> bool:
+    return value > params.above if params.above is not None else value < (params.below or 0)
+
+
+@ops.operator("speech_rate", "metric", ops.SpeechRateParams)
+def speech_rate(node: "Node", ctx: "Context") -> Outcome:
+    """Characters (Chinese) or words per minute above or below a limit, per turn or per call."""
+    params = node.params
+    assert isinstance(params, ops.SpeechRateParams)
+    if params.role != "any" and not ctx.conv.roles_known:
+        return Outcome.unmeasurable("roles are unknown on a mono recording")
+    unit = ctx.metrics.rate_unit
+    if params.per == "call":
+        rates = [r for role, r in ctx.metrics.speech_rate.items() if params.role in ("any", role)]
+        found = [
+            Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{r:.0f} {unit}/min")
+            for r in rates if r is not None and _beyond(r, params)
+        ]  # fmt: skip
+        return Outcome(bool(found), found, scope=_call_scope(ctx))
+    found = []
+    conv = ctx.conv
+    for i, turn_id in enumerate(conv.ids):
+        rate = ctx.metrics.turn_rates.get(turn_id)
+        if rate is not None and params.role in ("any", conv.roles[i]) and _beyond(rate, params):
+            text = f"{rate:.0f} {unit}/min: {conv.texts[i]}"
+            found.append(ops.turn_evidence(conv, i, text))
+    return Outcome(bool(found), found, scope=_call_scope(ctx))
+
+
+@ops.operator("response_latency", "metric", ops.ThresholdParams)
+def response_latency(node: "Node", ctx: "Context") -> Outcome:
+    """Seconds from pickup to the agent's first words, above or below a limit."""
+    params = node.params
+    assert isinstance(params, ops.ThresholdParams)
+    latency = ctx.metrics.response_latency_s
+    if latency is None:
+        return Outcome.unmeasurable(
+            "the agent's first words cannot be told apart on this recording"
+        )
+    if not _beyond(latency, params):
+        return Outcome(False, scope=_call_scope(ctx))
+    return Outcome(
+        True, [Evidence(0.0, latency, "agent", (), f"agent first spoke at {latency:.1f} s")]
+    )
+
+
+@ops.operator("duration", "metric", ops.ThresholdParams)
+def duration(node: "Node", ctx: "Context") -> Outcome:
+    """Call length in seconds above or below a limit."""
+    params = node.params
+    assert isinstance(params, ops.ThresholdParams)
+    length = ctx.metrics.duration_s
+    if not _beyond(length, params):
+        return Outcome(False, scope=_call_scope(ctx))
+    return Outcome(True, [Evidence(0.0, length, None, (), f"call lasted {length:.0f} s")])
+
+
+@ops.operator("talk_ratio", "metric", ops.RoleThresholdParams)
+def talk_ratio(node: "Node", ctx: "Context") -> Outcome:
+    """``role``'s share of all talk time (0–1) above or below a limit."""
+    params = node.params
+    assert isinstance(params, ops.RoleThresholdParams)
+    if ctx.metrics.talk_ratio is None:
+        return Outcome.unmeasurable("talk ratio cannot be measured on a mono recording")
+    ratio = ctx.metrics.talk_ratio.get(params.role, 0.0)
+    if not _beyond(ratio, params):
+        return Outcome(False, scope=_call_scope(ctx))
+    return Outcome(
+        True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{ratio:.0%} of talk time")]
+    )
+
+
+@ops.operator("loudness", "metric", ops.RoleThresholdParams)
+def loudness(node: "Node", ctx: "Context") -> Outcome:
+    """``role``'s speech level in dBFS above or below a limit."""
+    params = node.params
+    assert isinstance(params, ops.RoleThresholdParams)
+    level = ctx.metrics.loudness_dbfs.get(params.role) if ctx.conv.roles_known else None
+    if level is None:
+        return Outcome.unmeasurable(f"the {params.role}'s loudness is not known for this call")
+    if not _beyond(level, params):
+        return Outcome(False, scope=_call_scope(ctx))
+    return Outcome(True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{level:.0f} dBFS")])
+
+
+@ops.operator("sentiment", "metric", ops.SentimentParams)
+def sentiment(node: "Node", ctx: "Context") -> Outcome:
+    """``role`` sounding angry or negative, by the text classifier in models/sentiment."""
+    params = node.params
+    assert isinstance(params, ops.SentimentParams)
+    if not ctx.conv.roles_known:
+        return Outcome.unmeasurable("roles are unknown on a mono recording")
+    conv, label = ctx.conv, params.label
+    turns = conv.of_role(params.role)
+    feelings = list(map(conv.sentiment.__getitem__, turns))
+    if None in feelings:  # normally scored once, when the transcript was stored
+        unscored = [i for i, feeling in zip(turns, feelings, strict=True) if feeling is None]
+        scores = analysis.sentiment([conv.texts[i] for i in unscored])
+        if scores is None:
+            return Outcome.unmeasurable("the sentiment classifier has no training data")
+        for i, score in zip(unscored, scores, strict=True):
+            conv.sentiment[i] = score
+        feelings = list(map(conv.sentiment.__getitem__, turns))
+    scored = cast(list[dict[str, float]], feelings)  # every turn has its scores now
+    levels = list(map(operator.itemgetter(label), scored))
+    found = [
+        ops.turn_evidence(conv, i, f"{level:.0%} {label}: {conv.texts[i]}")
+        for i, level in zip(turns, levels, strict=True)
+        if level >= params.threshold
+    ]
+    return Outcome(bool(found), found, scope=_call_scope(ctx))

@@ -1,0 +1,111 @@
+"""Rule packs and scorecards as written in ``rules/*.yaml``."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Severity = Literal["minor", "major", "critical"]
+
+# The fixed vocabulary reports group by, across packs.
+CATEGORIES = (
+    "greeting", "closing", "identity_verification", "hold_etiquette", "forbidden_phrase",
+    "courtesy", "empathy", "escalation_risk", "compliance_disclosure", "silence", "overtalk",
+    "speech_rate", "responsiveness", "pii_exposure", "sentiment", "other",
+)  # fmt: skip
+Category = Literal[
+    "greeting", "closing", "identity_verification", "hold_etiquette", "forbidden_phrase",
+    "courtesy", "empathy", "escalation_risk", "compliance_disclosure", "silence", "overtalk",
+    "speech_rate", "responsiveness", "pii_exposure", "sentiment", "other",
+]  # fmt: skip
+
+
+class Strict(BaseModel):
+    """Unknown fields in a pack are mistakes: refuse them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TestTurn(Strict):
+    """One turn of a test transcript."""
+
+    role: Literal["agent", "customer", "unknown"]
+    text: str = Field(max_length=2000)
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+
+
+class TestCall(Strict):
+    """A test transcript given turn by turn (for timing rules)."""
+
+    turns: list[TestTurn] = Field(min_length=1, max_length=200)
+    duration_s: float | None = None
+
+
+TestCase = Annotated[str, StringConstraints(min_length=1, max_length=5000)] | TestCall
+
+
+class RuleTests(Strict):
+    """Transcripts that must and must not make the rule hit."""
+
+    hit: list[TestCase] = Field(default_factory=list, max_length=100)
+    miss: list[TestCase] = Field(default_factory=list, max_length=100)
+
+
+class RuleSpec(Strict):
+    """One rule: a condition over the call; when it holds, the rule hits."""
+
+    id: Identifier
+    name: Name
+    category: Category
+    severity: Severity = "minor"
+    flag: bool = Field(False, description="A hit flags the call for human review.")
+    description: str = Field("", max_length=2000)
+    when: dict[str, Any]
+    tests: RuleTests = Field(default_factory=RuleTests)
+
+
+class ItemSpec(Strict):
+    """A scorecard item: machine-scored from a rule, or scored by a person."""
+
+    id: Identifier
+    name: Name
+    points: float = Field(gt=0, le=1000)
+    rule: Identifier | None = None
+    manual: bool = False
+    deduct_per_hit: float | None = Field(None, gt=0, description="Else any hit loses all points.")
+    auto_fail: bool = Field(False, description="Red line (红线): a hit zeroes the whole score.")
+    severity: Severity = "minor"
+
+
+class SectionSpec(Strict):
+    """A scorecard section."""
+
+    id: Identifier
+    name: Name
+    weight: float | None = Field(None, gt=0, description="Share of the total; else by points.")
+    items: list[ItemSpec] = Field(min_length=1, max_length=100)
+
+
+class ScorecardSpec(Strict):
+    """An evaluation form."""
+
+    name: Name
+    flag_below: float | None = Field(
+        None, ge=0, le=100, description="Flag calls scoring under this %."
+    )
+    sections: list[SectionSpec] = Field(min_length=1, max_length=50)
+
+
+class PackSpec(Strict):
+    """A rule pack file."""
+
+    pack: PackId
+    name: Name
+    language: str = Field(min_length=2, max_length=8)
+    description: str = Field("", max_length=5000)
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(min_length=1, max_length=500)
+    scorecard: ScorecardSpec | None = None
