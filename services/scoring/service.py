@@ -14,7 +14,7 @@ from services.scoring.rules import pack as pack_module
 from services.scoring.rules import scorecard
 from services.scoring.rules.conversation import Conversation, from_turns
 from services.scoring.rules.pack import CompiledPack, PackError
-from services.scoring.tables import CallMetrics, Hit, RuleResult, Score
+from services.scoring.tables import CallMetrics, CallScore, RuleHit, RuleStatus
 from services.speech import service as speech_service
 from services.text.normalise import is_chinese
 
@@ -95,7 +95,7 @@ def conversation(*, db_session: Session, call: Call) -> Conversation:
 
 def score_call(
     *, db_session: Session, call_id: int, rules_dir: Path, pack_id: str | None = None
-) -> Score | None:
+) -> CallScore | None:
     """Scores a transcribed call; re-scoring with the same pack version replaces that result."""
     call = db_session.get(Call, call_id)
     if call is None or call.status not in SCORABLE:
@@ -109,7 +109,7 @@ def score_call(
     metrics = metrics_module.compute(conv)
     results = pack.evaluate(conv, metrics)
     result = scorecard.score(pack, results)
-    for table in (Score, RuleResult, Hit):
+    for table in (CallScore, RuleStatus, RuleHit):
         db_session.execute(delete(table).where(*_under(table, call.id, pack.id, pack.version)))
     db_session.merge(CallMetrics(call_id=call.id, metrics=metrics.as_dict()))
     for r in results:
@@ -121,12 +121,12 @@ def score_call(
             "category": r.rule.category,
             "severity": r.rule.severity,
         }
-        db_session.add(RuleResult(**key, status=r.status, reason=r.outcome.reason))
+        db_session.add(RuleStatus(**key, status=r.status, reason=r.outcome.reason))
         if r.status != "hit":
             continue
         for e in r.outcome.evidence:
             db_session.add(
-                Hit(
+                RuleHit(
                     **key,
                     role=e.role,
                     start=round(e.start, 3),
@@ -135,7 +135,7 @@ def score_call(
                     text=e.text,
                 )
             )
-    row = Score(
+    row = CallScore(
         call_id=call.id,
         pack=pack.id,
         pack_version=pack.version,
@@ -155,40 +155,44 @@ def score_call(
     return row
 
 
-def latest_score(*, db_session: Session, call_id: int) -> Score | None:
+def latest_score(*, db_session: Session, call_id: int) -> CallScore | None:
     """The call's most recent score (any pack version)."""
     return db_session.scalars(
-        select(Score)
-        .where(Score.call_id == call_id)
-        .order_by(Score.created_at.desc(), Score.id.desc())
+        select(CallScore)
+        .where(CallScore.call_id == call_id)
+        .order_by(CallScore.created_at.desc(), CallScore.id.desc())
         .limit(1)
     ).first()
 
 
-def scores(*, db_session: Session, call_id: int) -> list[Score]:
+def scores(*, db_session: Session, call_id: int) -> list[CallScore]:
     """Every score the call has had, newest first."""
     return list(
-        db_session.scalars(select(Score).where(Score.call_id == call_id).order_by(Score.id.desc()))
+        db_session.scalars(
+            select(CallScore).where(CallScore.call_id == call_id).order_by(CallScore.id.desc())
+        )
     )
 
 
 def _under(
-    table: type[Score] | type[RuleResult] | type[Hit], call_id: int, pack: str, version: str
+    table: type[CallScore] | type[RuleStatus] | type[RuleHit], call_id: int, pack: str, version: str
 ) -> tuple[ColumnElement[bool], ...]:
     """The rows of ``table`` that belong to one call under one pack version."""
     return table.call_id == call_id, table.pack == pack, table.pack_version == version
 
 
-def hits(*, db_session: Session, score: Score) -> list[Hit]:
+def hits(*, db_session: Session, score: CallScore) -> list[RuleHit]:
     """The hits behind a score, in call order."""
-    where = _under(Hit, score.call_id, score.pack, score.pack_version)
-    return list(db_session.scalars(select(Hit).where(*where).order_by(Hit.start, Hit.id)))
+    where = _under(RuleHit, score.call_id, score.pack, score.pack_version)
+    return list(
+        db_session.scalars(select(RuleHit).where(*where).order_by(RuleHit.start, RuleHit.id))
+    )
 
 
-def rule_results(*, db_session: Session, score: Score) -> list[RuleResult]:
+def rule_results(*, db_session: Session, score: CallScore) -> list[RuleStatus]:
     """Each rule's status behind a score."""
-    where = _under(RuleResult, score.call_id, score.pack, score.pack_version)
-    return list(db_session.scalars(select(RuleResult).where(*where).order_by(RuleResult.id)))
+    where = _under(RuleStatus, score.call_id, score.pack, score.pack_version)
+    return list(db_session.scalars(select(RuleStatus).where(*where).order_by(RuleStatus.id)))
 
 
 def metrics_of(*, db_session: Session, call_id: int) -> dict | None:

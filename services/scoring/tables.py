@@ -30,7 +30,7 @@ class CallMetrics(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class RuleResult(Base):
+class RuleStatus(Base):
     """One rule on one call under one pack version: hit, pass or not_measurable (with why)."""
 
     __tablename__ = "rule_results"
@@ -49,7 +49,7 @@ class RuleResult(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class Hit(Base):
+class RuleHit(Base):
     """Evidence of a rule hit: where in the call, who, which turns, what was said."""
 
     __tablename__ = "hits"
@@ -72,7 +72,7 @@ class Hit(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
-class Score(Base):
+class CallScore(Base):
     """A call's machine score under one pack version; older versions' scores are kept."""
 
     __tablename__ = "scores"

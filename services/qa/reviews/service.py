@@ -18,7 +18,7 @@ from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
 from services.qa.reviews.tables import HitVerdict, Review, ReviewStatus
 from services.scoring import service as scoring_service
-from services.scoring.tables import Score
+from services.scoring.tables import CallScore
 
 
 def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -> Review:
@@ -31,7 +31,7 @@ def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -
     return review
 
 
-def machine_score(*, db_session: Session, review: Review) -> Score:
+def machine_score(*, db_session: Session, review: Review) -> CallScore:
     """The call's latest machine score, which the review starts from."""
     score = scoring_service.latest_score(db_session=db_session, call_id=review.call_id)
     if score is None:
@@ -39,7 +39,7 @@ def machine_score(*, db_session: Session, review: Review) -> Score:
     return score
 
 
-def machine_items(*, db_session: Session, score: Score) -> list[content.Item]:
+def machine_items(*, db_session: Session, score: CallScore) -> list[content.Item]:
     """The machine scorecard as evaluation items, each rule item with its hits."""
     hits = [
         {
@@ -71,7 +71,7 @@ class ReviewState:
     """Where a review stands: its machine score, its items (as submitted, or as they would be
     with the draft so far) and what the draft still lacks."""
 
-    machine: Score
+    machine: CallScore
     items: list[content.Item]
     missing: list[str]
     evaluation_id: int | None

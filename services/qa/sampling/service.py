@@ -13,7 +13,7 @@ from services.people.tables import Role, User
 from services.qa.sampling import picks
 from services.qa.sampling.schemas import PlanSpec
 from services.qa.sampling.tables import SampledCall, SamplingPlan, SamplingRun
-from services.scoring.tables import Hit, Score
+from services.scoring.tables import CallScore, RuleHit
 
 
 def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
@@ -77,11 +77,11 @@ def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def _latest_scores(db_session: Session, ids: list[int]) -> dict[int, Score]:
-    latest: dict[int, Score] = {}
+def _latest_scores(db_session: Session, ids: list[int]) -> dict[int, CallScore]:
+    latest: dict[int, CallScore] = {}
     for chunk in _chunks(ids):
         for score in db_session.scalars(
-            select(Score).where(Score.call_id.in_(chunk)).order_by(Score.id)
+            select(CallScore).where(CallScore.call_id.in_(chunk)).order_by(CallScore.id)
         ):
             latest[score.call_id] = score  # ordered by id: the newest wins
     return latest
@@ -92,15 +92,15 @@ def _with_category(db_session: Session, ids: list[int], category: str) -> set[in
     for chunk in _chunks(ids):
         found.update(
             db_session.scalars(
-                select(Hit.call_id)
-                .where(Hit.call_id.in_(chunk), Hit.category == category)
+                select(RuleHit.call_id)
+                .where(RuleHit.call_id.in_(chunk), RuleHit.category == category)
                 .distinct()
             )
         )
     return found
 
 
-def _risk(spec: PlanSpec, score: Score | None, escalated: bool) -> tuple[int | None, str]:
+def _risk(spec: PlanSpec, score: CallScore | None, escalated: bool) -> tuple[int | None, str]:
     always = spec.always
     if score is not None and always.red_line and score.auto_failed:
         return 0, "red line: " + "; ".join(

@@ -15,7 +15,7 @@ from services.qa.rotation import service as rotation_service
 from services.qa.rotation.tables import RotationPeriod
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import PlanSpec
-from services.scoring.tables import Score
+from services.scoring.tables import CallScore
 from tests.conftest import make_user
 
 WEEK = datetime(2031, 3, 3, tzinfo=UTC)  # a Monday no other test samples
@@ -45,7 +45,7 @@ def desk(db_session):
                     started_at=WEEK + timedelta(hours=5 * n), channel_map={}, extra={})  # fmt: skip
         db_session.add(call)
         db_session.flush()
-        db_session.add(Score(call_id=call.id, pack="p", pack_version="v", total=50, maximum=100,
+        db_session.add(CallScore(call_id=call.id, pack="p", pack_version="v", total=50, maximum=100,
                              percent=50, auto_failed=False, flagged=n % 5 == 0, reasons=["flagged"],
                              sections=[], items=[]))  # fmt: skip
     db_session.commit()

@@ -12,7 +12,7 @@ from services.people.tables import User
 from services.qa.sampling import picks
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import PlanSpec
-from services.scoring.tables import Hit, Score
+from services.scoring.tables import CallScore, RuleHit
 
 MONTH_START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 WEEKS = [MONTH_START + timedelta(weeks=i) for i in range(4)]
@@ -60,7 +60,7 @@ def month():
             red, flagged = roll < 0.02, roll < 0.06
             reasons = ["red line: 服务忌语 (forbidden_phrase)"] if red else []
             db_session.add(
-                Score(
+                CallScore(
                     call_id=call.id,
                     pack="zh-service",
                     pack_version="v",
@@ -76,7 +76,7 @@ def month():
             )
             if flagged and not red:
                 db_session.add(
-                    Hit(
+                    RuleHit(
                         call_id=call.id,
                         pack="zh-service",
                         pack_version="v",
