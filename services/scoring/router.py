@@ -13,8 +13,8 @@ from services.config import get_settings
 from services.db import DbSession
 from services.errors import InvalidInput
 from services.scoring import service as scoring_service
-from services.scoring.rules import operators, packtests
 from services.scoring.rules import pack as pack_module
+from services.scoring.rules import packtests, registry
 from services.scoring.schemas import PackOut, RuleOut, ValidationOut
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
@@ -41,7 +41,7 @@ def list_packs(_principal: Auth) -> list[PackOut]:
 @router.get("/rules/operators")
 def list_operators(_principal: Auth) -> list[dict[str, Any]]:
     """Every rule operator with its parameters (JSON schema), for rule editors."""
-    return operators.describe()
+    return registry.describe()
 
 
 @router.post(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from services.config import get_settings
-from services.scoring.rules import operators, packtests
 from services.scoring.rules import pack as pack_module
+from services.scoring.rules import packtests, registry
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 RUDE = "keyword: {any: [whatever], role: agent}"
@@ -44,11 +44,11 @@ def test_shipped_pack_passes_its_test_cases(path: Path):
 
 
 def test_every_operator_is_listed_with_its_parameters():
-    names = {op["name"] for op in operators.describe()}
+    names = {op["name"] for op in registry.describe()}
     assert {"keyword", "regex", "not_regex", "similar", "repetition", "silence", "overtalk",
             "speech_rate", "response_latency", "duration", "talk_ratio", "loudness",
             "sentiment"} <= names  # fmt: skip
-    keyword = next(op for op in operators.describe() if op["name"] == "keyword")
+    keyword = next(op for op in registry.describe() if op["name"] == "keyword")
     assert "window" in keyword["params"]["properties"]
 
 

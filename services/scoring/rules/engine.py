@@ -4,21 +4,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 
-from services.scoring.rules import operators
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.keywords import ENGINES, Hit, KeywordIndex
 from services.scoring.rules.matching import JoinedTexts, join_texts
 from services.scoring.rules.metrics import Metrics
-from services.scoring.rules.operators import REGISTRY, Params, Scoped, Window
+from services.scoring.rules.operators import (
+    Anchor,
+    KeywordParams,
+    Params,
+    RepetitionParams,
+    Scoped,
+    Window,
+)
 from services.scoring.rules.outcome import Evidence, Outcome, all_of, any_of, negate
 
 LOGIC = ("all", "any", "not")
 ScopeKey = tuple[str, str | None]  # role and window: the part of a scope known before a call
 MAX_DEPTH = 12
+P = TypeVar("P", bound=Params)
 
 
 class ConditionError(ValueError):
@@ -41,6 +48,8 @@ class Node:
     id: str | None = None
     compiled: Any = None  # regex, vectoriser … prepared once per pack
     evidence_used: bool = True  # False under a `not`, where nothing reads it
+    # The operator's evaluator with this node's parameters (None for all, any and not).
+    evaluator: "Callable[[Node, Context], Outcome] | None" = None
 
     def walk(self) -> list["Node"]:
         """This node and all below it, in evaluation order."""
@@ -75,12 +84,40 @@ class Node:
     @cached_property
     def operator(self) -> Callable[["Node", "Context"], Outcome]:
         """The function that evaluates this node."""
-        return (
-            LOGIC_OPERATORS[self.op] if self.op in LOGIC_OPERATORS else REGISTRY[self.op].evaluate
-        )
+        return self.evaluator or LOGIC_OPERATORS[self.op]
 
 
-def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0) -> Node:
+@dataclass(frozen=True)
+class Operator(Generic[P]):
+    """A rule operator: its name, kind, parameter model and evaluator (its docstring says what
+    the operator does)."""
+
+    name: str
+    kind: Literal["text", "metric"]
+    params: type[P]
+    evaluate: "Callable[[Node, Context, P], Outcome]"
+
+    @property
+    def description(self) -> str:
+        """What the operator does, for people writing rules."""
+        return (self.evaluate.__doc__ or "").strip()
+
+    def bind(self, raw: Any) -> tuple[P, "Callable[[Node, Context], Outcome]"]:
+        """Validates a condition's parameters; returns them and the evaluator bound to them."""
+        params = self.params.model_validate(raw if raw is not None else {})
+
+        def evaluate(node: Node, ctx: Context) -> Outcome:
+            return self.evaluate(node, ctx, params)
+
+        return params, evaluate
+
+
+Operators = dict[str, Operator[Any]]
+
+
+def compile_condition(
+    raw: Any, *, operators: Operators, key: str, path: str = "when", depth: int = 0
+) -> Node:
     """Validates and compiles a condition tree; raises ConditionError naming the field."""
     if depth > MAX_DEPTH:
         raise ConditionError(path, f"conditions nest deeper than {MAX_DEPTH} levels")
@@ -89,7 +126,7 @@ def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0)
     node_id = raw.get("id")
     ops = [k for k in raw if k != "id"]
     if len(ops) != 1:
-        known = ", ".join([*LOGIC, *REGISTRY])
+        known = ", ".join([*LOGIC, *operators])
         raise ConditionError(path, f"a condition has exactly one operator (one of {known})")
     op = ops[0]
     value = raw[op]
@@ -102,28 +139,30 @@ def compile_condition(raw: Any, *, key: str, path: str = "when", depth: int = 0)
         if not isinstance(value, list) or not value:
             raise ConditionError(here, f"{op} takes a non-empty list of conditions")
         children = [
-            compile_condition(c, key=f"{key}.{op}{i}", path=f"{here}[{i}]", depth=depth + 1)
+            compile_condition(
+                c, operators=operators, key=f"{key}.{op}{i}", path=f"{here}[{i}]", depth=depth + 1
+            )
             for i, c in enumerate(value)
         ]
         return Node(op, key, children=children, id=node_id)
     if op == "not":
-        child = compile_condition(value, key=f"{key}.not", path=here, depth=depth + 1)
+        child = compile_condition(
+            value, operators=operators, key=f"{key}.not", path=here, depth=depth + 1
+        )
         _evidence_unused(child)
         return Node(op, key, children=[child], id=node_id)
-    if op not in REGISTRY:
+    if op not in operators:
         raise ConditionError(
-            path, f"unknown operator {op!r}; known: {', '.join([*LOGIC, *REGISTRY])}"
+            path, f"unknown operator {op!r}; known: {', '.join([*LOGIC, *operators])}"
         )
-    model = REGISTRY[op].params
-    assert model is not None
     try:
-        params = model.model_validate(value if value is not None else {})
+        params, evaluator = operators[op].bind(value)
     except ValidationError as exc:
         err = exc.errors()[0]
         # Drop pydantic's union branch labels (e.g. "constrained-str") from the path.
         where = ".".join(str(p) for p in err["loc"] if isinstance(p, int) or p.isidentifier())
         raise ConditionError(f"{here}.{where}" if where else here, err["msg"]) from None
-    return Node(op, key, params=params, id=node_id)
+    return Node(op, key, params=params, id=node_id, evaluator=evaluator)
 
 
 def _evidence_unused(node: Node) -> None:
@@ -152,7 +191,7 @@ class KeywordScopes:
 
     def register(self, node: Node, synonyms: dict[str, list[str]]) -> None:
         """Adds the keywords of a keyword condition (and their synonyms) to its scope's group."""
-        assert isinstance(node.params, operators.KeywordParams)
+        assert isinstance(node.params, KeywordParams)
         key = node.scope_key
         self.windows[key] = node.params.window
         index = self.indexes.setdefault(key, KeywordIndex(self.engine))
@@ -275,7 +314,7 @@ class Context:
             return [conv.norms_of_role(r) for r in (conv.speakers if role == "any" else [role])]
         return [join_texts(list(map(conv.norms.__getitem__, turns)), turns, conv.word_edges)]
 
-    def _near_anchor(self, turns: list[int], anchor: operators.Anchor) -> list[int]:
+    def _near_anchor(self, turns: list[int], anchor: Anchor) -> list[int]:
         found = self.anchors.get(anchor.to)
         if not found or not found.value:
             return []
@@ -293,7 +332,7 @@ class Context:
     def searched(self, node: Node, turns: list[int]) -> Evidence:
         """The span a text condition searched (the evidence of an absence)."""
         params = node.params
-        assert isinstance(params, Scoped | operators.RepetitionParams)
+        assert isinstance(params, Scoped | RepetitionParams)
         if isinstance(params, Scoped) and params.anchor is None:  # the same for its scope
             key = node.scope_key
             if key not in self._searched:

@@ -1,32 +1,27 @@
-"""Evaluators of the registered operators (imported for their registration)."""
+"""The operators' evaluators: each reads a conversation with its typed parameters."""
 
 import operator
 import re
 from collections import Counter, defaultdict
 from itertools import chain
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from services.scoring.rules import operators as ops
+from services.scoring.rules.engine import Context, Node
 from services.scoring.rules.keywords import outermost
 from services.scoring.rules.matching import one_first, regex_matches, relaxed_pattern
 from services.scoring.rules.outcome import Evidence, Outcome
 from services.text import analysis
 from services.text.normalise import normalise
 
-if TYPE_CHECKING:
-    from services.scoring.rules.engine import Context, Node
-
 WHOLE_CALL = "the whole call"
 
 
-@ops.operator("keyword", "text", ops.KeywordParams)
-def keyword(node: "Node", ctx: "Context") -> Outcome:
+def keyword(node: Node, ctx: Context, params: ops.KeywordParams) -> Outcome:
     """Keywords (with synonyms) said in scope: any, all, at least N of, or none of them."""
     turns = ctx.scope(node)
     if isinstance(turns, Outcome):
         return turns
-    params = node.params
-    assert isinstance(params, ops.KeywordParams)
     matches = ctx.keyword_matches(node)  # all in the condition's role and window
     if matches and params.anchor is not None:
         near = set(turns)
@@ -52,21 +47,24 @@ def keyword(node: "Node", ctx: "Context") -> Outcome:
     return Outcome(value, evidence, scope=searched)
 
 
-def _compiled_regex(node: "Node") -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+def _compiled_regex(
+    node: Node, params: ops.RegexParams
+) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """The condition's regex, and a relaxed one to rule out many turns at once (if any)."""
     if node.compiled is None:
-        assert isinstance(node.params, ops.RegexParams)
-        relaxed = relaxed_pattern(node.params.pattern)
+        relaxed = relaxed_pattern(params.pattern)
         try:
             quick = re.compile(one_first(relaxed), re.IGNORECASE) if relaxed is not None else None
         except re.error:
             quick = None
-        node.compiled = (re.compile(node.params.pattern, re.IGNORECASE), quick)
+        node.compiled = (re.compile(params.pattern, re.IGNORECASE), quick)
     return node.compiled
 
 
-def _regex_turns(node: "Node", ctx: "Context", turns: list[int]) -> list[Evidence]:
-    exact, quick = _compiled_regex(node)
+def _regex_turns(
+    node: Node, ctx: Context, params: ops.RegexParams, turns: list[int]
+) -> list[Evidence]:
+    exact, quick = _compiled_regex(node, params)
     if quick is not None:  # one search over many turns finds the few worth a closer look
         joined = ctx.joined_norms(node, turns)
         found = [match for texts in joined for match in regex_matches(exact, quick, texts)]
@@ -76,35 +74,30 @@ def _regex_turns(node: "Node", ctx: "Context", turns: list[int]) -> list[Evidenc
     return [ops.turn_evidence(ctx.conv, i, match.group()) for i, match in found]
 
 
-@ops.operator("regex", "text", ops.RegexParams)
-def regex(node: "Node", ctx: "Context") -> Outcome:
+def regex(node: Node, ctx: Context, params: ops.RegexParams) -> Outcome:
     """A regular expression matching a turn in scope (normalised, case-insensitive text)."""
     turns = ctx.scope(node)
     if isinstance(turns, Outcome):
         return turns
-    found = _regex_turns(node, ctx, turns)
+    found = _regex_turns(node, ctx, params, turns)
     return Outcome(bool(found), found, scope=ctx.searched(node, turns))
 
 
-@ops.operator("not_regex", "text", ops.RegexParams)
-def not_regex(node: "Node", ctx: "Context") -> Outcome:
+def not_regex(node: Node, ctx: Context, params: ops.RegexParams) -> Outcome:
     """No turn in scope matches the regular expression (an exclusion)."""
     turns = ctx.scope(node)
     if isinstance(turns, Outcome):
         return turns
     searched = ctx.searched(node, turns)
-    found = _regex_turns(node, ctx, turns)
+    found = _regex_turns(node, ctx, params, turns)
     return Outcome(not found, [] if found else [searched], scope=searched)
 
 
-@ops.operator("similar", "text", ops.SimilarParams)
-def similar(node: "Node", ctx: "Context") -> Outcome:
+def similar(node: Node, ctx: Context, params: ops.SimilarParams) -> Outcome:
     """A turn in scope that says what an example sentence says (TF-IDF cosine ≥ threshold)."""
     turns = ctx.scope(node)
     if isinstance(turns, Outcome):
         return turns
-    params = node.params
-    assert isinstance(params, ops.SimilarParams)
     if node.compiled is None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -133,11 +126,8 @@ def _bigrams(text: str) -> set[str]:
     return set(map(operator.add, chars, chars[1:]))
 
 
-@ops.operator("repetition", "text", ops.RepetitionParams)
-def repetition(node: "Node", ctx: "Context") -> Outcome:
+def repetition(node: Node, ctx: Context, params: ops.RepetitionParams) -> Outcome:
     """The same request said again and again by ``role`` (cosine of character-bigram sets)."""
-    params = node.params
-    assert isinstance(params, ops.RepetitionParams)
     if params.role != "any" and not ctx.conv.roles_known:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
     norms = ctx.conv.norms
@@ -165,15 +155,12 @@ def repetition(node: "Node", ctx: "Context") -> Outcome:
     return Outcome(False, scope=ctx.searched(node, turns))
 
 
-def _call_scope(ctx: "Context") -> Evidence:
+def _call_scope(ctx: Context) -> Evidence:
     return Evidence(0.0, ctx.conv.duration_s, None)
 
 
-@ops.operator("silence", "metric", ops.SilenceParams)
-def silence(node: "Node", ctx: "Context") -> Outcome:
+def silence(node: Node, ctx: Context, params: ops.SilenceParams) -> Outcome:
     """Nobody speaking for at least ``min_s`` (dead air), optionally on ``role``'s turn."""
-    params = node.params
-    assert isinstance(params, ops.SilenceParams)
     if params.role != "any" and not ctx.conv.roles_known:
         return Outcome.unmeasurable("whose turn a silence was is unknown on a mono recording")
     found = [
@@ -184,11 +171,8 @@ def silence(node: "Node", ctx: "Context") -> Outcome:
     return Outcome(bool(found), found, scope=_call_scope(ctx))
 
 
-@ops.operator("overtalk", "metric", ops.OvertalkParams)
-def overtalk(node: "Node", ctx: "Context") -> Outcome:
+def overtalk(node: Node, ctx: Context, params: ops.OvertalkParams) -> Outcome:
     """``interrupter`` talking over the other party for ``min_s`` while saying ``min_units``."""
-    params = node.params
-    assert isinstance(params, ops.OvertalkParams)
     if ctx.metrics.overtalk is None:
         return Outcome.unmeasurable("overtalk cannot be measured on a mono recording")
     found = [
@@ -207,11 +191,8 @@ def _beyond(value: float, params: ops.ThresholdParams | ops.SpeechRateParams) ->
     return value > params.above if params.above is not None else value < (params.below or 0)
 
 
-@ops.operator("speech_rate", "metric", ops.SpeechRateParams)
-def speech_rate(node: "Node", ctx: "Context") -> Outcome:
+def speech_rate(node: Node, ctx: Context, params: ops.SpeechRateParams) -> Outcome:
     """Characters (Chinese) or words per minute above or below a limit, per turn or per call."""
-    params = node.params
-    assert isinstance(params, ops.SpeechRateParams)
     if params.role != "any" and not ctx.conv.roles_known:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
     unit = ctx.metrics.rate_unit
@@ -232,11 +213,8 @@ def speech_rate(node: "Node", ctx: "Context") -> Outcome:
     return Outcome(bool(found), found, scope=_call_scope(ctx))
 
 
-@ops.operator("response_latency", "metric", ops.ThresholdParams)
-def response_latency(node: "Node", ctx: "Context") -> Outcome:
+def response_latency(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
     """Seconds from pickup to the agent's first words, above or below a limit."""
-    params = node.params
-    assert isinstance(params, ops.ThresholdParams)
     latency = ctx.metrics.response_latency_s
     if latency is None:
         return Outcome.unmeasurable(
@@ -249,22 +227,16 @@ def response_latency(node: "Node", ctx: "Context") -> Outcome:
     )
 
 
-@ops.operator("duration", "metric", ops.ThresholdParams)
-def duration(node: "Node", ctx: "Context") -> Outcome:
+def duration(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
     """Call length in seconds above or below a limit."""
-    params = node.params
-    assert isinstance(params, ops.ThresholdParams)
     length = ctx.metrics.duration_s
     if not _beyond(length, params):
         return Outcome(False, scope=_call_scope(ctx))
     return Outcome(True, [Evidence(0.0, length, None, (), f"call lasted {length:.0f} s")])
 
 
-@ops.operator("talk_ratio", "metric", ops.RoleThresholdParams)
-def talk_ratio(node: "Node", ctx: "Context") -> Outcome:
+def talk_ratio(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outcome:
     """``role``'s share of all talk time (0–1) above or below a limit."""
-    params = node.params
-    assert isinstance(params, ops.RoleThresholdParams)
     if ctx.metrics.talk_ratio is None:
         return Outcome.unmeasurable("talk ratio cannot be measured on a mono recording")
     ratio = ctx.metrics.talk_ratio.get(params.role, 0.0)
@@ -275,11 +247,8 @@ def talk_ratio(node: "Node", ctx: "Context") -> Outcome:
     )
 
 
-@ops.operator("loudness", "metric", ops.RoleThresholdParams)
-def loudness(node: "Node", ctx: "Context") -> Outcome:
+def loudness(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outcome:
     """``role``'s speech level in dBFS above or below a limit."""
-    params = node.params
-    assert isinstance(params, ops.RoleThresholdParams)
     level = ctx.metrics.loudness_dbfs.get(params.role) if ctx.conv.roles_known else None
     if level is None:
         return Outcome.unmeasurable(f"the {params.role}'s loudness is not known for this call")
@@ -288,11 +257,8 @@ def loudness(node: "Node", ctx: "Context") -> Outcome:
     return Outcome(True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{level:.0f} dBFS")])
 
 
-@ops.operator("sentiment", "metric", ops.SentimentParams)
-def sentiment(node: "Node", ctx: "Context") -> Outcome:
+def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
     """``role`` sounding angry or negative, by the text classifier in models/sentiment."""
-    params = node.params
-    assert isinstance(params, ops.SentimentParams)
     if not ctx.conv.roles_known:
         return Outcome.unmeasurable("roles are unknown on a mono recording")
     conv, label = ctx.conv, params.label

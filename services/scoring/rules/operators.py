@@ -1,13 +1,12 @@
-"""The rule operators: each has typed parameters (so an API can list them) and an evaluator.
+"""The rule operators' parameters: typed, so that a pack is checked when it loads and an API
+can list them (their evaluators are in evaluators.py, the list of operators in registry.py).
 
 Text operators read turns in a scope (role, window, anchor); metric operators read the
 conversation metrics. Every operator answers true, false or not measurable — never guesses.
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,10 +19,7 @@ from pydantic import (
 )
 
 from services.scoring.rules.conversation import Conversation
-from services.scoring.rules.outcome import Evidence, Outcome
-
-if TYPE_CHECKING:
-    from services.scoring.rules.engine import Context, Node
+from services.scoring.rules.outcome import Evidence
 
 Role = Literal["agent", "customer", "any"]
 # YAML reads 12315 as a number; a keyword is text whatever it looks like.
@@ -185,47 +181,6 @@ class SentimentParams(Params):
     role: Literal["agent", "customer"] = "customer"
     label: Literal["angry", "negative"] = "angry"
     threshold: float = Field(0.7, gt=0, le=1)
-
-
-@dataclass(frozen=True)
-class Operator:
-    """A registered operator: its name, kind, parameter model and evaluator."""
-
-    name: str
-    kind: Literal["text", "metric", "logic"]
-    params: type[Params] | None
-    description: str
-    evaluate: Callable[["Node", "Context"], Outcome]
-
-
-REGISTRY: dict[str, Operator] = {}
-
-
-def operator(
-    name: str, kind: Literal["text", "metric", "logic"], params: type[Params] | None
-) -> Callable[[Callable[["Node", "Context"], Outcome]], Callable[["Node", "Context"], Outcome]]:
-    """Registers an evaluator under ``name``; its docstring is the operator's description."""
-
-    def register(
-        fn: Callable[["Node", "Context"], Outcome],
-    ) -> Callable[["Node", "Context"], Outcome]:
-        REGISTRY[name] = Operator(name, kind, params, (fn.__doc__ or "").strip(), fn)
-        return fn
-
-    return register
-
-
-def describe() -> list[dict[str, Any]]:
-    """Every operator with its parameters' JSON schema, for ``GET /api/v1/rules/operators``."""
-    return [
-        {
-            "name": op.name,
-            "kind": op.kind,
-            "description": op.description,
-            "params": op.params.model_json_schema() if op.params else None,
-        }
-        for op in REGISTRY.values()
-    ]
 
 
 def turn_evidence(conv: Conversation, turn: int, text: str | None = None) -> Evidence:

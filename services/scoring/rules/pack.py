@@ -10,7 +10,6 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from services.scoring.rules import evaluators  # noqa: F401 - registers the operators
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.engine import (
     ConditionError,
@@ -22,6 +21,7 @@ from services.scoring.rules.engine import (
 )
 from services.scoring.rules.metrics import Metrics
 from services.scoring.rules.outcome import Outcome
+from services.scoring.rules.registry import OPERATORS
 from services.scoring.rules.spec import PackSpec, RuleSpec
 
 MAX_PACK_BYTES = 512 * 1024
@@ -127,7 +127,7 @@ def compile_pack(raw: Any, *, source: str) -> CompiledPack:
             errors.append(f"rule {spec_rule.id!r}: the id is used twice")
             continue
         try:
-            when = compile_condition(spec_rule.when, key=spec_rule.id)
+            when = compile_condition(spec_rule.when, operators=OPERATORS, key=spec_rule.id)
         except ConditionError as exc:
             errors.append(f"rule {spec_rule.id!r}: {exc}")
             continue
