@@ -10,9 +10,11 @@ from typing import Annotated, Any
 from fastapi import Depends
 from sqlalchemy import JSON, BigInteger, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from services.config import get_settings
+from services.errors import Conflict
 
 # JSONB on PostgreSQL (indexable), plain JSON on the embedded SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -79,6 +81,25 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def unique(db_session: Session, clash: str) -> Iterator[None]:
+    """Writes what the block adds in a savepoint; where that breaks a unique constraint, raises
+    Conflict(clash) and leaves the rest of the transaction as it was."""
+    try:
+        with db_session.begin_nested():
+            yield
+            db_session.flush()
+    except IntegrityError as exc:
+        if not _is_unique_violation(exc):
+            raise
+        raise Conflict(clash) from None
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    # PostgreSQL names the violation by its SQLSTATE; SQLite only in its message.
+    return getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(exc.orig)
 
 
 def get_db() -> Iterator[Session]:

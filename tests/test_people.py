@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from services.errors import InvalidInput
 
@@ -95,3 +96,25 @@ def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
         people_service.import_users(
             db_session=db_session, text=f"username,role\nlonely-{tag},agent\n"
         )
+
+
+def test_a_name_taken_is_a_conflict_and_the_rest_of_the_work_stays(db_session):
+    import secrets
+
+    from services.errors import Conflict
+    from services.people import service as people_service
+    from services.people.tables import Area
+
+    tag = secrets.token_hex(3)
+    first = people_service.create_area(
+        db_session=db_session, name=f"desk-{tag}", queues=["q"], teams=[]
+    )
+    pending = Area(name=f"other-{tag}", queues=[], teams=[])
+    db_session.add(pending)  # not yet written when the clash happens
+
+    with pytest.raises(Conflict, match="exists"):
+        people_service.create_area(db_session=db_session, name=f"desk-{tag}", queues=[], teams=[])
+    db_session.commit()
+
+    names = set(db_session.scalars(select(Area.name).where(Area.name.like(f"%-{tag}"))))
+    assert names == {first.name, pending.name}

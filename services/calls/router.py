@@ -5,12 +5,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
-from services import pipeline, storage
+from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
 from services.api.params import CallId
-from services.audit import service as audit_service
+from services.calls import playback, upload
 from services.calls import service as calls_service
-from services.calls import upload
 from services.calls.schemas import (
     CallAccepted,
     CallOut,
@@ -23,8 +22,7 @@ from services.calls.schemas import (
 from services.calls.tables import CallStatus
 from services.config import get_settings
 from services.db import DbSession
-from services.errors import Forbidden, InvalidInput, ObjectMissing
-from services.people.tables import Role
+from services.errors import InvalidInput, ObjectMissing
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
@@ -159,21 +157,10 @@ def get_call(
 ) -> CallOut:
     """A call: status, metadata, and its turns once transcribed (PII masked)."""
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
-    if unredacted and principal.role != Role.ADMIN:
-        raise Forbidden("only admins read unredacted transcripts")
-    turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
-    shown = [TurnOut.model_validate(t) for t in turns]
-    if unredacted:
-        audit_service.record(
-            db_session=db_session,
-            username=principal.username,
-            action="call.read_unredacted",
-            call_id=call.id,
-        )
-        shown = [
-            out.model_copy(update={"text": t.unredacted_text or out.text})
-            for out, t in zip(shown, turns, strict=True)
-        ]
+    turns = speech_service.shown_turns(
+        db_session=db_session, call=call, principal=principal, unredacted=unredacted
+    )
+    shown = [TurnOut.model_validate(t).model_copy(update={"text": text}) for t, text in turns]
     columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
     out = CallOut.model_validate({**columns, "turns": shown})
     score = scoring_service.latest_score(db_session=db_session, call_id=call.id)
@@ -196,23 +183,12 @@ def call_audio(
     call_id: CallId, request: Request, db_session: DbSession, principal: Auth
 ) -> PlaybackOut:
     """A short-lived URL to the recording; every request for one is written to the audit log."""
-    settings = get_settings()
     call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
-    # Roles that must not hear personal data get the copy bleeped over it, where there is one.
-    key = call.object_key
-    if call.redacted_key and principal.role not in settings.pii_roles:
-        key = call.redacted_key
-    url = storage.presigned_get(bucket=call.bucket, key=key, ttl_s=settings.playback_url_ttl_s)
-    audit_service.record(
+    found = playback.audio(
         db_session=db_session,
-        username=principal.username,
-        action="call.listen",
-        call_id=call.id,
+        call=call,
+        principal=principal,
         address=request.client.host if request.client else None,
-        detail={
-            "via": principal.via,
-            "ttl_s": settings.playback_url_ttl_s,
-            "redacted": key != call.object_key,
-        },
+        settings=get_settings(),
     )
-    return PlaybackOut(url=url, expires_in_s=settings.playback_url_ttl_s)
+    return PlaybackOut(url=found.url, expires_in_s=found.expires_in_s)

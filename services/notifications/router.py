@@ -6,11 +6,9 @@ from fastapi import APIRouter, Query
 
 from services.api.auth import Auth
 from services.api.params import Id
-from services.db import DbSession, utcnow
-from services.errors import NotFound
+from services.db import DbSession
 from services.notifications import service as notify
 from services.notifications.schemas import NotificationOut
-from services.notifications.tables import Notification
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["qa"])
 
@@ -32,10 +30,7 @@ def my_notifications(
 @router.post("/{notification_id}/read", response_model=NotificationOut)
 def mark_read(notification_id: Id, db_session: DbSession, principal: Auth) -> NotificationOut:
     """Marks one of the caller's notifications read."""
-    note = db_session.get(Notification, notification_id)
-    if note is None or note.user_id != principal.user_id:
-        raise NotFound(f"notification {notification_id} does not exist")
-    if note.read_at is None:
-        note.read_at = utcnow()
-        db_session.commit()
+    note = notify.mark_read(
+        db_session=db_session, user_id=principal.user_id, notification_id=notification_id
+    )
     return NotificationOut.model_validate(note)

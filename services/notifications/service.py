@@ -12,6 +12,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from services.db import utcnow
+from services.errors import NotFound
 from services.notifications.tables import Notification
 from services.people.tables import Role, User
 
@@ -59,6 +60,17 @@ def mine(*, db_session: Session, user_id: int, unread: bool, limit: int) -> list
     if unread:
         query = query.where(Notification.read_at.is_(None))
     return list(db_session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_read(*, db_session: Session, user_id: int, notification_id: int) -> Notification:
+    """Marks one of a person's notifications read (once); NotFound for anyone else's."""
+    note = db_session.get(Notification, notification_id)
+    if note is None or note.user_id != user_id:
+        raise NotFound(f"notification {notification_id} does not exist")
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db_session.commit()
+    return note
 
 
 def payload(note: Notification, username: str) -> dict:

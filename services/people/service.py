@@ -11,10 +11,9 @@ from datetime import date, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.db import aware, utcnow
+from services.db import aware, unique, utcnow
 from services.errors import InvalidInput, NotFound
 from services.people.tables import (
     ApiToken,
@@ -80,12 +79,9 @@ def create_user(
     user = _new_user(username=username, role=role, password=password, team=team,
                      agent_id=agent_id, display_name=display_name)  # fmt: skip
     user.hired_on = hired_on
-    db_session.add(user)
-    try:
-        db_session.commit()
-    except IntegrityError:
-        db_session.rollback()
-        raise InvalidInput(f"the username {username!r} is taken") from None
+    with unique(db_session, f"the username {username!r} is taken"):
+        db_session.add(user)
+    db_session.commit()
     return user
 
 
@@ -240,7 +236,8 @@ def end_session(*, db_session: Session, secret: str) -> None:
 def create_area(*, db_session: Session, name: str, queues: list[str], teams: list[str]) -> Area:
     """Creates an area: the calls of these queues and teams."""
     area = Area(name=name, queues=queues, teams=teams)
-    db_session.add(area)
+    with unique(db_session, f"an area named {name!r} exists"):
+        db_session.add(area)
     db_session.commit()
     return area
 
@@ -289,14 +286,9 @@ def import_users(*, db_session: Session, text: str) -> int:
             users[-1].hired_on = hired_on
         except (InvalidInput, ValueError) as exc:  # ValueError: a hired_on that is not a date
             raise InvalidInput(f"line {number}: {exc}") from None
-    db_session.add_all(users)
-    try:
-        db_session.commit()
-    except IntegrityError:
-        db_session.rollback()
-        raise InvalidInput(
-            "a username in the CSV is taken or repeated; nothing was imported"
-        ) from None
+    with unique(db_session, "a username in the CSV is taken or repeated; nothing was imported"):
+        db_session.add_all(users)
+    db_session.commit()
     return len(users)
 
 

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from models import asr
 from services import storage
+from services.audit import service as audit_service
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
-from services.errors import BadRecording, ObjectMissing
+from services.errors import BadRecording, Forbidden, ObjectMissing
+from services.people.service import Principal
+from services.people.tables import Role
 from services.speech import redaction
 from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
@@ -239,3 +242,22 @@ def awaits_scoring(*, db_session: Session, call_id: int) -> bool:
     """Whether the call has a transcript and no score yet."""
     call = db_session.get(Call, call_id)
     return call is not None and call.status == CallStatus.TRANSCRIBED
+
+
+def shown_turns(
+    *, db_session: Session, call: Call, principal: Principal, unredacted: bool
+) -> list[tuple[Turn, str]]:
+    """Each turn with the text shown to ``principal``: PII masked, unless an admin asks for
+    the unmasked text (where it was kept), which is audited."""
+    if unredacted and principal.role != Role.ADMIN:
+        raise Forbidden("only admins read unredacted transcripts")
+    turns = get_turns(db_session=db_session, call_id=call.id)
+    if not unredacted:
+        return [(t, t.text) for t in turns]
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="call.read_unredacted",
+        call_id=call.id,
+    )
+    return [(t, t.unredacted_text or t.text) for t in turns]

@@ -2,7 +2,7 @@
 team lead or a QA manager upholds the judgement or overturns it, which re-scores the evaluation
 (a new version) and rolls the discipline ladder back."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
@@ -62,6 +62,13 @@ def get_all(
     return list(db_session.scalars(query.order_by(Dispute.opened_at, Dispute.id).limit(limit)))
 
 
+def deadline(row: Evaluation, window_days: int) -> datetime | None:
+    """When a released evaluation stops being open to dispute; None before its release."""
+    if row.released_at is None:
+        return None
+    return aware(row.released_at) + timedelta(days=window_days)
+
+
 def open_dispute(
     *,
     db_session: Session,
@@ -78,10 +85,10 @@ def open_dispute(
         raise Conflict(f"evaluation {row.id} is not the released version in force")
     if row.acknowledged_at is not None:
         raise Conflict(f"evaluation {row.id} was acknowledged; it can no longer be disputed")
-    deadline = aware(row.released_at) + timedelta(days=window_days)
-    if utcnow() > deadline:
+    closes = deadline(row, window_days)
+    if closes is not None and utcnow() > closes:
         raise Conflict(
-            f"the {window_days}-day dispute window closed on {deadline:%Y-%m-%d %H:%M} UTC"
+            f"the {window_days}-day dispute window closed on {closes:%Y-%m-%d %H:%M} UTC"
         )
     item = next((i for i in row.items if i["id"] == item_id), None)
     if item is None:

@@ -1,7 +1,6 @@
 """Evaluations over HTTP: the list, versions, release, acknowledgement, corrections.
 Each evaluation is authorised in its service (visible_to / get_or_raise)."""
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,6 @@ from services.api.auth import Auth, Reviewers
 from services.api.params import Id
 from services.config import get_settings
 from services.db import DbSession
-from services.people.tables import Role
 from services.qa.disputes import service as disputes
 from services.qa.disputes.schemas import DisputeOut
 from services.qa.evaluations import service as evaluations
@@ -28,8 +26,7 @@ router = APIRouter(prefix="/api/v1/evaluations", tags=["qa"])
 def evaluation_out(row: Evaluation) -> EvaluationOut:
     """An evaluation as the API shows it, with its dispute deadline once released."""
     out = EvaluationOut.model_validate(row)
-    if row.released_at is not None:
-        out.dispute_deadline = row.released_at + timedelta(days=get_settings().dispute_window_days)
+    out.dispute_deadline = disputes.deadline(row, get_settings().dispute_window_days)
     return out
 
 
@@ -60,11 +57,9 @@ def get_evaluation(
     row = evaluations.get_or_raise(
         db_session=db_session, evaluation_id=evaluation_id, principal=principal
     )
-    history = [
-        v
-        for v in evaluations.versions(db_session=db_session, review_id=row.review_id)
-        if principal.role not in (Role.AGENT, Role.TEAM_LEAD) or v.released_at is not None
-    ]
+    history = evaluations.versions(
+        db_session=db_session, review_id=row.review_id, principal=principal
+    )
     found = disputes.get_all(db_session=db_session, principal=principal, review_id=row.review_id)
     return EvaluationDetailOut(
         **evaluation_out(row).model_dump(),

@@ -63,13 +63,15 @@ def get_all(
     return list(db_session.scalars(query.order_by(Evaluation.id.desc()).limit(limit)))
 
 
-def versions(*, db_session: Session, review_id: int) -> list[Evaluation]:
-    """Every version of a review's evaluation, oldest first."""
-    return list(
-        db_session.scalars(
-            select(Evaluation).where(Evaluation.review_id == review_id).order_by(Evaluation.version)
-        )
-    )
+def versions(
+    *, db_session: Session, review_id: int, principal: Principal | None = None
+) -> list[Evaluation]:
+    """Every version of a review's evaluation, oldest first; agents and team leads (as
+    ``principal``) see only the released ones."""
+    query = select(Evaluation).where(Evaluation.review_id == review_id)
+    if principal is not None and principal.role in (Role.AGENT, Role.TEAM_LEAD):
+        query = query.where(Evaluation.released_at.is_not(None))
+    return list(db_session.scalars(query.order_by(Evaluation.version)))
 
 
 def current(*, db_session: Session, review_id: int) -> Evaluation:

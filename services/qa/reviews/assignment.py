@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from services.calls.tables import Call
 from services.errors import InvalidInput
 from services.notifications import service as notify
+from services.people.service import Principal
 from services.people.tables import Area, Role, User
 from services.qa.reviews.tables import Review, ReviewStatus
 from services.qa.rotation import service as rotation_service
@@ -125,13 +126,12 @@ def reassign_from(*, db_session: Session, inspector: User) -> list[Review]:
     return moved
 
 
-def queue(
-    *, db_session: Session, inspector_id: int | None, status: str, limit: int
-) -> list[Review]:
-    """Reviews in priority order: risky first, then oldest; one inspector's, or everyone's."""
+def queue(*, db_session: Session, principal: Principal, status: str, limit: int) -> list[Review]:
+    """Reviews in priority order, risky first, then oldest: an inspector's own, or (for
+    managers) everyone's."""
     query = select(Review).where(Review.status == status)
-    if inspector_id is not None:
-        query = query.where(Review.inspector_id == inspector_id)
+    if principal.role == Role.INSPECTOR:
+        query = query.where(Review.inspector_id == principal.user_id)
     return list(
         db_session.scalars(
             query.order_by(Review.priority, Review.assigned_at, Review.id).limit(limit)

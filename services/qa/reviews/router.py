@@ -11,7 +11,6 @@ from services.calls import service as calls_service
 from services.calls.schemas import CallSummary, TurnOut
 from services.config import get_settings
 from services.db import DbSession
-from services.errors import NotFound
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -21,7 +20,7 @@ from services.qa.evaluations.schemas import EvaluationOut
 from services.qa.reviews import assignment
 from services.qa.reviews import service as reviews
 from services.qa.reviews.schemas import DraftIn, ReassignIn, ReviewDetailOut, ReviewOut, SubmitIn
-from services.qa.sampling.tables import SamplingRun
+from services.qa.sampling import service as sampling_service
 from services.scoring.schemas import ScoreOut
 from services.speech import service as speech_service
 
@@ -34,9 +33,7 @@ assign_router = APIRouter(prefix="/api/v1/sampling", tags=["qa"])
 @assign_router.post("/runs/{run_id}/assign", response_model=list[ReviewOut])
 def assign_run(run_id: Id, db_session: DbSession, _principal: Managers) -> list[ReviewOut]:
     """Hands the run's calls to the inspectors watching their areas (once)."""
-    stored = db_session.get(SamplingRun, run_id)
-    if stored is None:
-        raise NotFound(f"sampling run {run_id} does not exist")
+    stored = sampling_service.get_run_or_raise(db_session=db_session, run_id=run_id)
     return [
         ReviewOut.model_validate(r)
         for r in assignment.assign_run(db_session=db_session, run=stored)
@@ -51,8 +48,9 @@ def review_queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ReviewOut]:
     """An inspector's own queue (managers: everyone's), risky calls first, then oldest."""
-    mine = principal.user_id if principal.role == Role.INSPECTOR else None
-    reviews = assignment.queue(db_session=db_session, inspector_id=mine, status=status, limit=limit)
+    reviews = assignment.queue(
+        db_session=db_session, principal=principal, status=status, limit=limit
+    )
     return [ReviewOut.model_validate(r) for r in reviews]
 
 

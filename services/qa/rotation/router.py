@@ -2,13 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
+from fastapi import APIRouter, Query
 
-from services.api.auth import Managers, require
+from services.api.auth import Managers, Reviewers
 from services.db import DbSession
-from services.people.service import Principal
-from services.people.tables import Area, Role, User
 from services.qa.rotation import service as rotation_service
 from services.qa.rotation.schemas import AssignmentOut, PeriodOut, RotationIn
 from services.qa.rotation.tables import RotationPeriod
@@ -17,12 +14,7 @@ router = APIRouter(prefix="/api/v1/rotation", tags=["qa"])
 
 
 def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
-    rows = rotation_service.assignments(db_session=db_session, period=period)
-    areas = {a.id: a.name for a in db_session.scalars(select(Area))}
-    users = {
-        u.id: u.username
-        for u in db_session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))
-    }
+    rows = rotation_service.named_assignments(db_session=db_session, period=period)
     return PeriodOut(
         id=period.id,
         start=period.start,
@@ -30,12 +22,12 @@ def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
         assignments=[
             AssignmentOut(
                 area_id=r.area_id,
-                area=areas.get(r.area_id, "?"),
+                area=area,
                 user_id=r.user_id,
-                username=users.get(r.user_id, "?"),
+                username=username,
                 workload=r.workload,
             )
-            for r in rows
+            for r, area, username in rows
         ],
     )
 
@@ -43,7 +35,7 @@ def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
 @router.get("", response_model=list[PeriodOut])
 def rotation_plan(
     db_session: DbSession,
-    _principal: Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR))],
+    _principal: Reviewers,
     limit: Annotated[int, Query(ge=1, le=100)] = 8,
 ) -> list[PeriodOut]:
     """The current rotation plan first, then the history."""

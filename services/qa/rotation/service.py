@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
+from services.db import unique
 from services.errors import InvalidInput
 from services.people import service as people_service
 from services.people.tables import Area, Role, User
@@ -47,6 +47,19 @@ def assignments(*, db_session: Session, period: RotationPeriod) -> list[Rotation
             .order_by(RotationAssignment.area_id)
         )
     )
+
+
+def named_assignments(
+    *, db_session: Session, period: RotationPeriod
+) -> list[tuple[RotationAssignment, str, str]]:
+    """A period's assignments, each with its area's name and its inspector's username."""
+    rows = assignments(db_session=db_session, period=period)
+    areas = {a.id: a.name for a in db_session.scalars(select(Area))}
+    users = {
+        u.id: u.username
+        for u in db_session.scalars(select(User).where(User.id.in_([r.user_id for r in rows])))
+    }
+    return [(r, areas.get(r.area_id, "?"), users.get(r.user_id, "?")) for r in rows]
 
 
 def history(*, db_session: Session, limit: int) -> list[RotationPeriod]:
@@ -92,12 +105,8 @@ def plan_period(
     except roster.RotationImpossible as exc:
         raise InvalidInput(str(exc)) from None
     period = RotationPeriod(start=start, end=end, created_by=created_by)
-    db_session.add(period)
-    try:
-        db_session.flush()
-    except IntegrityError:
-        db_session.rollback()
-        raise InvalidInput(f"a rotation period starting {start.isoformat()} exists") from None
+    with unique(db_session, f"a rotation period starting {start.isoformat()} exists"):
+        db_session.add(period)
     db_session.add_all(
         RotationAssignment(
             period_id=period.id, area_id=area_id, user_id=user_id, workload=work[area_id]

@@ -5,11 +5,10 @@ from fastapi import APIRouter
 from services.api.auth import Managers
 from services.api.params import Id
 from services.db import DbSession
-from services.errors import NotFound
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.picks import Pick
 from services.qa.sampling.schemas import PickOut, PlanOut, PlanSpec, RunIn, RunOut
-from services.qa.sampling.tables import SamplingPlan, SamplingRun
+from services.qa.sampling.tables import SamplingPlan
 
 router = APIRouter(prefix="/api/v1/sampling", tags=["qa"])
 
@@ -61,9 +60,7 @@ def run_plan(plan_id: Id, body: RunIn, db_session: DbSession, principal: Manager
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: Id, db_session: DbSession, _principal: Managers) -> RunOut:
     """A stored run and its picks, with why each call was picked."""
-    stored = db_session.get(SamplingRun, run_id)
-    if stored is None:
-        raise NotFound(f"sampling run {run_id} does not exist")
+    stored = sampling_service.get_run_or_raise(db_session=db_session, run_id=run_id)
     picks = sampling_service.stored_picks(db_session=db_session, run=stored)
     return RunOut(
         id=stored.id,

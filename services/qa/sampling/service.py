@@ -3,12 +3,11 @@
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
-from services.db import utcnow
-from services.errors import InvalidInput, NotFound
+from services.db import unique, utcnow
+from services.errors import NotFound
 from services.people.tables import Role, User
 from services.qa.sampling import picks
 from services.qa.sampling.schemas import PlanSpec
@@ -19,12 +18,9 @@ from services.scoring.tables import CallScore, RuleHit
 def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
     """Stores a plan."""
     plan = SamplingPlan(name=spec.name, spec=spec.model_dump(mode="json"))
-    db_session.add(plan)
-    try:
-        db_session.commit()
-    except IntegrityError:
-        db_session.rollback()
-        raise InvalidInput(f"a plan named {spec.name!r} exists") from None
+    with unique(db_session, f"a plan named {spec.name!r} exists"):
+        db_session.add(plan)
+    db_session.commit()
     return plan
 
 
@@ -177,6 +173,14 @@ def run(
     )
     db_session.commit()
     return stored, start, end, chosen
+
+
+def get_run_or_raise(*, db_session: Session, run_id: int) -> SamplingRun:
+    """A stored run, or NotFound."""
+    stored = db_session.get(SamplingRun, run_id)
+    if stored is None:
+        raise NotFound(f"sampling run {run_id} does not exist")
+    return stored
 
 
 def stored_picks(*, db_session: Session, run: SamplingRun) -> list[picks.Pick]:

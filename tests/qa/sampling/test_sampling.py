@@ -221,7 +221,7 @@ def test_sampling_api_is_for_managers(client, client_as, month):
         client.get(f"/api/v1/sampling/runs/{real.json()['id']}").json()["picks"]
         == dry.json()["picks"]
     )
-    assert client.post("/api/v1/sampling/plans", json=body).status_code == 422  # same name
+    assert client.post("/api/v1/sampling/plans", json=body).status_code == 409  # same name
     assert (
         client.post(
             "/api/v1/sampling/plans", json={**body, "name": "x", "per_agent_cap": 1}
