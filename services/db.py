@@ -1,6 +1,6 @@
 """Database engine and sessions, shared by the API, the workers and the CLI; and the clock."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -71,7 +71,8 @@ def session_factory() -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session for workers and the CLI: commits on success, rolls back on error."""
+    """One unit of work for a task or a CLI command: commits once on success, rolls back on
+    error. Services only add and flush; whoever opens the scope decides what is one unit."""
     session = session_factory()()
     try:
         yield session
@@ -103,12 +104,40 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
 
 
 def get_db() -> Iterator[Session]:
-    """FastAPI dependency: one session per request."""
+    """FastAPI dependency: one session and one unit of work per request, committed once when
+    the endpoint returns (before the answer is sent), rolled back when it raises."""
     with session_factory()() as session:
-        yield session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens before the answer goes out, so a failed commit is the
+# client's error too, and what the client is told was done is stored.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+_AFTER_COMMIT = "zhijian.after_commit"
+
+
+def after_commit(db_session: Session, action: Callable[[], object]) -> None:
+    """Runs ``action`` once the session's transaction is committed, never if it is rolled
+    back: a task queued for a row must find the row written."""
+    db_session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for action in session.info.pop(_AFTER_COMMIT, []):
+        action()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_rollback(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without a commit
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def alembic_config(url: str | None = None) -> Any:

@@ -278,6 +278,7 @@ def test_the_audit_log_cannot_be_rewritten(db_session):
     entry = audit_service.record(
         db_session=db_session, username="someone", action="call.listen", call_id=1
     )
+    db_session.commit()
 
     for statement in (
         update(AuditEntry).where(AuditEntry.id == entry.id).values(username="nobody"),

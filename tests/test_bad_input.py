@@ -87,6 +87,7 @@ def test_an_object_deleted_after_registration_fails_with_its_reason(
     call, _ = calls_service.register(
         db_session=db_session, info=info, source="reconcile", metadata=None
     )
+    db_session.commit()
     storage.client().remove_object(bucket, "later-gone.wav")
     from services.pipeline import enqueue_transcription
 

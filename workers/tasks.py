@@ -40,50 +40,51 @@ ASR_HARD_LIMIT_S = ASR_SOFT_LIMIT_S + 300
 def transcribe(self: Task, call_id: int) -> None:
     """Transcribes one call; a no-op if it is already done (redelivery)."""
     settings = get_settings()
+    # Two units of work: the claim (counted even if this worker dies on the recording), then
+    # the transcript or the failure.
     with session_scope() as db_session:
-        call = speech_service.begin(
+        claimed = speech_service.begin(
             db_session=db_session, call_id=call_id, max_deliveries=settings.max_deliveries
         )
-        if call is None:
-            # Already transcribed (a redelivery): make sure the next stage was queued.
-            waiting = speech_service.awaits_scoring(db_session=db_session, call_id=call_id)
-            call_id_to_score = call_id if waiting else None
-        else:
-            call_id_to_score = _transcribe(db_session, call, settings)
-    if call_id_to_score is not None:
-        pipeline.enqueue_scoring(call_id_to_score)
+        # Not claimed: already transcribed (a redelivery)? Make sure the next stage was queued.
+        ready = claimed is None and speech_service.awaits_scoring(
+            db_session=db_session, call_id=call_id
+        )
+    if claimed is not None:
+        ready = _transcribe(call_id, settings)
+    if ready:
+        pipeline.enqueue_scoring(call_id)
 
 
-def _transcribe(db_session: Session, call: Call, settings: Settings) -> int | None:
-    """Runs the stage on a claimed call; returns the call id when it is ready for scoring."""
-    call_id = call.id
+def _transcribe(call_id: int, settings: Settings) -> bool:
+    """Runs the stage on a claimed call; returns whether it is ready for scoring."""
     try:
-        done = speech_service.transcribe(db_session=db_session, call=call, settings=settings)
+        with session_scope() as db_session:
+            call = _claimed(db_session, call_id)
+            return speech_service.transcribe(db_session=db_session, call=call, settings=settings)
     except StorageUnavailable:
-        # Transient: give the delivery back so the retry is not counted as a crash.
-        call.deliveries -= 1
-        db_session.commit()
+        with session_scope() as db_session:
+            speech_service.give_back(db_session=db_session, call_id=call_id)
         raise
     except SoftTimeLimitExceeded:
-        db_session.rollback()
-        speech_service.fail(
-            db_session=db_session,
-            call=call,
-            reason=f"transcription took longer than {ASR_SOFT_LIMIT_S // 60} minutes",
-        )
-        return None
+        reason = f"transcription took longer than {ASR_SOFT_LIMIT_S // 60} minutes"
     except Exception as exc:
         # Last resort, on purpose: whatever a recording does to the decoder or the model,
         # its call must end visible as failed, never stuck in `transcribing`.
         log.exception("transcription of call %s failed", call_id)
-        db_session.rollback()
+        reason = f"transcription failed unexpectedly ({type(exc).__name__}: {exc})"
+    with session_scope() as db_session:
         speech_service.fail(
-            db_session=db_session,
-            call=call,
-            reason=f"transcription failed unexpectedly ({type(exc).__name__}: {exc})",
+            db_session=db_session, call=_claimed(db_session, call_id), reason=reason
         )
-        return None
-    return call_id if done else None
+    return False
+
+
+def _claimed(db_session: Session, call_id: int) -> Call:
+    call = db_session.get(Call, call_id)
+    if call is None:
+        raise LookupError(f"call {call_id} was deleted while it was being transcribed")
+    return call
 
 
 @app.task(name=pipeline.SCORE, soft_time_limit=300, time_limit=360)

@@ -18,12 +18,13 @@ def record(
     address: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Appends one entry (committed at once: an action is never done unlogged)."""
+    """Appends one entry to the action's own transaction: the action and its record are
+    committed together or not at all, so an action is never done unlogged."""
     entry = AuditEntry(
         username=username, action=action, call_id=call_id, address=address, detail=detail or {}
     )
     db_session.add(entry)
-    db_session.commit()
+    db_session.flush()
     return entry
 
 

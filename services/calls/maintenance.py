@@ -31,7 +31,11 @@ def retention_now() -> list[int]:
     if days is None:
         return []
     deleted: list[int] = []
-    with session_scope() as db_session:
-        while batch := retention.purge(db_session=db_session, older_than=retention.cutoff(days)):
-            deleted += batch
-    return deleted
+    while True:
+        # One unit of work per batch: its deletions and their audit records are committed
+        # together (the objects are removed from storage first; a missing one is skipped).
+        with session_scope() as db_session:
+            batch = retention.purge(db_session=db_session, older_than=retention.cutoff(days))
+        if not batch:
+            return deleted
+        deleted += batch

@@ -37,7 +37,6 @@ def purge(*, db_session: Session, older_than: datetime, limit: int = BATCH) -> l
                 storage.remove(bucket=call.bucket, key=key)
         call_id, key = call.id, f"s3://{call.bucket}/{call.object_key}"
         db_session.delete(call)  # turns, activity, scores and hits go with it (ON DELETE CASCADE)
-        db_session.commit()
         audit_service.record(
             db_session=db_session,
             username="retention",
@@ -46,4 +45,5 @@ def purge(*, db_session: Session, older_than: datetime, limit: int = BATCH) -> l
             detail={"reason": "retention period over", "recording": key},
         )
         deleted.append(call_id)
+    db_session.flush()
     return deleted

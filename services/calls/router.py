@@ -1,6 +1,7 @@
 """HTTP endpoints for calls: upload, S3 events, list, detail."""
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
@@ -21,7 +22,7 @@ from services.calls.schemas import (
 )
 from services.calls.tables import CallStatus
 from services.config import get_settings
-from services.db import DbSession
+from services.db import DbSession, after_commit
 from services.errors import InvalidInput, ObjectMissing
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
@@ -79,7 +80,7 @@ async def upload_call(
         metadata=received.metadata,
     )
     if created:
-        pipeline.enqueue_transcription(call.id)
+        after_commit(db_session, partial(pipeline.enqueue_transcription, call.id))
     else:
         response.status_code = status.HTTP_200_OK
     return CallAccepted(id=call.id, status=call.status, duplicate=not created)
@@ -113,7 +114,7 @@ def s3_events(
             continue
         (result.registered if created else result.duplicates).append(call.id)
         if created and call.status == CallStatus.RECEIVED:
-            pipeline.enqueue_transcription(call.id)
+            after_commit(db_session, partial(pipeline.enqueue_transcription, call.id))
     return result
 
 

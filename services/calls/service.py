@@ -184,7 +184,6 @@ def register(
         existing = _find(db_session, info)
         assert existing is not None
         return existing, False
-    db_session.commit()
     return call, True
 
 

@@ -69,7 +69,7 @@ def mark_read(*, db_session: Session, user_id: int, notification_id: int) -> Not
         raise NotFound(f"notification {notification_id} does not exist")
     if note.read_at is None:
         note.read_at = utcnow()
-        db_session.commit()
+        db_session.flush()
     return note
 
 
@@ -91,7 +91,8 @@ def deliver_pending(
     """POSTs undelivered notifications, oldest first; returns how many the receiver accepted.
 
     A failed post is retried on the next run, up to MAX_ATTEMPTS; the receiver should treat the
-    notification id as an idempotency key, since a post can succeed without us hearing so.
+    notification id as an idempotency key, since a post can succeed without us hearing so (or
+    without the batch's transaction being committed, if the worker dies).
     """
     pending = db_session.execute(
         select(Notification, User.username)
@@ -118,5 +119,5 @@ def deliver_pending(
             if ok:
                 note.delivered_at = utcnow()
                 delivered += 1
-            db_session.commit()
+    db_session.flush()
     return delivered

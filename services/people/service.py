@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from services.db import aware, unique, utcnow
+from services.db import aware, session_scope, unique, utcnow
 from services.errors import InvalidInput, NotFound
 from services.people.tables import (
     ApiToken,
@@ -81,7 +81,7 @@ def create_user(
     user.hired_on = hired_on
     with unique(db_session, f"the username {username!r} is taken"):
         db_session.add(user)
-    db_session.commit()
+    db_session.flush()
     return user
 
 
@@ -146,12 +146,18 @@ def authenticate(*, db_session: Session, username: str, password: str, address: 
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
-        db_session.add(LoginFailure(username=username[:150], address=address))
-        db_session.commit()
+        _record_failure(username=username, address=address)
         raise BadCredentials("unknown username or wrong password")
     db_session.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    db_session.commit()
+    db_session.flush()
     return user
+
+
+def _record_failure(*, username: str, address: str | None) -> None:
+    # Its own unit of work, committed at once: the sign-in fails, and its request is rolled
+    # back, but the failure must count towards the throttle.
+    with session_scope() as db_session:
+        db_session.add(LoginFailure(username=username[:150], address=address))
 
 
 def create_token(*, db_session: Session, user: User, name: str = "api") -> str:
@@ -159,7 +165,7 @@ def create_token(*, db_session: Session, user: User, name: str = "api") -> str:
     secret = secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, secret_hash=_digest(secret))
     db_session.add(token)
-    db_session.commit()
+    db_session.flush()
     return f"{TOKEN_PREFIX}{token.id}_{secret}"
 
 
@@ -169,7 +175,7 @@ def revoke_token(*, db_session: Session, token_id: int) -> None:
     if token is None:
         raise NotFound(f"no token {token_id}")
     token.revoked_at = utcnow()
-    db_session.commit()
+    db_session.flush()
 
 
 def principal_from_token(*, db_session: Session, raw: str) -> Principal | None:
@@ -211,7 +217,7 @@ def create_session(*, db_session: Session, user: User, lifetime: timedelta) -> t
             expires_at=utcnow() + lifetime,
         )
     )
-    db_session.commit()
+    db_session.flush()
     return secret, csrf
 
 
@@ -230,7 +236,7 @@ def principal_from_session(*, db_session: Session, secret: str) -> Principal | N
 def end_session(*, db_session: Session, secret: str) -> None:
     """Signs a browser out."""
     db_session.execute(delete(BrowserSession).where(BrowserSession.secret_hash == _digest(secret)))
-    db_session.commit()
+    db_session.flush()
 
 
 def create_area(*, db_session: Session, name: str, queues: list[str], teams: list[str]) -> Area:
@@ -238,7 +244,7 @@ def create_area(*, db_session: Session, name: str, queues: list[str], teams: lis
     area = Area(name=name, queues=queues, teams=teams)
     with unique(db_session, f"an area named {name!r} exists"):
         db_session.add(area)
-    db_session.commit()
+    db_session.flush()
     return area
 
 
@@ -247,7 +253,7 @@ def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> Non
     db_session.execute(delete(UserArea).where(UserArea.user_id == user.id))
     for area_id in area_ids:
         db_session.add(UserArea(user_id=user.id, area_id=area_id))
-    db_session.commit()
+    db_session.flush()
 
 
 def areas(*, db_session: Session, area_ids: tuple[int, ...]) -> list[Area]:
@@ -288,7 +294,7 @@ def import_users(*, db_session: Session, text: str) -> int:
             raise InvalidInput(f"line {number}: {exc}") from None
     with unique(db_session, "a username in the CSV is taken or repeated; nothing was imported"):
         db_session.add_all(users)
-    db_session.commit()
+    db_session.flush()
     return len(users)
 
 
@@ -297,7 +303,7 @@ def set_password(*, db_session: Session, user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
     user.password_hash = _hasher.hash(password)
-    db_session.commit()
+    db_session.flush()
 
 
 def count(*, db_session: Session) -> int:

@@ -151,7 +151,7 @@ def score_call(
     db_session.add(row)
     call.flagged = result.flagged
     call.status = CallStatus.SCORED
-    db_session.commit()
+    db_session.flush()
     return row
 
 

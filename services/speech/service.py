@@ -30,12 +30,14 @@ log = logging.getLogger(__name__)
 def begin(*, db_session: Session, call_id: int, max_deliveries: int) -> Call | None:
     """Claims a call for transcription; returns None when there is nothing (more) to do.
 
+    The claim is a unit of work of its own, committed before the long transcription starts, so
+    that a worker that dies on the recording has counted its delivery.
+
     Counts deliveries so that a recording that kills its worker every time (a poison call)
     ends ``failed`` with a reason instead of being redelivered forever.
     """
     call = db_session.get(Call, call_id, with_for_update=True)
     if call is None or call.status not in (CallStatus.RECEIVED, CallStatus.TRANSCRIBING):
-        db_session.commit()
         return None
     call.deliveries += 1
     if call.deliveries > max_deliveries:
@@ -47,15 +49,22 @@ def begin(*, db_session: Session, call_id: int, max_deliveries: int) -> Call | N
         )
         return None
     call.status = CallStatus.TRANSCRIBING
-    db_session.commit()
+    db_session.flush()
     return call
+
+
+def give_back(*, db_session: Session, call_id: int) -> None:
+    """Returns a claim's delivery: a transient failure (storage away) is not a crash."""
+    call = db_session.get(Call, call_id)
+    if call is not None:
+        call.deliveries -= 1
 
 
 def fail(*, db_session: Session, call: Call, reason: str) -> None:
     """Ends a call in ``failed`` with a reason a person can act on."""
     call.status = CallStatus.FAILED
     call.failure_reason = reason
-    db_session.commit()
+    db_session.flush()
     log.warning("call %s failed: %s", call.id, reason)
 
 
@@ -219,7 +228,7 @@ def save(
     call.asr_model = model_name
     call.status = CallStatus.TRANSCRIBED
     call.failure_reason = None
-    db_session.commit()
+    db_session.flush()
 
 
 def get_turns(*, db_session: Session, call_id: int) -> list[Turn]:

@@ -166,6 +166,7 @@ def _register(db_session, n: int, **meta):
             db_session=db_session, info=info, source="reconcile", metadata=CallMetadata(**meta)
         )
         ids.append(call.id)
+    db_session.commit()
     return ids
 
 

@@ -75,6 +75,7 @@ def test_rescore_needs_a_transcribed_call(client, db_session):
     call, _ = calls_service.register(
         db_session=db_session, info=info, source="reconcile", metadata=None
     )
+    db_session.commit()
 
     response = client.post(f"/api/v1/calls/{call.id}/rescore")
 

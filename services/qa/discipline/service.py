@@ -138,7 +138,7 @@ def recompute(*, db_session: Session, agent_id: str | None) -> list[DisciplineRe
         records.append(record)
         if p.step.tier in NOTIFY_TIERS and (v.review_id, v.item_id, p.step.tier) not in before:
             _tier_reached(db_session, record)
-    db_session.commit()
+    db_session.flush()
     return records
 
 

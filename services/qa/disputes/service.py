@@ -120,7 +120,7 @@ def open_dispute(
         subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
         message=f"Agent {row.agent_id} disputes {item['name']} on call {row.call_id}.",
     )
-    db_session.commit()
+    db_session.flush()
     audit_service.record(
         db_session=db_session,
         username=principal.username,
@@ -192,7 +192,7 @@ def decide(
         subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
         message=f"The dispute on {dispute.item_id} (call {row.call_id}) was {decision}.",
     )
-    db_session.commit()
+    db_session.flush()
     audit_service.record(
         db_session=db_session,
         username=principal.username,

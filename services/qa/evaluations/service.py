@@ -91,7 +91,7 @@ def write_version(
     why: str,
     by: Principal,
 ) -> Evaluation:
-    """Stores a new version (the previous one, if any, is superseded) and commits."""
+    """Stores a new version (the previous one, if any, is superseded)."""
     latest = db_session.scalar(
         select(func.max(Evaluation.version)).where(Evaluation.review_id == review.id)
     )
@@ -120,7 +120,7 @@ def write_version(
         )
         assert previous is not None
         previous.superseded_by = row.id
-    db_session.commit()
+    db_session.flush()
     audit_service.record(
         db_session=db_session,
         username=by.username,
@@ -154,6 +154,7 @@ def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Ev
         call_id=row.call_id,
         detail={"evaluation_id": row.id},
     )
+    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
     return row
 
 
@@ -162,7 +163,8 @@ def _score(row: Evaluation) -> str:
 
 
 def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: str) -> None:
-    """Releases ``row``: the agent is told, and their ladder now counts it."""
+    """Releases ``row`` and tells the agent; the caller rebuilds their ladder (once, after
+    everything else the action changes)."""
     row.released_at, row.released_by = utcnow(), by.username
     notify.add(
         db_session=db_session,
@@ -171,8 +173,6 @@ def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: st
         subject={"evaluation_id": row.id, "call_id": row.call_id},
         message=message,
     )
-    db_session.commit()
-    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
 
 
 def check_agent(row: Evaluation, principal: Principal, action: str) -> None:
@@ -189,7 +189,7 @@ def acknowledge(*, db_session: Session, row: Evaluation, principal: Principal) -
     if row.acknowledged_at is not None:
         raise Conflict(f"evaluation {row.id} is already acknowledged")
     row.acknowledged_at = utcnow()
-    db_session.commit()
+    db_session.flush()
     audit_service.record(
         db_session=db_session,
         username=principal.username,
@@ -214,15 +214,19 @@ def correct(
         items = content.apply_scores(row.items, scores, by=principal.username)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    return new_version(
+    fresh = new_version(
         db_session=db_session, row=row, items=items, why=f"correction: {reason}", by=principal
     )
+    if fresh.released_at is not None:  # the agent's ladder counts released versions only
+        discipline.recompute(db_session=db_session, agent_id=fresh.agent_id)
+    return fresh
 
 
 def new_version(
     *, db_session: Session, row: Evaluation, items: list[content.Item], why: str, by: Principal
 ) -> Evaluation:
-    """Writes the next version of ``row`` with new items, released if ``row`` was."""
+    """Writes the next version of ``row`` with new items, released if ``row`` was; the caller
+    rebuilds the agent's ladder."""
     review = db_session.get(Review, row.review_id)
     call = db_session.get(Call, row.call_id)
     if review is None or call is None:

@@ -83,7 +83,7 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Review]:
         load[inspector.id] = load.get(inspector.id, 0) + 1
         created.append(review)
     _tell_inspectors(db_session, created)
-    db_session.commit()
+    db_session.flush()
     return created
 
 
@@ -122,7 +122,7 @@ def reassign_from(*, db_session: Session, inspector: User) -> list[Review]:
         load[target.id] = load.get(target.id, 0) + 1
         moved.append(review)
     _tell_inspectors(db_session, moved)
-    db_session.commit()
+    db_session.flush()
     return moved
 
 

@@ -118,7 +118,7 @@ def save_draft(
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     review.draft = draft
-    db_session.commit()
+    db_session.flush()
     return review
 
 

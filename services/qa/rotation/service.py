@@ -113,7 +113,7 @@ def plan_period(
         )
         for area_id, user_id in chosen.items()
     )
-    db_session.commit()
+    db_session.flush()
     for inspector in inspectors:
         mine = [area_id for area_id, user_id in chosen.items() if user_id == inspector.id]
         people_service.assign_areas(db_session=db_session, user=inspector, area_ids=mine)

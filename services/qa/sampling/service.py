@@ -20,7 +20,7 @@ def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
     plan = SamplingPlan(name=spec.name, spec=spec.model_dump(mode="json"))
     with unique(db_session, f"a plan named {spec.name!r} exists"):
         db_session.add(plan)
-    db_session.commit()
+    db_session.flush()
     return plan
 
 
@@ -171,7 +171,7 @@ def run(
         )
         for p in chosen
     )
-    db_session.commit()
+    db_session.flush()
     return stored, start, end, chosen
 
 

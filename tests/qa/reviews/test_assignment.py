@@ -96,6 +96,7 @@ def test_the_queue_is_risk_first_and_private_and_an_absent_inspectors_work_moves
     reviews = assignment.assign_run(db_session=db_session, run=_run(db_session, tag))
     busy = db_session.get(User, reviews[0].inspector_id)
     token = people_service.create_token(db_session=db_session, user=busy)
+    db_session.commit()
     anonymous.headers["Authorization"] = f"Bearer {token}"
 
     queue = anonymous.get("/api/v1/reviews").json()
@@ -104,6 +105,7 @@ def test_the_queue_is_risk_first_and_private_and_an_absent_inspectors_work_moves
     assert [r["priority"] for r in queue] == sorted(r["priority"] for r in queue)
     assert anonymous.get(f"/api/v1/calls/{queue[0]['call_id']}").status_code == 200
     moved = assignment.reassign_from(db_session=db_session, inspector=busy)
+    db_session.commit()
     assert moved and all(r.inspector_id != busy.id for r in moved)
     for review in moved:
         assert (

@@ -89,6 +89,7 @@ def test_rotation_is_stored_with_history_and_moves_inspectors_areas(
             rotation_service.plan_period(
                 db_session=db_session, start=start, end=start + timedelta(weeks=1), created_by="t"
             )
+        db_session.commit()
         periods = client.get("/api/v1/rotation", params={"limit": 8}).json()
     finally:
         for user in db_session.scalars(select(User).where(User.role == "inspector")):
