@@ -11,9 +11,9 @@ import pytest
 
 from services.scoring.rules import keywords, packtests
 from services.scoring.rules import pack as pack_module
-from services.scoring.rules.engine import KeywordScopes, register_keywords
+from services.scoring.rules.engine import KeywordScopes, in_window, register_keywords
 from services.scoring.rules.keywords import ENGINES, KeywordIndex, outermost
-from services.text.normalise import normalise, word_edges
+from services.text.normalise import is_chinese, normalise, word_char, word_edges
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
@@ -354,4 +354,131 @@ def test_both_engines_find_the_same_in_calls_scored_with_a_shipped_pack(pack_fil
 
         assert native == fallback
         found_any += bool(native)
+    assert found_any > 30
+
+
+# --- a plain reference: every keyword tried at every position of every turn -----------------
+#
+# What the engine must find, written as simply as it can be said, so that the engine's own
+# automaton is checked against something that has none.
+
+
+def _reference_edge(edge_char: str, edge_mark: str, neighbour: str) -> bool:
+    """Whether a keyword may start or end on ``edge_char``: a Chinese character only at a
+    jieba word edge, a letter or digit only away from another one, anything else anywhere."""
+    if is_chinese(edge_char):
+        return edge_mark == "1"
+    if word_char(edge_char):
+        return not word_char(neighbour)
+    return True
+
+
+def _reference_find(keywords: list[tuple[str, str, object]], texts, edges, turns) -> dict:
+    """Per owner, (turn, term, start, end) of every whole-word occurrence of ``keywords``
+    ((keyword, term, owner) each), in turn order, then by end, the longest first."""
+    wanted: dict[str, set] = {}
+    for keyword, term, owner in keywords:
+        key = " ".join(normalise(keyword).split())
+        if key:
+            wanted.setdefault(key, set()).add((owner, term))
+    found: dict = {}
+    for turn in turns:
+        text, marks = texts[turn], edges[turn]
+        spans = []
+        for key in wanted:
+            for start in range(len(text) - len(key) + 1):
+                end = start + len(key)
+                before = text[start - 1] if start > 0 else " "
+                after = text[end] if end < len(text) else " "
+                if (
+                    text[start:end] == key
+                    and _reference_edge(key[0], marks[start], before)
+                    and _reference_edge(key[-1], marks[end], after)
+                ):
+                    spans.append((end, start, key))
+        for end, start, key in sorted(spans):
+            for owner, term in sorted(wanted[key], key=lambda said: (str(said[0]), said[1])):
+                found.setdefault(owner, []).append((turn, term, start, end))
+    return found
+
+
+def _random_keywords(rng: random.Random, alphabet: str, n_words: int) -> list:
+    words = {"".join(rng.choices(alphabet, k=rng.randint(1, 5))) for _ in range(n_words)}
+    keywords = []
+    for number, word in enumerate(sorted(words)):
+        keywords.append((word, word, number % 7))
+        keywords.append((word, word.upper(), number % 3))  # one keyword, several owners
+    return keywords
+
+
+def _index(engine: str, keywords: list) -> KeywordIndex:
+    index = KeywordIndex(engine)
+    for keyword, term, owner in keywords:
+        index.add(keyword, term, owner=owner)
+    return index
+
+
+@pytest.mark.parametrize("alphabet", ["不行政投诉稍等请您a b1", "ab_1 .é", "𠮷野家 a我"])
+def test_the_engine_finds_what_the_plain_reference_finds_in_random_texts(alphabet, engine):
+    rng = random.Random(5)
+    keywords = _random_keywords(rng, alphabet, 60)  # few characters: many overlapping matches
+    texts = [normalise("".join(rng.choices(alphabet, k=rng.randint(0, 40)))) for _ in range(200)]
+    edges = [_random_edges(rng, len(t)) for t in texts]
+    index = _index(engine, keywords)
+
+    for turns in (range(len(texts)), sorted(rng.sample(range(len(texts)), 30))):
+        found = index.find_turns(texts, edges, turns)
+
+        assert found == _reference_find(keywords, texts, edges, turns)
+    assert sum(map(len, index.find_turns(texts, edges, range(len(texts))).values())) > 300
+
+
+def test_the_engine_finds_what_the_plain_reference_finds_with_thousands_of_words(engine):
+    rng = random.Random(11)
+    common = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"
+    keywords = _random_keywords(rng, common, 5000)
+    texts = [normalise("".join(rng.choices(common, k=300))) for _ in range(20)]
+    edges = list(map(word_edges, texts))
+
+    found = _index(engine, keywords).find_turns(texts, edges, range(20))
+
+    assert found == _reference_find(keywords, texts, edges, range(20))
+    assert found
+
+
+@pytest.mark.parametrize("pack_file", ["zh-service.yaml", "en-service.yaml"])
+def test_the_engine_finds_what_the_plain_reference_finds_in_calls_of_a_shipped_pack(
+    pack_file, engine
+):
+    pack = pack_module.load(RULES / pack_file)
+    lines = [  # every turn of the pack's own test cases, to make calls from
+        line
+        for rule in pack.spec.rules
+        for case in (*rule.tests.hit, *rule.tests.miss)
+        if isinstance(case, str)
+        for line in case.strip().splitlines()
+    ]
+    scopes = KeywordScopes(engine)
+    by_scope: dict = {}  # the pack's keywords as the reference takes them, by scope
+    for rule in pack.rules:
+        register_keywords(rule.when, scopes, pack.spec.synonyms)
+        for node in rule.when.walk():
+            if node.op == "keyword":
+                said = by_scope.setdefault(node.scope_key, (node.params.window, []))[1]
+                for group in node.params.terms():
+                    for word in [*group, *pack.spec.synonyms.get(group[0], [])]:
+                        said.append((word, group[0], node.key))
+    rng = random.Random(3)
+    found_any = 0
+    for _ in range(40):
+        conv = packtests.conversation("\n".join(rng.choices(lines, k=rng.randint(1, 60))))
+        expected = {}
+        for (role, *_), (window, said) in by_scope.items():
+            turns = in_window(conv, conv.of_role(role), window)
+            expected.update(_reference_find(said, conv.norms, conv.word_edges, turns))
+
+        found = scopes.find_all(conv)
+
+        assert found == expected
+        found_any += bool(found)
     assert found_any > 30
