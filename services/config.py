@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Field(Path(".zhijian"), description="Embedded mode: SQLite, S3 data, broker.")
 
-    database_url: str = "sqlite:///.zhijian/zhijian.db"
+    database_url: str = Field(
+        "", description="Default: the SQLite file zhijian.db in the data directory."
+    )
 
     s3_endpoint: str = "127.0.0.1:8333"
     s3_access_key: str = "zhijian"
@@ -108,6 +110,14 @@ class Settings(BaseSettings):
     )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
+
+    @model_validator(mode="after")
+    def _database_in_the_data_dir(self) -> "Settings":
+        # Derived, not a fixed relative path: every command given the same data directory
+        # (``zhijian up``, ``zhijian users create``, a worker) opens the same database.
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.resolve() / 'zhijian.db'}"
+        return self
 
     @model_validator(mode="after")
     def _ladder_beside_the_packs(self) -> "Settings":

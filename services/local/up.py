@@ -15,12 +15,12 @@ import typer
 from services.local.processes import S3Server, start_worker, stop_process
 
 
-def embedded_env(data_dir: Path, s3: S3Server) -> dict[str, str]:
+def embedded_env(data_dir: Path, s3: S3Server, database_url: str) -> dict[str, str]:
     """The settings that point every component at the embedded servers."""
     data = data_dir.resolve()
     return {
         "ZHIJIAN_DATA_DIR": str(data),
-        "ZHIJIAN_DATABASE_URL": f"sqlite:///{data / 'zhijian.db'}",
+        "ZHIJIAN_DATABASE_URL": database_url,
         "ZHIJIAN_BROKER_URL": f"sqla+sqlite:///{data / 'broker.db'}",
         "ZHIJIAN_S3_ENDPOINT": s3.endpoint,
         "ZHIJIAN_S3_ACCESS_KEY": s3.access_key,
@@ -37,11 +37,16 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
 
     data = (data_dir or get_settings().data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
+    # The database is the one any other command given this data directory opens: the SQLite
+    # file in it, unless ZHIJIAN_DATABASE_URL names another.
+    os.environ["ZHIJIAN_DATA_DIR"] = str(data)
+    get_settings.cache_clear()
+    database_url = get_settings().database_url
     typer.echo(f"zhijian: starting the embedded S3 server (data in {data})")
     s3 = S3Server(data / "s3", access_key="zhijian", secret_key=_local_secret(data)).start()
     worker = None
     try:
-        env = embedded_env(data, s3)
+        env = embedded_env(data, s3, database_url)
         os.environ.update(env)
         get_settings.cache_clear()
         settings = get_settings()

@@ -1,8 +1,8 @@
 """Keyword search respects Chinese and English word boundaries, script, width and digits, and
-both engines (the C automaton and pyahocorasick) find the same matches in the same order."""
+finds exactly what a plain reference (every keyword tried at every position) finds, in the
+same order."""
 
 import gc
-import os
 import random
 import tracemalloc
 from pathlib import Path
@@ -11,34 +11,17 @@ import pytest
 
 from services.scoring.rules import keywords, packtests
 from services.scoring.rules import pack as pack_module
-from services.scoring.rules.engine import KeywordScopes, register_keywords
-from services.scoring.rules.keywords import ENGINES, KeywordIndex, outermost
-from services.text.normalise import normalise, word_edges
+from services.scoring.rules.engine import KeywordScopes, in_window, register_keywords
+from services.scoring.rules.keywords import KeywordIndex, outermost
+from services.text.normalise import is_chinese, normalise, word_char, word_edges
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request):
-    """Each keyword search engine this machine has: both must find the same."""
-    return request.param
-
-
-def _found(keyword: str, text: str, engine: str) -> bool:
-    index = KeywordIndex(engine)
+def _found(keyword: str, text: str) -> bool:
+    index = KeywordIndex()
     index.add(keyword, keyword)
     return bool(index.find(normalise(text)))
-
-
-@pytest.mark.skipif(
-    os.environ.get("ZHIJIAN_TEST_WITHOUT_NATIVE") == "1", reason="asked to test without it"
-)
-def test_the_native_engine_is_built_here():
-    # The install compiles it wherever there is a C compiler; without it, only the fallback
-    # engine would be tested, and scoring would be slower, with nothing saying so.
-    assert "native" in ENGINES, (
-        "services/scoring/rules/_keyword_search.c was not built: pip install -e ."
-    )
 
 
 @pytest.mark.parametrize(
@@ -55,8 +38,8 @@ def test_the_native_engine_is_built_here():
         ("ok!", "ok!!"),  # punctuation at an end needs no boundary
     ],
 )
-def test_keywords_are_found_as_whole_words(keyword, text, engine):
-    assert _found(keyword, text, engine)
+def test_keywords_are_found_as_whole_words(keyword, text):
+    assert _found(keyword, text)
 
 
 @pytest.mark.parametrize(
@@ -72,12 +55,12 @@ def test_keywords_are_found_as_whole_words(keyword, text, engine):
         ("café", "cafés"),
     ],
 )
-def test_keywords_never_match_inside_longer_words(keyword, text, engine):
-    assert not _found(keyword, text, engine)
+def test_keywords_never_match_inside_longer_words(keyword, text):
+    assert not _found(keyword, text)
 
 
-def test_one_automaton_serves_every_keyword_and_synonym(engine):
-    index = KeywordIndex(engine)
+def test_one_automaton_serves_every_keyword_and_synonym():
+    index = KeywordIndex()
     for word, term in (("投诉", "complaint"), ("举报", "complaint"), ("起诉", "lawsuit")):
         index.add(word, term)
 
@@ -91,8 +74,8 @@ _TEXTS = ["我要投诉", "refund", "no refunds", "投诉"]
 _EDGES = ["11101", "1000001", "10000000001", "101"]
 
 
-def test_matches_are_reported_per_owner_with_their_turn(engine):
-    index = KeywordIndex(engine)
+def test_matches_are_reported_per_owner_with_their_turn():
+    index = KeywordIndex()
     index.add("投诉", "complaint", owner="upset")
     index.add("refund", "refund", owner="money")
 
@@ -106,16 +89,16 @@ def test_matches_are_reported_per_owner_with_their_turn(engine):
     assert index.find_turns(_TEXTS, _EDGES, []) == {}
 
 
-def test_an_empty_index_or_text_finds_nothing(engine):
-    assert KeywordIndex(engine).find_turns(_TEXTS, _EDGES, [0, 1]) == {}
-    index = KeywordIndex(engine)
+def test_an_empty_index_or_text_finds_nothing():
+    assert KeywordIndex().find_turns(_TEXTS, _EDGES, [0, 1]) == {}
+    index = KeywordIndex()
     index.add("  ", "blank")  # nothing to search for once stripped
     index.add("投诉", "complaint")
     assert index.find_turns(["", "x"], ["1", "11"], [0, 1]) == {}
 
 
-def test_a_keyword_written_over_two_lines_is_one_phrase_in_one_turn(engine):
-    index = KeywordIndex(engine)
+def test_a_keyword_written_over_two_lines_is_one_phrase_in_one_turn():
+    index = KeywordIndex()
     index.add("refund\n  now", "refund now")
     texts = ["refund", "now", "refund now"]
 
@@ -137,157 +120,33 @@ def test_outermost_keeps_the_longest_of_nested_hits_in_each_text():
     assert outermost(hits) == [(1, "a", 0, 2), (1, "d", 1, 6), (2, "e", 0, 2)]
 
 
-def _random_indexes(rng: random.Random, alphabet: str, n_words: int) -> list[KeywordIndex]:
-    words = {"".join(rng.choices(alphabet, k=rng.randint(1, 5))) for _ in range(n_words)}
-    indexes = [KeywordIndex(engine) for engine in ENGINES]
-    for number, word in enumerate(sorted(words)):
-        for index in indexes:
-            index.add(word, word, owner=number % 7)
-            index.add(word, word.upper(), owner=number % 3)  # one keyword, several owners
-    return indexes
-
-
-@pytest.mark.skipif(len(ENGINES) < 2, reason="one keyword search engine on this machine")
-@pytest.mark.parametrize("alphabet", ["不行政投诉稍等请您a b1", "ab_1 .é", "𠮷野家 a我"])
-def test_both_engines_find_the_same_matches_in_the_same_order(alphabet):
-    rng = random.Random(5)
-    indexes = _random_indexes(rng, alphabet, 60)  # few characters: many overlapping matches
-    texts = [normalise("".join(rng.choices(alphabet, k=rng.randint(0, 40)))) for _ in range(200)]
-    edges = [_random_edges(rng, len(t)) for t in texts]
-    every = list(range(len(texts)))
-    picked = sorted(rng.sample(every, 30))
-
-    native, fallback = (index.find_turns(texts, edges, every) for index in indexes)
-
-    assert native == fallback
-    assert sum(map(len, native.values())) > 300
-    assert indexes[0].find_turns(texts, edges, picked) == indexes[1].find_turns(
-        texts, edges, picked
-    )
-
-
 def _random_edges(rng: random.Random, n: int) -> str:
     """Word edges as jieba could put them: at both ends, and anywhere between."""
     return "1" + "".join(rng.choice("01") for _ in range(n - 1)) + "1" if n else "1"
 
 
-@pytest.mark.skipif(len(ENGINES) < 2, reason="one keyword search engine on this machine")
-def test_a_word_list_of_thousands_builds_and_finds_what_the_fallback_finds():
-    rng = random.Random(11)
-    common = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"
-    indexes = _random_indexes(rng, common, 5000)
-    texts = [normalise("".join(rng.choices(common, k=300))) for _ in range(20)]
-    edges = list(map(word_edges, texts))
-
-    native, fallback = (index.find_turns(texts, edges, range(20)) for index in indexes)
-
-    assert native == fallback
-    assert native
-
-
-# --- the C automaton refuses what would make it read or loop outside its tables -------------
-
-needs_native = pytest.mark.skipif("native" not in ENGINES, reason="the C extension is not built")
-
-
-def _tables(**changes):
-    """The tables of an automaton for the key "ab" (states: root, a, ab), with ``changes``."""
-    tables = {
-        "trans_start": [0, 1, 2, 2],
-        "trans_char": [ord("a"), ord("b")],
-        "trans_next": [1, 2],
-        "fail": [0, 0, 0],
-        "out_start": [0, 0, 0, 1],
-        "out_key": [0],
-        "key_len": [2],
-        "start_kind": [2],
-        "end_kind": [2],
-        "own_start": [0, 1],
-        "own_slot": [0],
-        "own_term": ["ab"],
-        "owners": ("owner",),
-    }
-    tables.update(changes)
-    return list(tables.values())
-
-
-@needs_native
-def test_the_c_automaton_finds_with_hand_made_tables():
-    automaton = keywords._keyword_search.Automaton(*_tables())
-
-    assert automaton.find(["xab", "ab"], ["1111", "111"], [1, 0]) == {
-        "owner": [(1, "ab", 0, 2), (0, "ab", 1, 3)]
-    }
-
-
-@needs_native
-@pytest.mark.parametrize(
-    ("changes", "error"),
-    [
-        ({"trans_next": [1, 5]}, "trans_next"),  # a state that does not exist
-        ({"trans_next": [1, 0]}, "trans_next"),  # back to the root by a transition
-        ({"fail": [0, 2, 1]}, "does not go back"),  # a loop of failure links
-        ({"fail": [1, 0, 0]}, "does not go back"),
-        ({"trans_start": [0, 2, 1, 2]}, "trans_start"),  # ranges out of order
-        ({"trans_start": [0, 1, 2]}, "trans_start"),  # one state short
-        ({"trans_char": [ord("b"), ord("a")], "trans_start": [0, 2, 2, 2]}, "not sorted"),
-        ({"trans_char": [-1, 98]}, "trans_char"),
-        ({"trans_char": [0x110000, 98]}, "trans_char"),
-        ({"out_key": [3]}, "out_key"),
-        ({"key_len": [0]}, "key_len"),
-        ({"start_kind": [7]}, "start_kind"),
-        ({"own_slot": [1]}, "own_slot"),  # an owner that is not there
-        ({"own_start": [0, 2]}, "own_start"),
-        ({"fail": []}, "root"),
-    ],
-)
-def test_the_c_automaton_refuses_tables_that_do_not_fit(changes, error):
-    with pytest.raises(ValueError, match=error):
-        keywords._keyword_search.Automaton(*_tables(**changes))
-
-
-@needs_native
-def test_the_c_automaton_refuses_wrong_types_and_a_second_build():
-    automaton_type = keywords._keyword_search.Automaton
-    with pytest.raises(TypeError):
-        automaton_type(*_tables(own_term=[b"ab"]))
-    with pytest.raises(TypeError):
-        automaton_type(*_tables(owners=["owner"]))  # a tuple
-    with pytest.raises(TypeError):
-        automaton_type(*_tables(fail=[0, "0", 0]))
-    with pytest.raises(TypeError):
-        automaton_type(*_tables()[:-1])
-    automaton = automaton_type(*_tables())
-    with pytest.raises(TypeError, match="built once"):
-        automaton.__init__(*_tables())
-    with pytest.raises(RuntimeError, match="not built"):
-        automaton_type.__new__(automaton_type).find([], [], [])
-
-
-@needs_native
 @pytest.mark.parametrize(
     ("texts", "edges", "turns", "error"),
     [
-        (["ab"], ["11"], [0], ValueError),  # edges one short of the text
+        (["ab"], ["11"], [0], ValueError),  # word edges one short of the text
         (["ab"], ["1111"], [0], ValueError),
-        (["ab"], ["111"], [1], IndexError),
-        (["ab"], ["111"], [-1], IndexError),
+        (["ab"], ["111"], [1], IndexError),  # a turn that is not there
         (["ab"], [], [0], IndexError),
         ([b"ab"], ["111"], [0], TypeError),
         (["ab"], [None], [0], TypeError),
         (["ab"], ["111"], ["0"], TypeError),
-        (["ab"], ["111"], [2**70], OverflowError),
-        ("ab", ["111"], None, TypeError),
     ],
 )
-def test_the_c_automaton_refuses_texts_that_do_not_fit(texts, edges, turns, error):
-    automaton = keywords._keyword_search.Automaton(*_tables())
+def test_texts_that_do_not_fit_their_word_edges_or_turns_are_refused(texts, edges, turns, error):
+    index = KeywordIndex()
+    index.add("ab", "ab")
+
     with pytest.raises(error):
-        automaton.find(texts, edges, turns)
+        index.find_turns(texts, edges, turns)
 
 
 def _memory_growth(search, times: int) -> int:
-    """Bytes allocated under keywords.py (the C search's caller) and still held after
+    """Bytes allocated under keywords.py and still held after
     ``times`` more searches than a warm-up left; other threads of the test process (database
     pools, HTTP clients) allocate elsewhere and are not counted."""
     for _ in range(100):
@@ -302,9 +161,8 @@ def _memory_growth(search, times: int) -> int:
     return sum(stat.size_diff for stat in after.compare_to(before, "filename"))
 
 
-@needs_native
 def test_searching_again_and_again_holds_no_memory():
-    index = KeywordIndex("native")
+    index = KeywordIndex()
     for word in ("投诉", "稍等", "请您稍等", "refund"):
         index.add(word, word, owner=word)
     texts = [normalise("好的请您稍等，我要投诉 refund")] * 50
@@ -314,7 +172,7 @@ def test_searching_again_and_again_holds_no_memory():
     def search() -> None:
         assert len(index.find_turns(texts, edges, turns)["投诉"]) == 50
 
-    def refused() -> None:  # an error half-way must free what was built before it
+    def refused() -> None:  # a refused search holds nothing either
         try:
             index.find_turns(texts, [*edges[:40], "1", *edges[41:]], turns)
         except ValueError:
@@ -330,9 +188,97 @@ def test_searching_again_and_again_holds_no_memory():
         tracemalloc.stop()
 
 
-@pytest.mark.skipif(len(ENGINES) < 2, reason="one keyword search engine on this machine")
+# --- a plain reference: every keyword tried at every position of every turn -----------------
+#
+# What the engine must find, written as simply as it can be said, so that the engine's own
+# automaton is checked against something that has none.
+
+
+def _reference_edge(edge_char: str, edge_mark: str, neighbour: str) -> bool:
+    """Whether a keyword may start or end on ``edge_char``: a Chinese character only at a
+    jieba word edge, a letter or digit only away from another one, anything else anywhere."""
+    if is_chinese(edge_char):
+        return edge_mark == "1"
+    if word_char(edge_char):
+        return not word_char(neighbour)
+    return True
+
+
+def _reference_find(keywords: list[tuple[str, str, object]], texts, edges, turns) -> dict:
+    """Per owner, (turn, term, start, end) of every whole-word occurrence of ``keywords``
+    ((keyword, term, owner) each), in turn order, then by end, the longest first."""
+    wanted: dict[str, set] = {}
+    for keyword, term, owner in keywords:
+        key = " ".join(normalise(keyword).split())
+        if key:
+            wanted.setdefault(key, set()).add((owner, term))
+    found: dict = {}
+    for turn in turns:
+        text, marks = texts[turn], edges[turn]
+        spans = []
+        for key in wanted:
+            for start in range(len(text) - len(key) + 1):
+                end = start + len(key)
+                before = text[start - 1] if start > 0 else " "
+                after = text[end] if end < len(text) else " "
+                if (
+                    text[start:end] == key
+                    and _reference_edge(key[0], marks[start], before)
+                    and _reference_edge(key[-1], marks[end], after)
+                ):
+                    spans.append((end, start, key))
+        for end, start, key in sorted(spans):
+            for owner, term in sorted(wanted[key], key=lambda said: (str(said[0]), said[1])):
+                found.setdefault(owner, []).append((turn, term, start, end))
+    return found
+
+
+def _random_keywords(rng: random.Random, alphabet: str, n_words: int) -> list:
+    words = {"".join(rng.choices(alphabet, k=rng.randint(1, 5))) for _ in range(n_words)}
+    keywords = []
+    for number, word in enumerate(sorted(words)):
+        keywords.append((word, word, number % 7))
+        keywords.append((word, word.upper(), number % 3))  # one keyword, several owners
+    return keywords
+
+
+def _index(keywords: list) -> KeywordIndex:
+    index = KeywordIndex()
+    for keyword, term, owner in keywords:
+        index.add(keyword, term, owner=owner)
+    return index
+
+
+@pytest.mark.parametrize("alphabet", ["不行政投诉稍等请您a b1", "ab_1 .é", "𠮷野家 a我"])
+def test_the_engine_finds_what_the_plain_reference_finds_in_random_texts(alphabet):
+    rng = random.Random(5)
+    keywords = _random_keywords(rng, alphabet, 60)  # few characters: many overlapping matches
+    texts = [normalise("".join(rng.choices(alphabet, k=rng.randint(0, 40)))) for _ in range(200)]
+    edges = [_random_edges(rng, len(t)) for t in texts]
+    index = _index(keywords)
+
+    for turns in (range(len(texts)), sorted(rng.sample(range(len(texts)), 30))):
+        found = index.find_turns(texts, edges, turns)
+
+        assert found == _reference_find(keywords, texts, edges, turns)
+    assert sum(map(len, index.find_turns(texts, edges, range(len(texts))).values())) > 300
+
+
+def test_the_engine_finds_what_the_plain_reference_finds_with_thousands_of_words():
+    rng = random.Random(11)
+    common = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"
+    keywords = _random_keywords(rng, common, 5000)
+    texts = [normalise("".join(rng.choices(common, k=300))) for _ in range(20)]
+    edges = list(map(word_edges, texts))
+
+    found = _index(keywords).find_turns(texts, edges, range(20))
+
+    assert found == _reference_find(keywords, texts, edges, range(20))
+    assert found
+
+
 @pytest.mark.parametrize("pack_file", ["zh-service.yaml", "en-service.yaml"])
-def test_both_engines_find_the_same_in_calls_scored_with_a_shipped_pack(pack_file):
+def test_the_engine_finds_what_the_plain_reference_finds_in_calls_of_a_shipped_pack(pack_file):
     pack = pack_module.load(RULES / pack_file)
     lines = [  # every turn of the pack's own test cases, to make calls from
         line
@@ -341,17 +287,27 @@ def test_both_engines_find_the_same_in_calls_scored_with_a_shipped_pack(pack_fil
         if isinstance(case, str)
         for line in case.strip().splitlines()
     ]
-    scopes = [KeywordScopes(engine) for engine in ENGINES]
+    scopes = KeywordScopes()
+    by_scope: dict = {}  # the pack's keywords as the reference takes them, by scope
     for rule in pack.rules:
-        for each in scopes:
-            register_keywords(rule.when, each, pack.spec.synonyms)
+        register_keywords(rule.when, scopes, pack.spec.synonyms)
+        for node in rule.when.walk():
+            if node.op == "keyword":
+                said = by_scope.setdefault(node.scope_key, (node.params.window, []))[1]
+                for group in node.params.terms():
+                    for word in [*group, *pack.spec.synonyms.get(group[0], [])]:
+                        said.append((word, group[0], node.key))
     rng = random.Random(3)
     found_any = 0
     for _ in range(40):
         conv = packtests.conversation("\n".join(rng.choices(lines, k=rng.randint(1, 60))))
+        expected = {}
+        for (role, *_), (window, said) in by_scope.items():
+            turns = in_window(conv, conv.of_role(role), window)
+            expected.update(_reference_find(said, conv.norms, conv.word_edges, turns))
 
-        native, fallback = (each.find_all(conv) for each in scopes)
+        found = scopes.find_all(conv)
 
-        assert native == fallback
-        found_any += bool(native)
+        assert found == expected
+        found_any += bool(found)
     assert found_any > 30

@@ -9,7 +9,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import ValidationError
 
 from services.scoring.rules.conversation import Conversation
-from services.scoring.rules.keywords import ENGINES, Hit, KeywordIndex
+from services.scoring.rules.keywords import Hit, KeywordIndex
 from services.scoring.rules.matching import JoinedTexts, join_texts
 from services.scoring.rules.metrics import Metrics
 from services.scoring.rules.operators import (
@@ -184,8 +184,7 @@ class KeywordScopes:
     looks in (the customer's, for the agent's greeting) are never scanned for its keywords.
     """
 
-    def __init__(self, engine: str = ENGINES[0]) -> None:
-        self.engine = engine
+    def __init__(self) -> None:
         self.windows: dict[ScopeKey, Window | None] = {}
         self.indexes: dict[ScopeKey, KeywordIndex] = {}
 
@@ -194,7 +193,7 @@ class KeywordScopes:
         assert isinstance(node.params, KeywordParams)
         key = node.scope_key
         self.windows[key] = node.params.window
-        index = self.indexes.setdefault(key, KeywordIndex(self.engine))
+        index = self.indexes.setdefault(key, KeywordIndex())
         for group in node.params.terms():
             canonical = group[0]
             for word in [*group, *synonyms.get(canonical, [])]:

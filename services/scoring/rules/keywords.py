@@ -5,35 +5,21 @@ where it is made of whole words: a Chinese end must fall on a jieba word edge (s
 turn, see text.word_edges), so 不行 never matches inside 不行政; a letter or digit must not
 touch another one; punctuation needs no check.
 
-Two engines search, and find the same (tests/scoring/test_keywords.py):
-
-- ``native``: an Aho-Corasick automaton built here and run by the C extension
-  ``_keyword_search`` (built at install time where there is a C compiler). It reads each turn's
-  text and word edges where they are and hands back the matches grouped by owner, in one pass
-  over the characters of each scope. Searching a call's agent turns takes it 3 µs with 50
-  keywords, 11 µs with 3,000 or 20,000 (pyahocorasick: 15, 40 and 51 µs).
-- ``pyahocorasick``: where the extension was not built. The turns are joined into one text
-  for one automaton pass, and each match is checked and reported in Python.
+pyahocorasick runs one Aho-Corasick automaton over a scope's turns joined into one text; each
+match is then checked and reported here. A long word list costs it little: searching a call's
+agent turns takes 15 µs with 50 keywords, 40 µs with 3,000 and 51 µs with 20,000.
 """
 
 import bisect
 import itertools
-from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import ahocorasick
 
-from services.scoring.rules.matching import JoinedTexts, join_texts
 from services.text.normalise import EDGE, is_chinese, normalise, word_char, word_edges
-
-try:
-    from services.scoring.rules import _keyword_search
-except ImportError:  # not built on this machine: pyahocorasick does the work
-    _keyword_search = None  # type: ignore[assignment]
-
-ENGINES = ("native", "pyahocorasick") if _keyword_search is not None else ("pyahocorasick",)
 
 Hit = tuple[int, str, int, int]  # (turn, term, start, end)
 Found = dict[Any, list[Hit]]  # an owner's hits
@@ -52,8 +38,7 @@ class KeywordMatch:
 
 # How a match's edge is checked, decided once per keyword from the keyword's own edge character
 # (the text's character there is the same): a Chinese edge must be a jieba word boundary, a
-# letter or digit must not touch another one, and punctuation needs no check. The C extension
-# knows them by these numbers.
+# letter or digit must not touch another one, and punctuation needs no check.
 _CUT, _WORD, _FREE = 0, 1, 2
 
 
@@ -96,76 +81,6 @@ def _keyword(key: str, terms: set[tuple[Hashable, str]]) -> _Keyword:
     return _Keyword(kinds == (_CUT, _CUT), kinds, owned)
 
 
-# --- native: tables for the C automaton --------------------------------------------------------
-
-
-def _trie(keys: list[str]) -> tuple[list[dict[str, int]], list[int], dict[int, int]]:
-    """The keys' trie, states numbered breadth first (so a failure link always goes back to a
-    lower number, which the C side checks): each state's transitions, its failure link, and
-    the state each key ends at (→ the key's number)."""
-    children: list[dict[str, int]] = [{}]
-    ends = {}
-    for number, key in enumerate(keys):
-        state = 0
-        for ch in key:
-            state = children[state].setdefault(ch, len(children))
-            if state == len(children):
-                children.append({})
-        ends[state] = number
-    order, queue = [], deque([0])
-    while queue:
-        state = queue.popleft()
-        order.append(state)
-        queue.extend(children[state].values())
-    renumber = {state: n for n, state in enumerate(order)}
-    goto = [{ch: renumber[t] for ch, t in children[state].items()} for state in order]
-    fail = [0] * len(goto)  # the root's children fail to the root
-    for state in range(1, len(goto)):  # breadth first: a state's link is known before its own
-        for ch, child in goto[state].items():
-            link = fail[state]
-            while link and ch not in goto[link]:
-                link = fail[link]
-            fail[child] = goto[link].get(ch, 0)
-    return goto, fail, {renumber[state]: number for state, number in ends.items()}
-
-
-def _native(keys: list[str], keywords: list[_Keyword]) -> FindTurns:
-    """The C automaton's find for ``keys`` (``keywords`` says how each is checked and
-    reported)."""
-    goto, fail, ends = _trie(keys)
-    outputs: list[list[int]] = []  # the keys ending at each state: its own, then its link's
-    for state in range(len(goto)):
-        own = [ends[state]] if state in ends else []
-        outputs.append(own + (outputs[fail[state]] if state else []))
-    owners = sorted({owner for k in keywords for owner, _ in k.owned}, key=str)
-    slot = {owner: n for n, owner in enumerate(owners)}
-    transitions = [sorted(g.items()) for g in goto]  # by code point, for a binary search
-    automaton = _keyword_search.Automaton(
-        _offsets(map(len, transitions)),
-        [ord(ch) for t in transitions for ch, _ in t],
-        [child for t in transitions for _, child in t],
-        fail,
-        _offsets(map(len, outputs)),
-        [k for out in outputs for k in out],
-        list(map(len, keys)),
-        [k.kinds[0] for k in keywords],
-        [k.kinds[1] for k in keywords],
-        _offsets(len(k.owned) for k in keywords),
-        [slot[owner] for k in keywords for owner, _ in k.owned],
-        [term for k in keywords for _, term in k.owned],
-        tuple(owners),
-    )
-    return automaton.find
-
-
-def _offsets(lengths: Iterable[int]) -> list[int]:
-    """Where each of consecutive runs of ``lengths`` starts, then where the last one ends."""
-    return list(itertools.accumulate(lengths, initial=0))
-
-
-# --- pyahocorasick: one pass over joined texts, checked in Python ------------------------------
-
-
 def _whole_word(
     joined: str, at: int, span: tuple[int, int], kinds: tuple[int, int], edges: str
 ) -> bool:
@@ -181,54 +96,60 @@ def _whole_word(
     return not (end_kind == _WORD and word_char(joined[at + end - start]))
 
 
-# Every keyword occurrence in a text, overlapping, as (start, end, keyword number), by end and
-# the longest first.
-Search = Callable[[str], list[tuple[int, int, int]]]
-
-
-def _pyahocorasick(keys: list[str]) -> Search:
-    automaton = ahocorasick.Automaton()
-    for number, key in enumerate(keys):
-        automaton.add_word(key, (number, len(key)))
-    automaton.make_automaton()
-
-    def search(text: str) -> list[tuple[int, int, int]]:
-        return [(last + 1 - n, last + 1, number) for last, (number, n) in automaton.iter(text)]
-
-    return search
+# Between joined texts, and before the first and after the last: every match has both
+# neighbours, and no keyword holds one (KeywordIndex.add).
+_SEPARATOR = "\n"
 
 
 def _joined_search(keys: list[str], keywords: list[_Keyword]) -> FindTurns:
-    """The fallback's find: the turns joined into one text, one pyahocorasick pass, each match
-    checked and reported here."""
-    search = _pyahocorasick(keys)
+    """The find of ``keys``: the turns joined into one text for one pyahocorasick pass, each
+    match checked and reported here."""
+    automaton = ahocorasick.Automaton()
+    for key, keyword in zip(keys, keywords, strict=True):
+        automaton.add_word(key, (len(key), keyword))
+    automaton.make_automaton()
 
     def find(texts: Sequence[str], edges: Sequence[str], turns: Sequence[int]) -> Found:
-        joined = join_texts([texts[i] for i in turns], turns, edges)
-        return _find_joined(search, keywords, joined)
+        picked = [texts[i] for i in turns]
+        joined = _SEPARATOR + _SEPARATOR.join(picked) + _SEPARATOR
+        matches = list(automaton.iter(joined))
+        if not matches:  # then where each text starts is not needed
+            return {}
+        starts = list(itertools.accumulate((len(t) + 1 for t in picked), initial=1))
+        return _report(matches, joined, starts, turns, edges)
 
     return find
 
 
-def _find_joined(search: Search, keywords: list[_Keyword], texts: JoinedTexts) -> Found:
-    """Per owner, (label, term, start, end) of every whole-word occurrence in joined texts."""
-    joined, starts, labels, edges = texts.joined, texts.starts, texts.labels, texts.edges
+def _report(
+    matches: list[tuple[int, tuple[int, _Keyword]]],
+    joined: str,
+    starts: list[int],
+    turns: Sequence[int],
+    edges: Sequence[str],
+) -> Found:
+    """Per owner, (turn, term, start, end) of each match made of whole words: ``matches`` are
+    pyahocorasick's (last character, (length, keyword)) in ``joined``, where the text
+    of ``turns[k]`` starts at ``starts[k]``."""
     bisect_right = bisect.bisect_right
     found: dict[Hashable, list[Hit]] = defaultdict(list)
-    for at, finish, number in search(joined):
-        chinese, kinds, owned = keywords[number]
+    for last, (length, (chinese, kinds, owned)) in matches:
+        at = last + 1 - length
         index = bisect_right(starts, at) - 1
         start = at - starts[index]
-        end = start + finish - at
-        label = labels[index]
+        end = start + length
+        turn = turns[index]
+        text_edges = edges[turn]
+        # Marks that do not fit their text would check the edge of another spot.
+        if len(text_edges) != starts[index + 1] - starts[index]:
+            raise ValueError(f"turn {turn}: its word edges need one mark more than characters")
         if chinese:
-            text_edges = edges[label]
             if text_edges[start] != EDGE or text_edges[end] != EDGE:
                 continue
-        elif not _whole_word(joined, at, (start, end), kinds, edges[label]):
+        elif not _whole_word(joined, at, (start, end), kinds, text_edges):
             continue
         for owner, term in owned:
-            found[owner].append((label, term, start, end))
+            found[owner].append((turn, term, start, end))
     return dict(found)
 
 
@@ -239,10 +160,7 @@ class KeywordIndex:
     owner, so that after one pass over a call each owner just reads its own list.
     """
 
-    def __init__(self, engine: str = ENGINES[0]) -> None:
-        if engine not in ENGINES:
-            raise ValueError(f"no keyword search engine {engine!r} here; there is {ENGINES}")
-        self.engine = engine
+    def __init__(self) -> None:
         self._terms: dict[str, set[tuple[Hashable, str]]] = {}
         self._find: FindTurns | None = None  # built on first use, after every add
 
@@ -270,6 +188,5 @@ class KeywordIndex:
         if self._find is None:
             keys = list(self._terms)
             keywords = [_keyword(key, self._terms[key]) for key in keys]
-            build = _native if self.engine == "native" else _joined_search
-            self._find = build(keys, keywords)
+            self._find = _joined_search(keys, keywords)
         return self._find(texts, edges, turns)
