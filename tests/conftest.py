@@ -3,7 +3,8 @@
 Settings are environment variables, set in ``pytest_configure`` before any zhijian module reads
 them: a fresh PostgreSQL database, a Redis database of its own, fresh buckets.
 
-Isolation, so that every test passes alone and in any order:
+Isolation, so that every test passes alone and in any order (pytest-randomly shuffles them and
+prints the seed; ``--randomly-seed=N`` repeats an order, ``-p no:randomly`` keeps file order):
 
 - A test in this process runs inside one database transaction that is rolled back when it
   ends. zhijian makes every session through ``services.db.session_factory``; here that factory

@@ -131,9 +131,10 @@ def test_the_recompute_command_rebuilds_the_ladder_the_api_shows(floor):
 
     from services.cli import app
 
+    floor.review("red")  # puts a red line on the agent's ladder
     shown = _ladder(floor.manager, floor.other_agent_id)
     result = CliRunner().invoke(app, ["discipline", "recompute", "--agent", floor.other_agent_id])
     assert result.exit_code == 0, result.output
     rebuilt = json.loads(result.output)[floor.other_agent_id]
     assert sorted(rebuilt) == sorted(f"{counted}:{tier}" for counted, tier in shown)
-    assert shown  # the red-line call reviewed above is on it
+    assert shown
