@@ -1,7 +1,27 @@
 """Test fixtures: real PostgreSQL, Redis, the SeaweedFS S3 server, Celery workers and Whisper.
 
 Settings are environment variables, set in ``pytest_configure`` before any zhijian module reads
-them: a fresh PostgreSQL database, a Redis database of its own, a fresh bucket.
+them: a fresh PostgreSQL database, a Redis database of its own, fresh buckets.
+
+Isolation, so that every test passes alone and in any order (pytest-randomly shuffles them and
+prints the seed; ``--randomly-seed=N`` repeats an order, ``-p no:randomly`` keeps file order):
+
+- A test in this process runs inside one database transaction that is rolled back when it
+  ends. zhijian makes every session through ``services.db.session_factory``; here that factory
+  binds them to the test's connection with ``join_transaction_mode="create_savepoint"``, so a
+  commit in the code under test (one per service call, or one per request) only releases a
+  savepoint, and nothing the test wrote outlives it. One difference from a real transaction:
+  a savepoint whose statement failed cannot be committed, so a test expecting a database error
+  lets it leave ``session_scope`` (``pytest.raises`` outside the ``with``).
+- Data a whole module shares (fixtures that take ``module_db``) is written in the module's
+  transaction; each test of the module then runs in a savepoint on top of it, rolled back after
+  the test, and the module's transaction is rolled back after its last test.
+- A test whose data another process must see — a Celery worker (fixture ``worker``), the
+  uvicorn server (``live_url``), a child process (marked ``committed``) — commits for real into
+  the same database, and writes recordings to a bucket of its own: the worker's reconciler
+  lists its whole bucket, and S3 has no rollback. Those tests make calls and the users who
+  upload them, nothing else, and find them by id or name; the rolled-back tests that read a
+  whole table (areas, inspectors, sampling plans, notifications) rely on that.
 """
 
 import os
@@ -15,6 +35,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.local.processes import S3Server, start_worker, stop_process
 
@@ -22,6 +44,7 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The test broker's Redis database, emptied before and after: two test runs at once need two.
 REDIS_DB = int(os.environ.get("ZHIJIAN_TEST_REDIS_DB", "13"))
 RUN_ID = secrets.token_hex(4)
+COMMITTED_BUCKET = f"committed-{RUN_ID}"
 STATE: dict[str, object] = {}
 
 
@@ -53,11 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
         }
     )
     from services import storage
-    from services.db import upgrade_schema
+    from services.db import session_factory, upgrade_schema
 
     upgrade_schema()
     storage.ensure_bucket(os.environ["ZHIJIAN_BUCKET"])
-    STATE.update(s3=s3, database=database, tmp=tmp)
+    storage.ensure_bucket(COMMITTED_BUCKET)
+    STATE.update(s3=s3, database=database, tmp=tmp, session_factory=session_factory)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -74,8 +98,60 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         redis.Redis(db=REDIS_DB).flushdb()
 
 
+def _bind_sessions(monkeypatch: pytest.MonkeyPatch, connection: Connection) -> None:
+    """Makes every zhijian session of this process join ``connection``'s transaction."""
+    factory = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    monkeypatch.setattr("services.db.session_factory", lambda: factory)
+
+
+@pytest.fixture(scope="module")
+def module_db() -> Iterator[Connection]:
+    """A transaction for the data a module's tests share, rolled back after the module."""
+    from services.db import get_engine
+
+    with get_engine().connect() as connection, pytest.MonkeyPatch.context() as monkeypatch:
+        transaction = connection.begin()
+        _bind_sessions(monkeypatch, connection)
+        yield connection
+        transaction.rollback()
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    needs_another_process = {"worker", "live_url"} & set(request.fixturenames)
+    return bool(needs_another_process or request.node.get_closest_marker("committed"))
+
+
+@pytest.fixture(autouse=True)
+def isolated(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Runs the test in a transaction (or savepoint) that is rolled back, unless it commits."""
+    from services.config import get_settings
+    from services.db import get_engine
+
+    if _commits(request):
+        # Sessions on the engine again, where a module's data bound them to its transaction.
+        monkeypatch.setattr("services.db.session_factory", STATE["session_factory"])
+        monkeypatch.setattr(get_settings(), "bucket", COMMITTED_BUCKET)
+        monkeypatch.setenv("ZHIJIAN_BUCKET", COMMITTED_BUCKET)  # for child processes
+        yield
+        return
+    if "module_db" in request.fixturenames:
+        connection = request.getfixturevalue("module_db")
+        savepoint = connection.begin_nested()
+        _bind_sessions(monkeypatch, connection)
+        yield
+        savepoint.rollback()
+        return
+    with get_engine().connect() as connection:
+        transaction = connection.begin()
+        _bind_sessions(monkeypatch, connection)
+        yield
+        transaction.rollback()
+
+
 @pytest.fixture
-def db_session() -> Iterator[object]:
+def db_session() -> Iterator[Session]:
     """A database session for one test."""
     from services.db import session_factory
 
@@ -83,27 +159,14 @@ def db_session() -> Iterator[object]:
         yield session
 
 
-def make_user(role: str, **fields: str) -> tuple[str, str]:
-    """Creates a user with ``role`` (and team / agent_id …); returns (username, API token)."""
-    from services.db import session_scope
-    from services.people import service as people_service
-
-    username = f"{role}-{secrets.token_hex(4)}"
-    with session_scope() as db_session:
-        user = people_service.create_user(
-            db_session=db_session,
-            username=username,
-            role=role,
-            password="correct horse battery",
-            **fields,
-        )
-        return username, people_service.create_token(db_session=db_session, user=user)
-
-
-@pytest.fixture(scope="session")
-def admin_token() -> str:
+@pytest.fixture
+def admin_token(db_session: Session) -> str:
     """An admin's API token."""
-    return make_user("admin")[1]
+    from tests import factories
+
+    _admin, token = factories.user(db_session, "admin")
+    db_session.commit()
+    return token
 
 
 @pytest.fixture
@@ -125,16 +188,18 @@ def client(anonymous, admin_token: str) -> object:
 
 
 @pytest.fixture
-def client_as() -> Callable[..., object]:
+def client_as(db_session: Session) -> Callable[..., object]:
     """Makes API clients for new users: ``client_as("agent", agent_id="A1")``."""
     from fastapi.testclient import TestClient
 
     from services.api.app import create_app
+    from tests import factories
 
     app = create_app()
 
     def make(role: str, **fields: str) -> object:
-        _username, token = make_user(role, **fields)
+        _user, token = factories.user(db_session, role, **fields)
+        db_session.commit()
         return TestClient(app, headers={"Authorization": f"Bearer {token}"})
 
     return make
@@ -144,7 +209,9 @@ def client_as() -> Callable[..., object]:
 def worker() -> Iterator[subprocess.Popen[bytes]]:
     """A real ``celery worker`` process on queues asr, score and maintenance."""
     log = Path(str(STATE["tmp"])) / "worker.log"
-    process = start_worker(env={}, queues="asr,score,maintenance", log_path=log)
+    process = start_worker(
+        env={"ZHIJIAN_BUCKET": COMMITTED_BUCKET}, queues="asr,score,maintenance", log_path=log
+    )
     deadline = time.monotonic() + 60
     while "ready" not in log.read_text(errors="replace"):
         assert process.poll() is None, log.read_text()

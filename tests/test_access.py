@@ -9,57 +9,43 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import make_user
+from tests import factories
 
 AREA_QUEUE = "access-q2"
 
 
 @pytest.fixture(scope="module")
-def world():
+def world(module_db):
     """Two calls in different teams/queues, and one user of every kind."""
-    from services import storage
-    from services.calls import service as calls_service
-    from services.calls.schemas import CallMetadata
-    from services.config import get_settings
     from services.db import session_scope
     from services.people import service as people_service
 
-    bucket = get_settings().bucket
-    ids = {}
+    ids, tokens = {}, {}
     with session_scope() as db_session:
         for name, agent, team, queue in (
             ("a", "ACC-A1", "acc-t1", "access-q1"),
             ("b", "ACC-B2", "acc-t2", AREA_QUEUE),
         ):
-            info = storage.put_bytes(
-                bucket=bucket,
-                key=f"access/{name}.wav",
-                data=name.encode() * 64,
-                content_type="audio/wav",
-            )
-            call, _ = calls_service.register(
-                db_session=db_session, info=info, source="upload",
-                metadata=CallMetadata(agent_id=agent, team=team, queue=queue),
+            made = factories.call(
+                db_session, data=name.encode() * 64, status="received",
+                agent_id=agent, team=team, queue=queue,
             )  # fmt: skip
-            ids[name] = call.id
+            ids[name] = made.id
         area = people_service.create_area(
-            db_session=db_session, name=f"area-{ids['b']}", queues=[AREA_QUEUE], teams=[]
+            db_session=db_session, name="area-b", queues=[AREA_QUEUE], teams=[]
         )
-    inspector_name, inspector = make_user("inspector")
-    with session_scope() as db_session:
-        user = people_service.get_by_username_or_raise(
-            db_session=db_session, username=inspector_name
-        )
-        people_service.assign_areas(db_session=db_session, user=user, area_ids=[area.id])
-    tokens = {
-        "admin": make_user("admin")[1],
-        "qa_manager": make_user("qa_manager")[1],
-        "training_lead": make_user("training_lead")[1],
-        "team_lead_t1": make_user("team_lead", team="acc-t1")[1],
-        "agent_a1": make_user("agent", agent_id="ACC-A1")[1],
-        "inspector_q2": inspector,
-        "inspector_nowhere": make_user("inspector")[1],
-    }
+        for who, role, fields in (
+            ("admin", "admin", {}),
+            ("qa_manager", "qa_manager", {}),
+            ("training_lead", "training_lead", {}),
+            ("team_lead_t1", "team_lead", {"team": "acc-t1"}),
+            ("agent_a1", "agent", {"agent_id": "ACC-A1"}),
+            ("inspector_q2", "inspector", {}),
+            ("inspector_nowhere", "inspector", {}),
+        ):
+            user, tokens[who] = factories.user(db_session, role, **fields)
+            if who == "inspector_q2":
+                people_service.assign_areas(db_session=db_session, user=user, area_ids=[area.id])
     visible = {
         "admin": {"a", "b"}, "qa_manager": {"a", "b"}, "training_lead": {"a", "b"},
         "team_lead_t1": {"a"}, "agent_a1": {"a"}, "inspector_q2": {"b"}, "inspector_nowhere": set(),
@@ -172,11 +158,11 @@ def test_presigned_audio_urls_expire(anonymous, world, monkeypatch):
     assert httpx.get(url).status_code == 403
 
 
-def test_a_revoked_token_stops_working_at_once(anonymous):
+def test_a_revoked_token_stops_working_at_once(anonymous, db_session):
     from services.db import session_scope
     from services.people import service as people_service
 
-    _username, token = make_user("qa_manager")
+    _user, token = factories.user(db_session, "qa_manager")
     client = _as(anonymous, token)
     assert client.get("/api/v1/me").status_code == 200
 
@@ -196,12 +182,12 @@ def test_malformed_credentials_are_refused(anonymous, header):
     assert anonymous.get("/api/v1/calls").status_code == 401
 
 
-def test_sessions_need_the_csrf_token_for_changes(anonymous, world):
+def test_sessions_need_the_csrf_token_for_changes(anonymous, world, db_session):
     ids, _tokens, _visible = world
-    username, _ = make_user("qa_manager")
+    username = factories.user(db_session, "qa_manager")[0].username
 
     signed_in = anonymous.post(
-        "/api/v1/auth/login", json={"username": username, "password": "correct horse battery"}
+        "/api/v1/auth/login", json={"username": username, "password": factories.PASSWORD}
     )
 
     assert signed_in.status_code == 200
@@ -223,8 +209,8 @@ def test_sessions_need_the_csrf_token_for_changes(anonymous, world):
     assert anonymous.get("/api/v1/me").status_code == 401
 
 
-def test_guessing_passwords_is_slowed_down(anonymous):
-    username, _ = make_user("agent", agent_id="ACC-GUESS")
+def test_guessing_passwords_is_slowed_down(anonymous, db_session):
+    username = factories.user(db_session, "agent", agent_id="ACC-GUESS")[0].username
 
     answers = [
         anonymous.post(
@@ -233,7 +219,7 @@ def test_guessing_passwords_is_slowed_down(anonymous):
         for i in range(6)
     ]
     right = anonymous.post(
-        "/api/v1/auth/login", json={"username": username, "password": "correct horse battery"}
+        "/api/v1/auth/login", json={"username": username, "password": factories.PASSWORD}
     )
 
     assert answers[:5] == [422] * 5 and answers[5] == 429

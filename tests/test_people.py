@@ -19,10 +19,9 @@ def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.committed  # the command line writes in its own process
 def test_users_and_tokens_from_the_command_line(anonymous):
-    import secrets
-
-    name = f"cli-{secrets.token_hex(3)}"
+    name = "cli-night-lead"
     created = _run(
         "users",
         "create",
@@ -69,52 +68,41 @@ def test_users_and_tokens_from_the_command_line(anonymous):
 
 
 def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
-    import secrets
-
     from services.people import service as people_service
 
-    tag = secrets.token_hex(3)
     good = (
-        "username,role,team,agent_id,hired_on\n"
-        f"lead-{tag},team_lead,t9,,\nagent-{tag},agent,t9,A-{tag},2026-10-01\n"
+        "username,role,team,agent_id,hired_on\nlead,team_lead,t9,,\nagent,agent,t9,A,2026-10-01\n"
     )
-    bad = f"username,role,team,agent_id\nother-{tag},agent,t9,B-{tag}\nboss-{tag},emperor,,\n"
+    bad = "username,role,team,agent_id\nother,agent,t9,B\nboss,emperor,,\n"
 
     assert people_service.import_users(db_session=db_session, text=good) == 2
-    hired = people_service.get_by_username(db_session=db_session, username=f"agent-{tag}").hired_on
+    hired = people_service.get_by_username(db_session=db_session, username="agent").hired_on
     assert str(hired) == "2026-10-01"
     with pytest.raises(InvalidInput, match="line 2"):
         people_service.import_users(
-            db_session=db_session, text=f"username,role,agent_id,hired_on\nx-{tag},agent,X,soon\n"
+            db_session=db_session, text="username,role,agent_id,hired_on\nx,agent,X,soon\n"
         )
     with pytest.raises(InvalidInput, match="line 3: unknown role 'emperor'"):
         people_service.import_users(db_session=db_session, text=bad)
-    assert people_service.get_by_username(db_session=db_session, username=f"other-{tag}") is None
+    assert people_service.get_by_username(db_session=db_session, username="other") is None
     with pytest.raises(InvalidInput, match="columns username and role"):
         people_service.import_users(db_session=db_session, text="name,job\nx,y\n")
     with pytest.raises(InvalidInput, match="agent id"):
-        people_service.import_users(
-            db_session=db_session, text=f"username,role\nlonely-{tag},agent\n"
-        )
+        people_service.import_users(db_session=db_session, text="username,role\nlonely,agent\n")
 
 
 def test_a_name_taken_is_a_conflict_and_the_rest_of_the_work_stays(db_session):
-    import secrets
-
     from services.errors import Conflict
     from services.people import service as people_service
     from services.people.tables import Area
 
-    tag = secrets.token_hex(3)
-    first = people_service.create_area(
-        db_session=db_session, name=f"desk-{tag}", queues=["q"], teams=[]
-    )
-    pending = Area(name=f"other-{tag}", queues=[], teams=[])
+    first = people_service.create_area(db_session=db_session, name="desk", queues=["q"], teams=[])
+    pending = Area(name="other", queues=[], teams=[])
     db_session.add(pending)  # not yet written when the clash happens
 
     with pytest.raises(Conflict, match="exists"):
-        people_service.create_area(db_session=db_session, name=f"desk-{tag}", queues=[], teams=[])
+        people_service.create_area(db_session=db_session, name="desk", queues=[], teams=[])
     db_session.commit()
 
-    names = set(db_session.scalars(select(Area.name).where(Area.name.like(f"%-{tag}"))))
+    names = set(db_session.scalars(select(Area.name)))
     assert names == {first.name, pending.name}

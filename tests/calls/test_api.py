@@ -226,6 +226,7 @@ def test_health_and_docs(client):
     assert {"/api/v1/calls", "/api/v1/calls/{call_id}", "/api/v1/ingest/s3-events"} <= set(paths)
 
 
+@pytest.mark.committed  # the API runs in a child process
 def test_upload_is_kept_when_the_broker_is_down(tmp_path: Path, db_session, admin_token):
     """Runs the API in a child process whose broker is unreachable (port 1 on loopback)."""
     import os

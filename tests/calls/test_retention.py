@@ -3,48 +3,34 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from services import storage
 from services.audit.tables import AuditEntry
 from services.calls import retention
-from services.calls import service as calls_service
 from services.calls.tables import Call
 from services.config import get_settings
 from services.errors import ObjectMissing
 from services.speech.tables import Turn
+from tests import factories
 
 
 def _call(db_session, key: str, created: datetime | None = None) -> Call:
+    """A transcribed call whose recording, metadata and redacted copy are in the bucket."""
     bucket = get_settings().bucket
-    info = storage.put_bytes(
-        bucket=bucket, key=key, data=b"RIFF recording", content_type="audio/wav"
-    )
     storage.put_bytes(bucket=bucket, key=key + ".json", data=b"{}", content_type="application/json")
     storage.put_bytes(
         bucket=bucket, key=f"redacted/{key}.wav", data=b"RIFF bleeped", content_type="audio/wav"
     )
-    call, _ = calls_service.register(
-        db_session=db_session, info=info, source="upload", metadata=None
+    call = factories.call_with_turns(
+        db_session,
+        lines=[("agent", 0, 1, "hi")],
+        object_key=key,
+        redacted_key=f"redacted/{key}.wav",
     )
-    call.redacted_key = f"redacted/{key}.wav"
-    db_session.add(
-        Turn(
-            call_id=call.id,
-            idx=0,
-            role="agent",
-            channel=0,
-            start=0,
-            end=1,
-            text="hi",
-            words=[],
-            confidence=1,
-        )
-    )
-    db_session.commit()
     if created:
-        db_session.execute(update(Call).where(Call.id == call.id).values(created_at=created))
-        db_session.commit()
+        call.created_at = created
+    db_session.commit()
     return call
 
 

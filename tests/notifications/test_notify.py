@@ -8,12 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from services.db import utcnow
 from services.notifications import service as notify
 from services.notifications.tables import Notification
-from tests.conftest import make_user
+from tests import factories
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -48,9 +47,8 @@ def receiver():
 
 @pytest.fixture
 def pending(db_session):
-    """Only this test's notification is undelivered."""
-    db_session.execute(update(Notification).values(delivered_at=utcnow()))
-    username, _ = make_user("agent", agent_id="NOTE-1")
+    """One undelivered notification, to one agent (named twice)."""
+    username = factories.user(db_session, "agent", agent_id="NOTE-1")[0].username
     user_id = notify.agents(db_session=db_session, agent_id="NOTE-1")[0]
     notify.add(
         db_session=db_session,

@@ -1,67 +1,46 @@
 """Sampled calls go to the inspector watching their area; an absent inspector's work moves on."""
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from services.calls.tables import Call
 from services.people import service as people_service
-from services.people.tables import Area, User, UserArea
+from services.people.tables import Area, User
 from services.qa.reviews import assignment
 from services.qa.reviews.tables import Review
 from services.qa.rotation import service as rotation_service
-from services.qa.rotation.tables import RotationPeriod
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import PlanSpec
-from services.scoring.tables import CallScore
-from tests.conftest import make_user
+from tests import factories
 
-WEEK = datetime(2031, 3, 3, tzinfo=UTC)  # a Monday no other test samples
+WEEK = datetime(2031, 3, 3, tzinfo=UTC)  # a Monday
 
 
 @pytest.fixture
 def desk(db_session):
-    """Two areas, three inspectors (the only active ones), a week of scored calls."""
-    tag = secrets.token_hex(3)
-    db_session.execute(delete(RotationPeriod))
-    db_session.execute(delete(UserArea))
-    db_session.execute(delete(Area))
-    others = list(db_session.scalars(select(User).where(User.role == "inspector")))
-    for user in others:
-        user.active = False
-    db_session.commit()
-    names = [make_user("inspector", team=f"{tag}-{t}")[0] for t in ("tA", "tB")]
-    names.append(make_user("inspector")[0])
+    """Two areas, three inspectors (the test's only ones), a week of scored calls."""
+    for team in ("tA", "tB", None):
+        factories.user(db_session, "inspector", team=team)
     for name, queue, team in (("north", "q1", "tA"), ("south", "q2", "tB")):
-        db_session.add(
-            Area(name=f"{tag}-{name}", queues=[f"{tag}-{queue}"], teams=[f"{tag}-{team}"])
-        )
+        db_session.add(Area(name=name, queues=[queue], teams=[team]))
     for n in range(24):
-        queue, team = (f"{tag}-q1", f"{tag}-tA") if n % 2 else (f"{tag}-q2", f"{tag}-tB")
-        call = Call(bucket="desk", object_key=f"{tag}/{n}.wav", object_version="v", source="upload",
-                    agent_id=f"{tag}-agent{n % 4}", team=team, queue=queue, status="scored",
-                    started_at=WEEK + timedelta(hours=5 * n), channel_map={}, extra={})  # fmt: skip
-        db_session.add(call)
-        db_session.flush()
-        db_session.add(CallScore(call_id=call.id, pack="p", pack_version="v", total=50, maximum=100,
-                             percent=50, auto_failed=False, flagged=n % 5 == 0, reasons=["flagged"],
-                             sections=[], items=[]))  # fmt: skip
+        queue, team = ("q1", "tA") if n % 2 else ("q2", "tB")
+        made = factories.call(
+            db_session, agent_id=f"agent{n % 4}", team=team, queue=queue,
+            started_at=WEEK + timedelta(hours=5 * n),
+        )  # fmt: skip
+        factories.call_score(db_session, made, percent=50, flagged=n % 5 == 0)
     db_session.commit()
     rotation_service.plan_period(
         db_session=db_session, start=WEEK, end=WEEK + timedelta(weeks=1), created_by="t"
     )
-    yield tag, names
-    for user in others:
-        user.active = True
-    db_session.execute(delete(RotationPeriod))
-    db_session.commit()
 
 
-def _run(db_session, tag: str):
-    spec = PlanSpec(name=f"desk-{tag}", period="week", per_agent=3, new_hire_per_agent=3,
-                    filters={"teams": [f"{tag}-tA", f"{tag}-tB"]}, always={"cap": 1})  # fmt: skip
+def _run(db_session):
+    spec = PlanSpec(name="desk", period="week", per_agent=3, new_hire_per_agent=3,
+                    filters={"teams": ["tA", "tB"]}, always={"cap": 1})  # fmt: skip
     plan = sampling_service.create_plan(db_session=db_session, spec=spec)
     return sampling_service.run(
         db_session=db_session, plan=plan, at=WEEK, dry_run=False, created_by="t"
@@ -69,14 +48,13 @@ def _run(db_session, tag: str):
 
 
 def test_each_sampled_call_goes_to_the_inspector_of_its_area_once(db_session, desk):
-    tag, _names = desk
-    run = _run(db_session, tag)
+    run = _run(db_session)
     period = rotation_service.latest(db_session=db_session)
     watcher = {
         a.area_id: a.user_id
         for a in rotation_service.assignments(db_session=db_session, period=period)
     }
-    areas = {a.name.split("-", 1)[1]: a for a in db_session.scalars(select(Area))}
+    areas = {a.name: a for a in db_session.scalars(select(Area))}
 
     reviews = assignment.assign_run(db_session=db_session, run=run)
     again = assignment.assign_run(db_session=db_session, run=run)
@@ -92,8 +70,7 @@ def test_each_sampled_call_goes_to_the_inspector_of_its_area_once(db_session, de
 def test_the_queue_is_risk_first_and_private_and_an_absent_inspectors_work_moves(
     db_session, desk, anonymous
 ):
-    tag, _names = desk
-    reviews = assignment.assign_run(db_session=db_session, run=_run(db_session, tag))
+    reviews = assignment.assign_run(db_session=db_session, run=_run(db_session))
     busy = db_session.get(User, reviews[0].inspector_id)
     token = people_service.create_token(db_session=db_session, user=busy)
     db_session.commit()

@@ -10,13 +10,12 @@ from services.errors import Conflict
 from services.people import service as people_service
 from services.qa.disputes import service as disputes
 from services.qa.evaluations.tables import Evaluation
-from tests.qa.conftest import review_call
 
 
 @pytest.fixture(scope="module")
 def first(floor):
     """The first call's evaluation, released."""
-    return review_call(floor, "first")
+    return floor.review("first")
 
 
 def _dispute(client, evaluation_id, item="forbidden"):
@@ -53,7 +52,7 @@ def test_an_inspector_cannot_open_or_work_on_a_review_not_assigned_to_them(floor
 
 
 def test_people_see_only_the_evaluations_disputes_and_ladders_that_are_theirs(floor):
-    evaluation = review_call(floor, "second")
+    evaluation = floor.review("second")
     own = f"/api/v1/evaluations/{evaluation['id']}"
     assert floor.agent.get(own).status_code == 200 and floor.lead.get(own).status_code == 200
     assert floor.trainer.get(own).status_code == 200
@@ -107,7 +106,7 @@ def test_bad_review_input_is_refused_and_the_draft_is_unchanged(floor, body, mes
 
 
 def test_a_review_is_submitted_once_and_then_only_corrected_by_a_new_version(floor):
-    evaluation = review_call(floor, "misheard", release=False)
+    evaluation = floor.review("misheard", release=False)
     review = floor.reviews[floor.calls["misheard"]]
     assert floor.inspector.post(f"/api/v1/reviews/{review}/submit", json={}).status_code == 409
     assert (
@@ -138,8 +137,8 @@ def test_a_review_is_submitted_once_and_then_only_corrected_by_a_new_version(flo
 def test_a_released_evaluation_cannot_be_rewritten_even_in_the_database(first):
     evaluation = first
     with (
-        session_scope() as db_session,
         pytest.raises(DBAPIError, match="released evaluation is final"),
+        session_scope() as db_session,
     ):
         db_session.execute(
             text("UPDATE evaluations SET total = 100 WHERE id = :id"), {"id": evaluation["id"]}
@@ -150,7 +149,7 @@ def test_a_released_evaluation_cannot_be_rewritten_even_in_the_database(first):
 
 
 def test_disputes_are_limited_to_lost_items_once_each_within_the_window_and_number(floor):
-    evaluation = review_call(floor, "third")
+    evaluation = floor.review("third")
     assert _dispute(floor.agent, evaluation["id"], item="greeting").status_code == 422
     assert _dispute(floor.agent, evaluation["id"], item="nope").status_code == 422
     assert _dispute(floor.agent, evaluation["id"], item="").status_code == 422

@@ -5,7 +5,6 @@ import json
 
 from services.db import session_scope
 from services.qa.discipline import service as discipline
-from tests.qa.conftest import review_call as _review
 
 
 def _ladder(client, agent: str) -> list[tuple[str, str]]:
@@ -33,7 +32,7 @@ def test_the_whole_loop_through_the_api(floor):
     early = floor.inspector.post(f"/api/v1/reviews/{first_review}/submit", json={})
     assert early.status_code == 422 and "not complete" in early.json()["detail"]
 
-    evaluations = {name: _review(floor, name) for name in ("first", "second", "third")}
+    evaluations = {name: floor.review(name) for name in ("first", "second", "third")}
     first = evaluations["first"]
     assert first["version"] == 1 and first["released_at"] and first["dispute_deadline"]
     assert first["total"] == detail["machine"]["total"] + 15 + 8  # manual items now count
@@ -103,7 +102,7 @@ def test_the_whole_loop_through_the_api(floor):
 
 
 def test_a_red_line_violation_starts_at_deduction(floor):
-    evaluation = _review(floor, "red")
+    evaluation = floor.review("red")
     assert evaluation["auto_failed"] and evaluation["total"] == 0
     ladder = floor.other_agent.get(f"/api/v1/agents/{floor.other_agent_id}/discipline").json()
     abuse = [r for r in ladder["records"] if r["item_id"] == "abuse"]
@@ -113,7 +112,7 @@ def test_a_red_line_violation_starts_at_deduction(floor):
 
 def test_rejected_hits_score_nothing_and_lower_the_rules_precision(floor):
     before = floor.manager.get("/api/v1/rules/forbidden_phrase/precision").json()
-    evaluation = _review(floor, "misheard", confirm=False, release=False)
+    evaluation = floor.review("misheard", confirm=False, release=False)
     assert next(i for i in evaluation["items"] if i["id"] == "forbidden")["status"] == "pass"
     after = floor.inspector.get("/api/v1/rules/forbidden_phrase/precision").json()
     assert after["rejected"] == before["rejected"] + 1
@@ -132,9 +131,10 @@ def test_the_recompute_command_rebuilds_the_ladder_the_api_shows(floor):
 
     from services.cli import app
 
+    floor.review("red")  # puts a red line on the agent's ladder
     shown = _ladder(floor.manager, floor.other_agent_id)
     result = CliRunner().invoke(app, ["discipline", "recompute", "--agent", floor.other_agent_id])
     assert result.exit_code == 0, result.output
     rebuilt = json.loads(result.output)[floor.other_agent_id]
     assert sorted(rebuilt) == sorted(f"{counted}:{tier}" for counted, tier in shown)
-    assert shown  # the red-line call reviewed above is on it
+    assert shown

@@ -2,19 +2,16 @@
 team, and the workload stays within ±20 % of the mean."""
 
 import itertools
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
 
-from services.people.tables import Area, UserArea
+from services.people.tables import Area
 from services.qa.rotation import roster
 from services.qa.rotation import service as rotation_service
-from services.qa.rotation.tables import RotationPeriod
-from tests.conftest import make_user
+from tests import factories
 
-START = datetime(2030, 1, 7, tzinfo=UTC)  # Mondays from here, far from other tests' periods
+START = datetime(2030, 1, 7, tzinfo=UTC)  # Mondays from here
 
 
 def _check(assignment: dict[int, int], previous: dict[int, int], inspectors, areas) -> None:
@@ -51,50 +48,27 @@ def test_an_impossible_rotation_is_refused():
 
 @pytest.fixture
 def floor(db_session):
-    """Four inspectors (three from teams), eight areas; nothing else in the rotation tables."""
-    db_session.execute(delete(RotationPeriod))
-    db_session.execute(delete(UserArea))
-    db_session.execute(delete(Area))
-    db_session.commit()
-    tag = secrets.token_hex(3)
-    names = [make_user("inspector", team=f"{tag}-t{i}")[0] for i in range(3)] + [
-        make_user("inspector")[0]
-    ]
+    """Four inspectors (three from teams), eight areas: the whole rotation of this test."""
+    names = [factories.user(db_session, "inspector", team=f"t{i}")[0].username for i in range(3)]
+    names.append(factories.user(db_session, "inspector")[0].username)
     for a in range(8):
-        db_session.add(
-            Area(name=f"{tag}-area{a}", queues=[f"{tag}-q{a}"], teams=[f"{tag}-t{a % 3}"])
-        )
+        db_session.add(Area(name=f"area{a}", queues=[f"q{a}"], teams=[f"t{a % 3}"]))
     db_session.commit()
-    yield tag, names
-    db_session.execute(delete(RotationPeriod))
-    db_session.commit()
+    return names
 
 
 def test_rotation_is_stored_with_history_and_moves_inspectors_areas(
     db_session, floor, client, client_as
 ):
     from services.people import service as people_service
-    from services.people.tables import User
 
-    _tag, names = floor
-    others = db_session.scalars(
-        select(User).where(User.role == "inspector", User.username.not_in(names))
-    )
-    for user in others:  # inspectors made by other tests stay out of this floor's rotation
-        user.active = False
-    db_session.commit()
-    try:
-        for week in range(8):
-            start = START + timedelta(weeks=week)
-            rotation_service.plan_period(
-                db_session=db_session, start=start, end=start + timedelta(weeks=1), created_by="t"
-            )
-        db_session.commit()
-        periods = client.get("/api/v1/rotation", params={"limit": 8}).json()
-    finally:
-        for user in db_session.scalars(select(User).where(User.role == "inspector")):
-            user.active = True
-        db_session.commit()
+    names = floor
+    for week in range(8):
+        start = START + timedelta(weeks=week)
+        rotation_service.plan_period(
+            db_session=db_session, start=start, end=start + timedelta(weeks=1), created_by="t"
+        )
+    periods = client.get("/api/v1/rotation", params={"limit": 8}).json()
 
     assert len(periods) == 8
     ordered = sorted(periods, key=lambda p: p["start"])

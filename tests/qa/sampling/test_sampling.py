@@ -1,79 +1,51 @@
 """Sampling over a simulated month: 3 teams, 30 agents, a few thousand scored calls."""
 
 import random
-import secrets
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from services.calls.tables import Call
-from services.people.tables import User
 from services.qa.sampling import picks
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import PlanSpec
-from services.scoring.tables import CallScore, RuleHit
+from services.scoring.tables import RuleHit
+from tests import factories
 
 MONTH_START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 WEEKS = [MONTH_START + timedelta(weeks=i) for i in range(4)]
 
 
 @pytest.fixture(scope="module")
-def month():
+def month(module_db):
     """30 agents in 3 teams (5 hired last month), 80 scored calls each over four weeks."""
     from services.db import session_scope
 
-    tag = secrets.token_hex(3)
     rng = random.Random(7)
-    agents = {f"{tag}-A{i:02d}": f"{tag}-team{i % 3}" for i in range(30)}
+    agents = {f"A{i:02d}": f"team{i % 3}" for i in range(30)}
     new_hires = set(list(agents)[:5])
     risk: dict[int, str] = {}
     with session_scope() as db_session:
         for agent, team in agents.items():
             hired = date(2026, 10, 1) if agent in new_hires else date(2024, 3, 1)
-            db_session.add(
-                User(username=f"u-{agent}", role="agent", agent_id=agent, team=team, hired_on=hired)
+            factories.user(
+                db_session, "agent", password=None, agent_id=agent, team=team, hired_on=hired
             )
         for n in range(30 * 80):
             agent = list(agents)[n % 30]
             at = MONTH_START + timedelta(seconds=rng.randrange(28 * 86400))
-            db_session.add(
-                Call(
-                    bucket="sim",
-                    object_key=f"{tag}/{n}.wav",
-                    object_version="v1",
-                    source="upload",
-                    agent_id=agent,
-                    team=agents[agent],
-                    queue="q",
-                    status="scored",
-                    started_at=at,
-                    duration_s=rng.uniform(60, 600),
-                    channel_map={},
-                    extra={},
-                )
-            )
-        db_session.flush()
-        calls = db_session.query(Call).filter(Call.object_key.like(f"{tag}/%")).all()
-        for call in calls:
+            call = factories.call(
+                db_session, agent_id=agent, team=agents[agent], queue="q", started_at=at,
+                duration_s=rng.uniform(60, 600),
+            )  # fmt: skip
             roll = rng.random()
             red, flagged = roll < 0.02, roll < 0.06
             reasons = ["red line: 服务忌语 (forbidden_phrase)"] if red else []
-            db_session.add(
-                CallScore(
-                    call_id=call.id,
-                    pack="zh-service",
-                    pack_version="v",
-                    total=0 if red else 80,
-                    maximum=100,
-                    percent=0 if red else 80,
-                    auto_failed=red,
-                    flagged=flagged,
-                    reasons=reasons or (["escalation"] if flagged else []),
-                    sections=[],
-                    items=[],
-                )
-            )
+            factories.call_score(
+                db_session, call, percent=0 if red else 80, flagged=flagged, auto_failed=red,
+                reasons=reasons or (["escalation"] if flagged else []),
+            )  # fmt: skip
             if flagged and not red:
                 db_session.add(
                     RuleHit(
@@ -91,17 +63,17 @@ def month():
                     )
                 )
             if flagged:
-                risk[call.id] = call.agent_id
-    return tag, agents, new_hires, risk
+                risk[call.id] = agent
+    return agents, new_hires, risk
 
 
-def _spec(tag: str, **changes) -> PlanSpec:
+def _spec(**changes) -> PlanSpec:
     fields = {
-        "name": f"weekly-{tag}-{secrets.token_hex(2)}",
+        "name": "weekly",
         "period": "week",
         "per_agent": 3,
         "new_hire_per_agent": 5,
-        "filters": {"teams": [f"{tag}-team{i}" for i in range(3)]},
+        "filters": {"teams": [f"team{i}" for i in range(3)]},
         "always": {"cap": 2},
         "seed": 42,
     }
@@ -111,8 +83,8 @@ def _spec(tag: str, **changes) -> PlanSpec:
 def test_each_agent_gets_exactly_n_picks_more_for_new_hires_risk_first_within_the_cap(
     db_session, month
 ):
-    tag, agents, new_hires, risk = month
-    plan = sampling_service.create_plan(db_session=db_session, spec=_spec(tag))
+    agents, new_hires, risk = month
+    plan = sampling_service.create_plan(db_session=db_session, spec=_spec())
 
     for week in WEEKS:
         stored, start, end, picks = sampling_service.run(
@@ -142,9 +114,8 @@ def _in(db_session, call_id: int, start: datetime, end: datetime) -> bool:
 
 
 def test_the_same_seed_picks_the_same_calls_and_another_seed_others(db_session, month):
-    tag, *_ = month
-    plan = sampling_service.create_plan(db_session=db_session, spec=_spec(tag))
-    other = sampling_service.create_plan(db_session=db_session, spec=_spec(tag, seed=7))
+    plan = sampling_service.create_plan(db_session=db_session, spec=_spec())
+    other = sampling_service.create_plan(db_session=db_session, spec=_spec(name="reseeded", seed=7))
 
     first = sampling_service.run(
         db_session=db_session, plan=plan, at=WEEKS[1], dry_run=True, created_by="t"
@@ -188,9 +159,9 @@ def test_random_picks_are_spread_over_the_period():
 
 
 def test_filters_and_the_schedule(db_session, month):
-    tag, agents, *_ = month
-    team0 = f"{tag}-team0"
-    spec = _spec(tag, name=f"team0-{tag}", filters={"teams": [team0]})
+    agents, *_ = month
+    team0 = "team0"
+    spec = _spec(name="team0", filters={"teams": [team0]})
     plan = sampling_service.create_plan(db_session=db_session, spec=spec)
 
     picks = sampling_service.run(
@@ -204,8 +175,7 @@ def test_filters_and_the_schedule(db_session, month):
 
 
 def test_sampling_api_is_for_managers(client, client_as, month):
-    tag, *_ = month
-    body = _spec(tag).model_dump(mode="json")
+    body = _spec().model_dump(mode="json")
 
     created = client.post("/api/v1/sampling/plans", json=body)
     dry = client.post(
