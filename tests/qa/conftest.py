@@ -11,8 +11,6 @@ from fastapi.testclient import TestClient
 
 from tests import factories
 
-# services.* is imported inside the fixtures: this file loads before the test settings are set.
-
 WEEK = datetime(2032, 5, 3, tzinfo=UTC)  # a Monday
 
 
