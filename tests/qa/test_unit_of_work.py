@@ -1,6 +1,8 @@
 """One unit of work per request: an action, its audit record, its notifications and the ladder
 rebuild are committed together, once, or not at all."""
 
+import secrets
+
 import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
@@ -10,7 +12,6 @@ from services.db import get_engine, session_scope
 from services.notifications.tables import Notification
 from services.qa.discipline.tables import DisciplineRecord
 from services.qa.evaluations.tables import Evaluation
-from tests.qa.conftest import review_call
 
 
 def _state(evaluation_id: int, agent_id: str) -> tuple[object, ...]:
@@ -25,12 +26,13 @@ def _state(evaluation_id: int, agent_id: str) -> tuple[object, ...]:
 
 
 def test_an_action_whose_audit_record_fails_leaves_nothing_changed(floor):
-    evaluation = review_call(floor, "first", release=False)
+    evaluation = floor.review("first", release=False)
+    tag = secrets.token_hex(4)
     before = _state(evaluation["id"], floor.agent_id)
     # The database itself refuses this one audit record, as a full disk or a broken
     # connection would: a trigger installed for the test, removed after it.
     refuse = f"""
-        CREATE FUNCTION refuse_audit_{floor.tag}() RETURNS trigger AS $$
+        CREATE FUNCTION refuse_audit_{tag}() RETURNS trigger AS $$
         BEGIN
             IF NEW.action = 'evaluation.released'
                AND NEW.detail->>'evaluation_id' = '{evaluation["id"]}' THEN
@@ -38,8 +40,8 @@ def test_an_action_whose_audit_record_fails_leaves_nothing_changed(floor):
             END IF;
             RETURN NEW;
         END $$ LANGUAGE plpgsql;
-        CREATE TRIGGER refuse_audit_{floor.tag} BEFORE INSERT ON audit_log
-            FOR EACH ROW EXECUTE FUNCTION refuse_audit_{floor.tag}();
+        CREATE TRIGGER refuse_audit_{tag} BEFORE INSERT ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION refuse_audit_{tag}();
     """
     with session_scope() as db_session:
         db_session.execute(text(refuse))
@@ -49,8 +51,8 @@ def test_an_action_whose_audit_record_fails_leaves_nothing_changed(floor):
         after = _state(evaluation["id"], floor.agent_id)
     finally:
         with session_scope() as db_session:
-            db_session.execute(text(f"DROP TRIGGER refuse_audit_{floor.tag} ON audit_log"))
-            db_session.execute(text(f"DROP FUNCTION refuse_audit_{floor.tag}()"))
+            db_session.execute(text(f"DROP TRIGGER refuse_audit_{tag} ON audit_log"))
+            db_session.execute(text(f"DROP FUNCTION refuse_audit_{tag}()"))
 
     assert after == before  # not released, nobody told, the ladder as it was
     released = floor.inspector.post(f"/api/v1/evaluations/{evaluation['id']}/release")
@@ -59,7 +61,7 @@ def test_an_action_whose_audit_record_fails_leaves_nothing_changed(floor):
 
 
 def test_an_overturned_dispute_is_one_commit_and_rebuilds_the_ladder_once(floor):
-    evaluation = review_call(floor, "second")
+    evaluation = floor.review("second")
     opened = floor.agent.post(
         f"/api/v1/evaluations/{evaluation['id']}/disputes",
         json={"item_id": "forbidden", "reason": "the phrase was cut short"},
