@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 from sqlalchemy.orm import Session
 
-from services.db import session_factory
+from services import db
 from services.types import MAX_ID
 
 # Ids are BIGINT: larger ones cannot exist, and must not reach the database.
@@ -17,7 +17,7 @@ CallId = Id
 def get_db() -> Iterator[Session]:
     """FastAPI dependency: one session and one unit of work per request, committed once when
     the endpoint returns (before the answer is sent), rolled back when it raises."""
-    with session_factory()() as session:
+    with db.session_factory()() as session:
         try:
             yield session
             session.commit()
