@@ -74,6 +74,7 @@ def floor():
                 ("third", place.agent_id, FORBIDDEN, 2),
                 ("red", place.other_agent_id, ABUSIVE, 3),
                 ("misheard", place.other_agent_id, FORBIDDEN, 4),
+                ("lapse", place.other_agent_id, FORBIDDEN, 5),
             )
         }
     plan = place.manager.post(

@@ -132,9 +132,10 @@ def test_the_recompute_command_rebuilds_the_ladder_the_api_shows(floor):
 
     from services.cli import app
 
+    _review(floor, "lapse")  # a violation of its own: the ladder is not empty whatever ran before
     shown = _ladder(floor.manager, floor.other_agent_id)
+    assert shown
     result = CliRunner().invoke(app, ["discipline", "recompute", "--agent", floor.other_agent_id])
     assert result.exit_code == 0, result.output
     rebuilt = json.loads(result.output)[floor.other_agent_id]
     assert sorted(rebuilt) == sorted(f"{counted}:{tier}" for counted, tier in shown)
-    assert shown  # the red-line call reviewed above is on it
