@@ -2,7 +2,7 @@
 older is deleted."""
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -14,7 +14,7 @@ from services.config import get_settings
 from workers.tasks import retention_now
 
 
-def _call_received(db_session, days_ago: float) -> int:
+def _call_received(db_session, days_ago: float = 0, at: datetime | None = None) -> int:
     info = storage.put_bytes(
         bucket=get_settings().bucket,
         key=f"retention-period/{secrets.token_hex(6)}.wav",
@@ -24,7 +24,7 @@ def _call_received(db_session, days_ago: float) -> int:
     call, _ = calls_service.register(
         db_session=db_session, info=info, source="upload", metadata=None
     )
-    received = utcnow() - timedelta(days=days_ago)
+    received = at or utcnow() - timedelta(days=days_ago)
     db_session.execute(update(Call).where(Call.id == call.id).values(created_at=received))
     db_session.commit()
     return call.id
@@ -50,3 +50,13 @@ def test_calls_younger_than_the_period_are_kept_and_older_ones_deleted(db_sessio
     db_session.expire_all()
     assert db_session.get(Call, old) is None
     assert db_session.get(Call, young) is not None and db_session.get(Call, today) is not None
+
+
+def test_a_call_received_at_the_cutoff_itself_is_kept(db_session):
+    cut = datetime(2019, 6, 1, 8, 30, 0, 250_000, tzinfo=UTC)
+    at_cut = _call_received(db_session, at=cut)
+    just_before = _call_received(db_session, at=cut - timedelta(microseconds=1))
+
+    deleted = retention.purge(db_session=db_session, older_than=cut)
+
+    assert just_before in deleted and at_cut not in deleted

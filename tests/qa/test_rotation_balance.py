@@ -33,3 +33,16 @@ def test_the_plan_picks_the_most_even_assignment_the_rules_allow():
     assignment = rotation.plan(INSPECTORS, areas, seed="even")
 
     assert rotation.loads(assignment, areas, INSPECTORS) == {1: 50.0, 2: 50.0}
+
+
+def test_areas_without_workload_are_balanced():
+    assert rotation.imbalance({0: 1, 1: 2}, _areas(0, 0), INSPECTORS) == 0.0
+
+
+def test_one_draw_places_the_heaviest_area_first_and_balances_around_it():
+    # 30 to one inspector, the three 10s to the other: light areas first could not see it coming.
+    areas = _areas(10, 30, 10, 10)
+
+    for seed in ("a", "b", "c"):
+        assignment = rotation.plan(INSPECTORS, areas, seed=seed, tries=1)
+        assert sorted(rotation.loads(assignment, areas, INSPECTORS).values()) == [30.0, 30.0]
