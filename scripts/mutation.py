@@ -115,15 +115,27 @@ def enclosing(spans: list[tuple[str, int, int]], line: int) -> str:
     return min(holding)[1] if holding else "<module>"
 
 
+def keyword_only_marker(lines: list[str], line: int, column: int) -> bool:
+    """Whether a "multiplication" is the bare ``*`` of a signature, which cosmic-ray mutates."""
+    text = lines[line - 1]
+    return text[column : column + 1] == "*" and text[column + 1 :].lstrip()[:1] in (",", ")")
+
+
 def select_mutants(session: Path, module: Path, functions: list[str]) -> int:
     """Skips mutants of other functions and of operators not kept; returns how many remain."""
     spans = function_lines(module, functions)
+    lines = module.read_text().splitlines()
     remaining = 0
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item in list(db.pending_work_items):
             mutation = item.mutations[0]
-            function = enclosing(spans, mutation.start_pos[0])
-            if kept(mutation.operator_name) and (not functions or function in functions):
+            line, column = mutation.start_pos
+            function = enclosing(spans, line)
+            if (
+                kept(mutation.operator_name)
+                and (not functions or function in functions)
+                and not keyword_only_marker(lines, line, column)
+            ):
                 remaining += 1
             else:
                 db.set_result(
