@@ -48,7 +48,8 @@ def test_the_whole_loop_through_the_api(floor):
     # The agent sees and hears their evaluation, then disputes the second one.
     mine = floor.agent.get("/api/v1/evaluations").json()
     assert {e["call_id"] for e in mine} == {floor.calls[n] for n in ("first", "second", "third")}
-    assert floor.agent.get(f"/api/v1/calls/{floor.calls['second']}/audio").status_code == 200
+    playback = floor.agent.get(f"/api/v1/calls/{floor.calls['second']}/audio").json()
+    assert playback["url"].startswith("http") and playback["expires_in_s"] > 0
     second = evaluations["second"]
     dispute = floor.agent.post(
         f"/api/v1/evaluations/{second['id']}/disputes",
@@ -122,8 +123,9 @@ def test_rejected_hits_score_nothing_and_lower_the_rules_precision(floor):
     # Not released: the agent cannot see it yet, and it is on no ladder.
     assert floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").status_code == 404
     released = floor.inspector.post(f"/api/v1/evaluations/{evaluation['id']}/release")
-    assert released.status_code == 200
-    assert floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").status_code == 200
+    assert released.json()["released_at"]
+    seen = floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").json()
+    assert seen["id"] == evaluation["id"] and seen["released_at"]
     assert floor.manager.get("/api/v1/rules/no_such_rule/precision").status_code == 404
 
 
