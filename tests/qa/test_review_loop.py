@@ -19,8 +19,10 @@ def _forbidden_tiers(client, agent: str) -> list[str]:
 
 
 def test_the_whole_loop_through_the_api(floor):
-    queue = floor.inspector.get("/api/v1/reviews").json()
-    assert {r["call_id"] for r in queue} == set(floor.calls.values())
+    queue = {r["call_id"] for r in floor.inspector.get("/api/v1/reviews").json()}
+    # Other tests of this floor may have submitted their reviews already: this one's are open.
+    assert {floor.calls[n] for n in ("first", "second", "third")} <= queue
+    assert queue <= set(floor.calls.values())
     note_kinds = {n["kind"] for n in floor.inspector.get("/api/v1/notifications").json()}
     assert "review_assigned" in note_kinds
 
