@@ -23,6 +23,7 @@ RULES = {
     "agent_fast": "speech_rate: {role: agent, above: 179}",
     "agent_not_faster": "speech_rate: {role: agent, above: 180}",
     "agent_slow_call": "speech_rate: {role: agent, below: 181, per: call}",
+    "agent_not_faster_call": "speech_rate: {role: agent, above: 180, per: call}",
     "customer_fast": "speech_rate: {role: customer, above: 179}",
 }
 PACK = "pack: metric-ops\nname: Metric operators\nlanguage: zh\nrules:\n" + "".join(
