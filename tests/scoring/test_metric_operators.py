@@ -70,6 +70,7 @@ def test_the_evidence_spans_what_was_measured():
     assert [(e.start, e.end, e.role) for e in found["customer_soft"].evidence] == [
         (0.0, 60.0, "customer")
     ]
+    assert [(e.start, e.end) for e in found["agent_slow_call"].evidence] == [(0.0, 60.0)]
     assert [(e.start, e.end) for e in found["agent_fast"].evidence] == [
         (5.0, 15.0), (27.0, 37.0), (40.0, 50.0)
     ]  # fmt: skip
