@@ -34,6 +34,7 @@ import jiwer
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.helpers and tests.synth
 
+from benchmarks.machine import describe as describe_machine  # noqa: E402
 from models import asr  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.speech.audio import SAMPLE_RATE, decode  # noqa: E402
@@ -107,6 +108,7 @@ def load_model(settings: Settings) -> "WhisperModel":
     """Loads the configured model, printing how long it took."""
     with stopwatch() as elapsed:
         model = asr.load(asr.resolve(settings))
+    print(describe_machine())
     print(
         f"model            {settings.asr_model} ({settings.asr_compute_type}, "
         f"{settings.asr_device}, cpu_threads={settings.asr_cpu_threads or 'auto'})"

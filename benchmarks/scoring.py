@@ -42,8 +42,6 @@ import argparse
 import cProfile
 import csv
 import io
-import os
-import platform
 import pstats
 import random
 import re
@@ -58,6 +56,7 @@ from typing import Any, TypeVar
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.machine import describe as describe_machine  # noqa: E402
 from services.scoring.rules import metrics, scorecard  # noqa: E402
 from services.scoring.rules.conversation import Conversation, from_turns  # noqa: E402
 from services.scoring.rules.operators import KeywordParams  # noqa: E402
@@ -345,21 +344,6 @@ def describe(calls: list[list[Turn]]) -> str:
     )
 
 
-def machine() -> str:
-    """The CPU model, the cores this process may use, and the load: what the figures depend on."""
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                 if line.startswith("model name")]  # fmt: skip
-        model = names[0] if names else model
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"machine: {model}, {len(os.sched_getaffinity(0))} cores, load average {load}; "
-        f"Python {platform.python_version()}"
-    )
-
-
 def verdict(met: bool) -> str:
     """MET / NOT MET."""
     return "MET" if met else "NOT MET"
@@ -401,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     warmup_s = time.perf_counter() - t0
 
     print("zhijian scoring benchmark (single process, single thread: figures are per core)")
-    print(machine())
+    print(describe_machine())
     print(
         f"pack: {args.pack} ({pack.id} {pack.version}, {len(pack.rules)} rules, "
         f"{len(rules)} with keywords) compiled in {1000 * compile_s:.0f} ms"

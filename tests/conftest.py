@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 import pytest
@@ -53,7 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return
     tmp = Path(tempfile.mkdtemp(prefix="zhijian-tests-"))
-    s3 = S3Server(tmp / "s3", access_key="zhijian-test", secret_key=secrets.token_hex(16)).start()
+    s3 = _s3_server(tmp)
     database = f"zhijian_test_{RUN_ID}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
@@ -82,6 +83,30 @@ def pytest_configure(config: pytest.Config) -> None:
     storage.ensure_bucket(os.environ["ZHIJIAN_BUCKET"])
     storage.ensure_bucket(COMMITTED_BUCKET)
     STATE.update(s3=s3, database=database, tmp=tmp, session_factory=session_factory)
+
+
+class SharedS3(NamedTuple):
+    """An S3 server started outside the tests; each run still has a bucket of its own."""
+
+    endpoint: str
+    access_key: str
+    secret_key: str
+
+
+def _s3_server(tmp: Path) -> S3Server | SharedS3:
+    """A SeaweedFS S3 server of this run, or the one ``ZHIJIAN_TEST_S3_ENDPOINT`` names.
+
+    Mutation testing runs the tests hundreds of times; one server for all saves the 20 s it
+    takes to start and stop one.
+    """
+    endpoint = os.environ.get("ZHIJIAN_TEST_S3_ENDPOINT")
+    if endpoint:
+        return SharedS3(
+            endpoint,
+            os.environ["ZHIJIAN_TEST_S3_ACCESS_KEY"],
+            os.environ["ZHIJIAN_TEST_S3_SECRET_KEY"],
+        )
+    return S3Server(tmp / "s3", access_key="zhijian-test", secret_key=secrets.token_hex(16)).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.helpers import upload
@@ -13,8 +14,11 @@ from tests.helpers import upload
 def small_wav(tmp_path: Path) -> Path:
     from tests.synth import espeak, write_wav
 
-    path = tmp_path / "hello.wav"
-    return write_wav(path, espeak("Hello, this is a short test.", "agent")[None, :])
+    speech = espeak("Hello, this is a short test.", "agent")
+    # A faint tail of its own: uploads are stored by content, and another test's upload of the
+    # same file would make this one a duplicate.
+    tail = np.random.default_rng().uniform(-0.01, 0.01, 16).astype(speech.dtype)
+    return write_wav(tmp_path / "hello.wav", np.concatenate([speech, tail])[None, :])
 
 
 def _uploads_in_bucket() -> int:

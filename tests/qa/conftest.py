@@ -73,6 +73,7 @@ def floor(module_db):
                 ("third", place.agent_id, factories.FORBIDDEN, 2),
                 ("red", place.other_agent_id, factories.ABUSIVE, 3),
                 ("misheard", place.other_agent_id, factories.FORBIDDEN, 4),
+                ("lapse", place.other_agent_id, factories.FORBIDDEN, 5),
             )
         }
     plan = place.manager.post(

@@ -85,5 +85,6 @@ def test_rescore_needs_a_transcribed_call(client, db_session):
 
 
 def test_flagged_filter(client):
-    assert client.get("/api/v1/calls", params={"flagged": "true"}).status_code == 200
+    flagged = client.get("/api/v1/calls", params={"flagged": "true", "limit": 200}).json()
+    assert all(c["flagged"] is True for c in flagged["items"])
     assert client.get("/api/v1/calls", params={"flagged": "maybe"}).status_code == 422

@@ -80,7 +80,7 @@ def test_the_queue_is_risk_first_and_private_and_an_absent_inspectors_work_moves
 
     assert {r["inspector_id"] for r in queue} == {busy.id}
     assert [r["priority"] for r in queue] == sorted(r["priority"] for r in queue)
-    assert anonymous.get(f"/api/v1/calls/{queue[0]['call_id']}").status_code == 200
+    assert anonymous.get(f"/api/v1/calls/{queue[0]['call_id']}").json()["id"] == queue[0]["call_id"]
     moved = assignment.reassign_from(db_session=db_session, inspector=busy)
     db_session.commit()
     assert moved and all(r.inspector_id != busy.id for r in moved)

@@ -18,8 +18,10 @@ def _forbidden_tiers(client, agent: str) -> list[str]:
 
 
 def test_the_whole_loop_through_the_api(floor):
-    queue = floor.inspector.get("/api/v1/reviews").json()
-    assert {r["call_id"] for r in queue} == set(floor.calls.values())
+    queue = {r["call_id"] for r in floor.inspector.get("/api/v1/reviews").json()}
+    # Other tests of this floor may have submitted their reviews already: this one's are open.
+    assert {floor.calls[n] for n in ("first", "second", "third")} <= queue
+    assert queue <= set(floor.calls.values())
     note_kinds = {n["kind"] for n in floor.inspector.get("/api/v1/notifications").json()}
     assert "review_assigned" in note_kinds
 
@@ -47,7 +49,8 @@ def test_the_whole_loop_through_the_api(floor):
     # The agent sees and hears their evaluation, then disputes the second one.
     mine = floor.agent.get("/api/v1/evaluations").json()
     assert {e["call_id"] for e in mine} == {floor.calls[n] for n in ("first", "second", "third")}
-    assert floor.agent.get(f"/api/v1/calls/{floor.calls['second']}/audio").status_code == 200
+    playback = floor.agent.get(f"/api/v1/calls/{floor.calls['second']}/audio").json()
+    assert playback["url"].startswith("http") and playback["expires_in_s"] > 0
     second = evaluations["second"]
     dispute = floor.agent.post(
         f"/api/v1/evaluations/{second['id']}/disputes",
@@ -121,8 +124,9 @@ def test_rejected_hits_score_nothing_and_lower_the_rules_precision(floor):
     # Not released: the agent cannot see it yet, and it is on no ladder.
     assert floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").status_code == 404
     released = floor.inspector.post(f"/api/v1/evaluations/{evaluation['id']}/release")
-    assert released.status_code == 200
-    assert floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").status_code == 200
+    assert released.json()["released_at"]
+    seen = floor.other_agent.get(f"/api/v1/evaluations/{evaluation['id']}").json()
+    assert seen["id"] == evaluation["id"] and seen["released_at"]
     assert floor.manager.get("/api/v1/rules/no_such_rule/precision").status_code == 404
 
 
@@ -133,8 +137,8 @@ def test_the_recompute_command_rebuilds_the_ladder_the_api_shows(floor):
 
     floor.review("red")  # puts a red line on the agent's ladder
     shown = _ladder(floor.manager, floor.other_agent_id)
+    assert shown
     result = CliRunner().invoke(app, ["discipline", "recompute", "--agent", floor.other_agent_id])
     assert result.exit_code == 0, result.output
     rebuilt = json.loads(result.output)[floor.other_agent_id]
     assert sorted(rebuilt) == sorted(f"{counted}:{tier}" for counted, tier in shown)
-    assert shown
