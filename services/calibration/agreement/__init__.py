@@ -7,6 +7,7 @@ from services.calibration.agreement.alpha import krippendorff_alpha
 from services.calibration.agreement.bias import bias, leaning
 from services.calibration.agreement.chance_corrected import fleiss_kappa, gwet_ac, percent_agreement
 from services.calibration.agreement.icc import icc
+from services.calibration.agreement.items import Scale, item_agreement, machine_vs_expert
 from services.calibration.agreement.ratings import (
     AgreementError,
     Estimate,
@@ -20,6 +21,7 @@ __all__ = [
     "AgreementError",
     "Estimate",
     "Level",
+    "Scale",
     "UndefinedStatistic",
     "Value",
     "Weights",
@@ -27,7 +29,9 @@ __all__ = [
     "fleiss_kappa",
     "gwet_ac",
     "icc",
+    "item_agreement",
     "krippendorff_alpha",
     "leaning",
+    "machine_vs_expert",
     "percent_agreement",
 ]
