@@ -42,45 +42,52 @@ def krippendorff_alpha(
     table = counts.table[counts.table.sum(axis=1) >= 2]  # only pairable values count
     if len(table) == 0:
         raise AgreementError("α needs a unit answered by two raters")
-    per_unit = _coincidences(table)
-    value = float(_alpha(per_unit.sum(axis=0), level, values))
+    n = len(table)
+    value = float(_alpha(table, np.ones((1, n)), level, values)[0])
     if np.isnan(value):
         raise UndefinedStatistic(f"{level} α is undefined: every answer is the same")
 
-    rng = np.random.default_rng(seed)
-    drawn = rng.multinomial(len(table), np.full(len(table), 1 / len(table)), size=resamples)
-    spread = _alpha(np.einsum("bu,ukl->bkl", drawn, per_unit), level, values)
+    # Each draw weighs every unit by how often it was drawn (with replacement).
+    draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=resamples)
+    spread = _alpha(table, draws, level, values)
     spread = spread[~np.isnan(spread)]  # a draw with one value only has no α
     low, high = np.percentile(spread, [2.5, 97.5]) if len(spread) else (value, value)
-    return Estimate(f"alpha ({level})", value, len(table), float(low), float(high), "bootstrap")
+    return Estimate(f"alpha ({level})", value, n, float(low), float(high), "bootstrap")
 
 
-def _coincidences(table: np.ndarray) -> np.ndarray:
-    """Each unit's coincidences o_ck: pairs of its values, over (values in the unit − 1)."""
-    raters = table.sum(axis=1)
-    pairs = table[:, :, None] * table[:, None, :]
-    pairs[:, np.arange(table.shape[1]), np.arange(table.shape[1])] -= table
-    return pairs / (raters - 1)[:, None, None]
+def _alpha(table: np.ndarray, draws: np.ndarray, level: Level, values: np.ndarray) -> np.ndarray:
+    """α for each row of unit weights in `draws` (NaN where D_e is 0).
 
-
-def _alpha(coincidence: np.ndarray, level: Level, values: np.ndarray) -> np.ndarray:
-    """α from one coincidence matrix, or from a stack of them (NaN where D_e is 0)."""
-    marginal = coincidence.sum(axis=-1)
-    total = marginal.sum(axis=-1)
-    if level == "nominal":
-        delta = 1 - np.eye(len(values))
-    elif level == "ordinal":
+    α = 1 − (N − 1) Σ o_ck δ_ck / Σ n_c n_k δ_ck. A unit with counts t_u and m_u values adds
+    t_uᵀ δ t_u / (m_u − 1) to the first sum, so the q × q coincidence matrix is never built.
+    """
+    per_unit = table.sum(axis=1) - 1
+    marginal = draws @ table  # draws × categories: n_c
+    total = marginal.sum(axis=1)
+    if level == "ordinal":
         # The ordinal metric is the squared distance between mid-ranks of the marginals:
-        # (Σ_{g=c}^{k} n_g − (n_c + n_k)/2)² = (M_k − M_c)², M_g = Σ_{h≤g} n_h − n_g/2.
-        mid = np.cumsum(marginal, axis=-1) - marginal / 2
-        delta = (mid[..., :, None] - mid[..., None, :]) ** 2
-    elif level == "interval":
-        delta = (values[:, None] - values[None, :]) ** 2
+        # (Σ_{g=c}^{k} n_g − (n_c + n_k)/2)² = (M_k − M_c)², M_g = Σ_{h≤g} n_h − n_g/2;
+        # then Σ_ck a_c a_k (M_k − M_c)² = 2 (Σ a) (Σ a_c M_c²) − 2 (Σ a_c M_c)².
+        mid = np.cumsum(marginal, axis=1) - marginal / 2
+        first, second = table @ mid.T, table @ (mid**2).T  # units × draws
+        spread_u = 2 * (table.sum(axis=1)[:, None] * second - first**2) / per_unit[:, None]
+        observed = (draws * spread_u.T).sum(axis=1)
+        expected = 2 * (total * (marginal * mid**2).sum(axis=1) - (marginal * mid).sum(axis=1) ** 2)
     else:
-        sums = values[:, None] + values[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            delta = np.where(sums == 0, 0.0, ((values[:, None] - values[None, :]) / sums) ** 2)
-    observed = (coincidence * delta).sum(axis=(-2, -1))
-    expected = (marginal[..., :, None] * marginal[..., None, :] * delta).sum(axis=(-2, -1))
+        delta = _metric(level, values)
+        observed = draws @ (((table @ delta) * table).sum(axis=1) / per_unit)
+        expected = ((marginal @ delta) * marginal).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(expected > 0, 1 - (total - 1) * observed / expected, np.nan)
+
+
+def _metric(level: Level, values: np.ndarray) -> np.ndarray:
+    """δ²_ck between categories: nominal 0/1, interval (c − k)², ratio ((c − k)/(c + k))²."""
+    difference = values[:, None] - values[None, :]
+    if level == "nominal":
+        return 1 - np.eye(len(values))
+    if level == "interval":
+        return difference**2
+    sums = values[:, None] + values[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sums == 0, 0.0, (difference / sums) ** 2)
