@@ -20,6 +20,7 @@ from services.calibration.agreement.ratings import (
     Rows,
     UndefinedStatistic,
     Value,
+    all_numeric,
     count,
     t_interval,
 )
@@ -104,7 +105,7 @@ def _positions(
     categories: Sequence[Value], weights: weighting.Weights, given: Sequence[Value] | None
 ) -> np.ndarray:
     """Numbers to weigh distances by: the answers themselves if numeric, else their rank."""
-    if all(isinstance(c, int | float) and not isinstance(c, bool) for c in categories):
+    if all_numeric(categories):
         return np.array(categories, dtype=float)
     if weights != "identity" and given is None:
         raise AgreementError(f"{weights} weights need the categories in order")

@@ -94,7 +94,7 @@ def _inspector(sessions: list[SessionResult], inspector: str, items: set[str]) -
     shift = _defined(bias, scores, gold)
     return InspectorPool(
         bias=shift,
-        leaning=leaning(shift) if shift else "none",
+        leaning=leaning(shift) if shift is not None else "none",
         agreement=_defined(percent_agreement, pairs),
         ac1=_defined(gwet_ac, pairs),
     )

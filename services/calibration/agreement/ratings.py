@@ -35,7 +35,7 @@ class Estimate:
     n: int
     low: float
     high: float
-    interval: Literal["gwet", "f", "t", "bootstrap", "none"]
+    interval: Literal["gwet", "f", "t", "bootstrap"]  # how the interval was found
     p_value: float | None = None
 
 
@@ -77,9 +77,14 @@ def count(rows: Rows, *, categories: Sequence[Value] | None = None) -> Counts:
     return Counts(order, table[table.sum(axis=1) > 0])
 
 
+def all_numeric(categories: Sequence[Value]) -> bool:
+    """Whether every category is a number (True and False are not scores)."""
+    return all(isinstance(c, int | float) and not isinstance(c, bool) for c in categories)
+
+
 def numeric(categories: Sequence[Value], *, purpose: str) -> np.ndarray:
     """The categories as numbers, for statistics that measure distances between answers."""
-    if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in categories):
+    if not all_numeric(categories):
         raise AgreementError(f"{purpose} needs numeric answers")
     return np.array(categories, dtype=float)
 
