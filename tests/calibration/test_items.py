@@ -1,7 +1,10 @@
 """Each item gets the statistics that fit how it is answered; the machine is compared with the
 expert rule by rule."""
 
+import pytest
+
 from services.calibration.agreement import (
+    AgreementError,
     Scale,
     gwet_ac,
     item_agreement,
@@ -52,3 +55,13 @@ def test_machine_against_expert_per_rule() -> None:
     assert found["greeting"]["ac1"] == gwet_ac(good)
     assert found["greeting"]["percent_agreement"] == percent_agreement(good)
     assert found["greeting"]["ac1"].n == 20
+
+
+def test_a_rule_with_too_few_reviewed_calls_gets_no_statistic() -> None:
+    found = machine_vs_expert({"new_rule": [("hit", "hit")], "empty": []})
+    assert found == {"new_rule": {}, "empty": {}}
+
+
+def test_bad_answers_are_refused_not_left_out() -> None:
+    with pytest.raises(AgreementError, match="not among the categories"):
+        item_agreement([["yes", "maybe"], ["no", "no"]], YES_NO)

@@ -117,6 +117,8 @@ def test_recalibration_flags_exactly_the_lenient_and_the_severe_inspector() -> N
     assert {name for name, flag in flags.items() if flag.flagged} == {LENIENT, SEVERE}
     assert all(len(flag.recent) == 3 for flag in flags.values())
     assert sum(s.outside_tolerance for s in flags[LENIENT].recent) >= 2
+    # Without a choice of items, agreement is over every answer, attitude scores included.
+    assert all(s.item_agreement and s.item_agreement.n == 4 * 7 for s in flags[LENIENT].recent)
 
 
 def test_the_window_keeps_the_last_90_days() -> None:
@@ -124,5 +126,8 @@ def test_the_window_keeps_the_last_90_days() -> None:
     kept = in_window(sessions, as_of=END_OF_QUARTER, days=30)  # from 31 August, 16:00 UTC
     assert [s.session_id for s in kept] == ["cal-10", "cal-11", "cal-12"]
     assert in_window(sessions, as_of=END_OF_QUARTER, team="wholesale") == []
+    empty = pool(sessions, scales=SCALES, as_of=FIRST - timedelta(days=1))
+    assert empty.sessions == () and empty.totals == {} and empty.inspectors == {}
+    assert all(found == {} for found in empty.items.values())
     late = pool(sessions, scales=SCALES, as_of=END_OF_QUARTER + timedelta(days=30))
     assert late.sessions == tuple(f"cal-{w:02d}" for w in range(5, 13))  # from 1 August

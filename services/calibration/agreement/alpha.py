@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from services.calibration.agreement.ratings import (
-    AgreementError,
     Estimate,
     Level,
     Rows,
@@ -41,7 +40,7 @@ def krippendorff_alpha(
     )
     table = counts.table[counts.table.sum(axis=1) >= 2]  # only pairable values count
     if len(table) == 0:
-        raise AgreementError("α needs a unit answered by two raters")
+        raise UndefinedStatistic("α needs a unit answered by two raters")
     n = len(table)
     value = float(_alpha(table, np.ones((1, n)), level, values)[0])
     if np.isnan(value):

@@ -10,7 +10,12 @@ from typing import Literal
 
 import numpy as np
 
-from services.calibration.agreement.ratings import AgreementError, Estimate, t_interval
+from services.calibration.agreement.ratings import (
+    AgreementError,
+    Estimate,
+    UndefinedStatistic,
+    t_interval,
+)
 
 Leaning = Literal["lenient", "severe", "none"]
 
@@ -22,7 +27,7 @@ def bias(scores: Sequence[float | None], gold: Sequence[float | None]) -> Estima
     deviation = np.array(scores, dtype=float) - np.array(gold, dtype=float)  # None → NaN
     deviation = deviation[~np.isnan(deviation)]
     if len(deviation) < 2:
-        raise AgreementError("bias needs at least two units scored by both")
+        raise UndefinedStatistic("bias needs at least two units scored by both")
     n = len(deviation)
     se = deviation.std(ddof=1) / np.sqrt(n)
     return t_interval("bias", float(deviation.mean()), float(se), n, bounds=(-np.inf, np.inf))

@@ -65,13 +65,13 @@ def _coefficient(
     table = counts.table
     n, q = table.shape
     if n < 2:
-        raise AgreementError(f"{name} needs at least two rated units")
+        raise UndefinedStatistic(f"{name} needs at least two rated units")
     w = weighting.matrix(weights, _positions(counts.categories, weights, categories))
     raters = table.sum(axis=1)
     paired = raters >= 2
     n_paired = int(paired.sum())
     if n_paired == 0:
-        raise AgreementError(f"{name} needs a unit answered by two raters")
+        raise UndefinedStatistic(f"{name} needs a unit answered by two raters")
 
     # Observed agreement of unit i: Σ_k r_ik (r*_ik − 1) / (r_i (r_i − 1)), r*_ik = Σ_l w_kl r_il.
     pairs = np.where(paired, raters * (raters - 1), 1)

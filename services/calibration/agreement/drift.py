@@ -14,7 +14,12 @@ from datetime import datetime
 
 from services.calibration.agreement.bias import bias
 from services.calibration.agreement.chance_corrected import percent_agreement
-from services.calibration.agreement.ratings import AgreementError, Estimate, Value
+from services.calibration.agreement.ratings import (
+    Estimate,
+    UndefinedStatistic,
+    Value,
+    in_order_seen,
+)
 from services.calibration.agreement.sessions import (
     SessionResult,
     against_expert,
@@ -103,6 +108,6 @@ def recalibration(
 
 def _agreement(pairs: list[tuple[Value, Value]]) -> Estimate | None:
     try:
-        return percent_agreement(pairs)
-    except AgreementError:
+        return percent_agreement(pairs, categories=in_order_seen(pairs))
+    except UndefinedStatistic:
         return None

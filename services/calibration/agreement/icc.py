@@ -34,7 +34,7 @@ def icc(rows: Rows, *, form: Form = "2,1") -> Estimate:
     except (TypeError, ValueError):
         raise AgreementError("ICC needs numeric scores") from None
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 2:
-        raise AgreementError("ICC needs two raters who both scored at least two units")
+        raise UndefinedStatistic("ICC needs two raters who both scored at least two units")
     n, k = x.shape
     grand = x.mean()
     ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()

@@ -14,7 +14,7 @@ from services.calibration.agreement.bias import Leaning, bias, leaning
 from services.calibration.agreement.chance_corrected import gwet_ac, percent_agreement
 from services.calibration.agreement.icc import icc
 from services.calibration.agreement.items import Scale, item_agreement
-from services.calibration.agreement.ratings import AgreementError, Estimate
+from services.calibration.agreement.ratings import Estimate, UndefinedStatistic, in_order_seen
 from services.calibration.agreement.sessions import (
     WINDOW_DAYS,
     SessionResult,
@@ -92,11 +92,12 @@ def _inspector(sessions: list[SessionResult], inspector: str, items: set[str]) -
     scores, gold = against_expert(sessions, inspector=inspector)
     pairs = answers_against_expert(sessions, inspector=inspector, items=items)
     shift = _defined(bias, scores, gold)
+    answers = in_order_seen(pairs)
     return InspectorPool(
         bias=shift,
         leaning=leaning(shift) if shift is not None else "none",
-        agreement=_defined(percent_agreement, pairs),
-        ac1=_defined(gwet_ac, pairs),
+        agreement=_defined(percent_agreement, pairs, categories=answers),
+        ac1=_defined(gwet_ac, pairs, categories=answers),
     )
 
 
@@ -104,5 +105,5 @@ def _defined(compute: Callable[..., Estimate], *args: Any, **kwargs: Any) -> Est
     """The estimate, or None where the pooled data cannot give it (too few units, no variation)."""
     try:
         return compute(*args, **kwargs)
-    except AgreementError:
+    except UndefinedStatistic:
         return None

@@ -23,7 +23,7 @@ class AgreementError(ValueError):
 
 
 class UndefinedStatistic(AgreementError):
-    """The statistic has no value on these data (e.g. α when every answer is the same)."""
+    """The data cannot give the statistic: too few units or raters, or no variation at all."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,12 @@ class Counts:
 def is_missing(value: Value) -> bool:
     """Whether an answer is missing: None or NaN."""
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def in_order_seen(rows: Rows) -> tuple[Value, ...]:
+    """The answers given, as first seen: categories for unweighted statistics, where order and
+    mixing numbers with text do not matter."""
+    return tuple(dict.fromkeys(v for row in rows for v in row if not is_missing(v)))
 
 
 def count(rows: Rows, *, categories: Sequence[Value] | None = None) -> Counts:
