@@ -7,6 +7,11 @@ recalibration, and flag no one else.
 The scorecard: six yes/no items of 5 points and a manual attitude score of up to 70 points. Every
 inspector misjudges a yes/no item now and then; the bias is in the manual score, where leniency
 and severity show in practice.
+
+The seed is fixed, and with it every assertion holds. That is not so in every quarter: over seeds
+0–59 all of them hold in 58 %. The pooled naming misses in 13 % (four unbiased inspectors each
+have a 5 % chance of an interval that excludes 0), the recalibration flag in 18 % (+8 is close to
+the 10-point tolerance), the session-by-session naming in 25 % (4 calls per session).
 """
 
 from datetime import UTC, datetime, timedelta
