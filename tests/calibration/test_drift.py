@@ -8,10 +8,12 @@ import pytest
 from services.calibration.agreement import (
     AgreementError,
     Answer,
+    Scale,
     SessionResult,
     Total,
     in_window,
     item_matrix,
+    pool,
     recalibration,
     series,
     total_matrix,
@@ -20,7 +22,9 @@ from services.calibration.agreement import (
 START = datetime(2026, 10, 5, 6, 0, tzinfo=UTC)
 
 
-def session(week: int, offsets: dict[str, list[float]], gold: list[float]) -> SessionResult:
+def session(
+    week: int, offsets: dict[str, list[float]], gold: list[float], team: str = "retail"
+) -> SessionResult:
     """A session whose inspectors score the expert's totals plus the given offsets."""
     totals = [Total(f"w{week}-c{i}", "expert", g) for i, g in enumerate(gold)]
     totals += [
@@ -36,7 +40,7 @@ def session(week: int, offsets: dict[str, list[float]], gold: list[float]) -> Se
     return SessionResult(
         f"s{week}",
         START + timedelta(weeks=week),
-        "retail",
+        team,
         "expert",
         100,
         tuple(answers),
@@ -102,6 +106,21 @@ def test_pooled_matrices_have_a_row_per_call_in_a_session_and_leave_out_the_expe
         "yes",
         "yes",
     )
+
+
+def test_pooling_per_team() -> None:
+    sessions = [
+        session(0, {"a": [3] * 4, "b": [-3] * 4}, GOLD),
+        session(1, {"a": [4] * 4, "c": [0, 1, 0, 1]}, GOLD, team="wholesale"),
+    ]
+    as_of = START + timedelta(weeks=2)
+    retail = pool(sessions, scales={"greeting": Scale()}, as_of=as_of, team="retail")
+    assert retail.sessions == ("s0",) and set(retail.inspectors) == {"a", "b"}
+    assert retail.items["greeting"]["percent_agreement"].n == 4
+    everyone = pool(sessions, scales={"greeting": Scale()}, as_of=as_of)
+    assert set(everyone.inspectors) == {"a", "b", "c"}
+    a = everyone.inspectors["a"].bias
+    assert a is not None and a.n == 8 and a.value == 3.5
 
 
 def test_session_times_carry_a_zone() -> None:

@@ -11,8 +11,8 @@ Sources of the data sets and figures:
   (0.461–1), Fleiss' κ 0.76117 (0.424–1), α 0.74342; AC2 with ordinal weights 0.899.
 - irrCAC's `distrib.6raters` (complete data, 6 raters, 15 subjects, 5 diagnoses): AC1 0.4448007
   (0.264–0.625), Fleiss' κ 0.4139265 (0.24–0.588), α 0.4204384.
-- Shrout & Fleiss (1979), Table 1: 6 targets × 4 judges; ICC(1,1) 0.166, ICC(2,1) 0.290,
-  ICC(3,1) 0.715 (Table 2 rounds them to 0.17, 0.29, 0.71); the 95 % intervals of McGraw & Wong
+- Shrout & Fleiss (1979): 6 targets × 4 judges; ICC(1,1) 0.166, ICC(2,1) 0.290, ICC(3,1) 0.715
+  (the paper prints 0.17, 0.29, 0.71); the 95 % intervals of McGraw & Wong
   (1996) and the F-test p-values as printed by R's psych::ICC and DescTools::ICC:
   −0.133–0.72, 0.019–0.76, 0.342–0.95; p 0.164769, 0.000135, 0.000135.
 """

@@ -1,9 +1,9 @@
 """Intraclass correlations of total scores: ICC(1,1), ICC(2,1) and ICC(3,1).
 
 Shrout & Fleiss (1979), "Intraclass correlations: uses in assessing rater reliability",
-Psychological Bulletin 86(2):420–428, Table 2; the F-based 95 % intervals are McGraw & Wong
+Psychological Bulletin 86(2):420–428; the F-based 95 % intervals are McGraw & Wong
 (1996), "Forming inferences about some intraclass correlation coefficients", Psychological
-Methods 1(1):30–46, Table 7 (ICC(2,1) with Satterthwaite's degrees of freedom).
+Methods 1(1):30–46 (for ICC(2,1), their ICC(A,1), with Satterthwaite's degrees of freedom).
 """
 
 from typing import Literal
