@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from services.api import errors
+from services.api.params import DbSession
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
-from services.db import DbSession
 from services.notifications.router import router as notifications_router
 from services.people.router import router as people_router
 from services.qa.discipline.router import router as discipline_router
