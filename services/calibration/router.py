@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from services.api.auth import Auth
-from services.api.params import Id
+from services.api.params import DbSession, Id
 from services.calibration import answers, results, second_reviews
 from services.calibration import service as sessions
 from services.calibration.agreement.sessions import WINDOW_DAYS
@@ -23,7 +23,7 @@ from services.calibration.schemas import (
     ToleranceIn,
 )
 from services.calibration.tables import CalibrationAnswer, CalibrationCall
-from services.db import DbSession, utcnow
+from services.db import utcnow
 from services.people.service import Principal
 from services.types import ShortText
 
