@@ -54,13 +54,17 @@ def expert_name(*, db_session: Session, session: CalibrationSession) -> str:
 def gold(
     call: CalibrationCall, given: dict[str, CalibrationAnswer], expert: str
 ) -> dict[str, Any] | None:
-    """The call's gold answer (items by id, total, source), or None where there is none yet."""
-    if call.agreed is not None:
-        items, total, source = call.agreed["items"], call.agreed["total"], "agreed"
-    elif expert != CONSENSUS:
+    """The call's gold answer (items by id, total, source), or None where there is none yet.
+
+    With an expert it is the expert's answer, also once the facilitator records the agreed one
+    (that is shown beside it): the statistics measure inspectors against the expert.
+    """
+    if expert != CONSENSUS:
         if expert not in given:
             return None
         items, total, source = given[expert].items, given[expert].total, "expert"
+    elif call.agreed is not None:
+        items, total, source = call.agreed["items"], call.agreed["total"], "agreed"
     else:
         if not given:
             return None

@@ -154,30 +154,33 @@ def answer_status(client, session_id: int) -> int:
     return client.put(f"{BASE}/{session_id}/calls/1/answers/me", json=body).status_code
 
 
-def test_the_facilitator_records_the_agreed_answer_after_the_reveal(desk):
-    made = desk.session()
-    sid = made["id"]
-    hit_ids = hits(desk.floor.manager, sid, 1)
-    body = {
+def _agreed_body(desk, session_id: int) -> dict:
+    hit_ids = hits(desk.floor.manager, session_id, 1)
+    return {
         "hits": [{"hit_id": h, "confirmed": True} for h in hit_ids],
         "items": [{"item_id": "solution", "earned": 12}, {"item_id": "attitude", "earned": 8}],
         "notes": "0:12 是服务忌语；解决方案给 12 分",
     }
-    assert desk.floor.manager.put(f"{BASE}/{sid}/calls/1/agreed", json=body).status_code == 409
-    assert desk.floor.manager.post(f"{BASE}/{sid}/reveal").status_code == 200
-    assert desk.floor.manager.post(f"{BASE}/{sid}/reveal").status_code == 409
-    me = desk.clients[desk.inspectors[0]]
+
+
+def test_the_facilitator_records_the_agreed_answer_after_the_reveal(desk):
+    sid = desk.session()["id"]
+    manager, me = desk.floor.manager, desk.clients[desk.inspectors[0]]
+    answer(desk.clients[desk.expert], sid, 1, solution=10, attitude=7)
+    body = _agreed_body(desk, sid)
+    assert manager.put(f"{BASE}/{sid}/calls/1/agreed", json=body).status_code == 409
+    assert manager.post(f"{BASE}/{sid}/reveal").status_code == 200
+    assert manager.post(f"{BASE}/{sid}/reveal").status_code == 409
     assert me.put(f"{BASE}/{sid}/calls/1/agreed", json=body).status_code == 403
     incomplete = {**body, "items": body["items"][:1]}
-    assert (
-        desk.floor.manager.put(f"{BASE}/{sid}/calls/1/agreed", json=incomplete).status_code == 422
-    )
-    agreed = desk.floor.manager.put(f"{BASE}/{sid}/calls/1/agreed", json=body)
+    assert manager.put(f"{BASE}/{sid}/calls/1/agreed", json=incomplete).status_code == 422
+    agreed = manager.put(f"{BASE}/{sid}/calls/1/agreed", json=body)
     assert agreed.status_code == 200, agreed.text
     assert agreed.json()["notes"] == body["notes"]
-    gold = me.get(f"{BASE}/{sid}/calls/1/gold").json()
-    assert gold["source"] == "agreed" and gold["items"]["solution"]["earned"] == 12
-    assert me.get(f"{BASE}/{sid}/results").json()["calls"][0]["agreed"]["notes"] == body["notes"]
+    first = me.get(f"{BASE}/{sid}/results").json()["calls"][0]
+    assert first["agreed"]["notes"] == body["notes"]
+    assert first["agreed"]["total"] == first["gold"]["total"] + 3  # the expert's stays the gold
+    assert me.get(f"{BASE}/{sid}/calls/1/gold").json()["source"] == "expert"
 
 
 def test_in_consensus_mode_the_gold_is_the_median_until_the_agreed_answer(desk):
@@ -190,6 +193,26 @@ def test_in_consensus_mode_the_gold_is_the_median_until_the_agreed_answer(desk):
     mine = desk.floor.manager.get(f"{BASE}/{sid}/calls/1/answers/{desk.inspectors[1]}").json()
     assert gold["source"] == "median" and gold["total"] == mine["total"]
     assert gold["items"]["attitude"]["earned"] == 7
+    desk.floor.manager.post(f"{BASE}/{sid}/reveal")
+    body = _agreed_body(desk, sid)
+    assert desk.floor.manager.put(f"{BASE}/{sid}/calls/1/agreed", json=body).status_code == 200
+    agreed = desk.clients[desk.inspectors[0]].get(f"{BASE}/{sid}/calls/1/gold").json()
+    assert agreed["source"] == "agreed" and agreed["items"]["solution"]["earned"] == 12
+
+
+def test_the_deadline_reveals_the_session_and_ends_answering(desk):
+    from time import sleep
+
+    deadline = datetime.now(UTC) + timedelta(seconds=4)
+    sid = desk.session(deadline=deadline.isoformat())["id"]
+    me = desk.clients[desk.inspectors[0]]
+    answer(desk.clients[desk.inspectors[1]], sid, 1, solution=10, attitude=7)
+    assert me.get(f"{BASE}/{sid}/results").status_code == 404
+    sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.5)
+    assert desk.floor.manager.get(f"{BASE}/{sid}").json()["revealed"] is True
+    assert me.get(f"{BASE}/{sid}/calls/1/answers/{desk.inspectors[1]}").status_code == 200
+    assert answer_status(me, sid) == 409
+    assert me.post(f"{BASE}/{sid}/submit").status_code == 409
 
 
 def test_calls_can_be_drawn_from_recent_reviews(desk):
