@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.audit import service as audit_service
 from services.calibration import service as sessions
 from services.calibration.tables import (
     CalibrationAnswer,
@@ -149,6 +150,13 @@ def record_agreed(
         "at": utcnow().isoformat(),
     }
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="calibration.agreed",
+        call_id=call.call_id,
+        detail={"session_id": session.id, "position": call.position},
+    )
     return call
 
 

@@ -31,6 +31,7 @@ from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.reviews import service as reviews
 from services.scoring import service as scoring_service
+from services.scoring.tables import CallScore
 from services.speech import service as speech_service
 
 MIN_CALLS, MAX_CALLS = 3, 5
@@ -195,7 +196,6 @@ def create(
         db_session=db_session,
         username=principal.username,
         action="calibration.created",
-        call_id=None,
         detail={"session_id": row.id, "calls": list(call_ids)},
     )
     return row
@@ -208,7 +208,7 @@ def _inspector(db_session: Session, username: str) -> User:
     return user
 
 
-def _form(db_session: Session, call_id: int) -> tuple[Any, list[content.Item]]:
+def _form(db_session: Session, call_id: int) -> tuple[CallScore, list[content.Item]]:
     score = scoring_service.latest_score(db_session=db_session, call_id=call_id)
     if score is None:
         raise InvalidInput(f"call {call_id} does not exist or has no machine score yet")
@@ -242,6 +242,12 @@ def reveal(
         raise Conflict(f"calibration session {session.id} is already revealed")
     session.revealed_at = utcnow()
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="calibration.revealed",
+        detail={"session_id": session.id},
+    )
     return session
 
 
