@@ -215,26 +215,21 @@ def test_the_deadline_reveals_the_session_and_ends_answering(desk):
     assert me.post(f"{BASE}/{sid}/submit").status_code == 409
 
 
-def test_calls_can_be_drawn_from_recent_reviews(desk):
-    reviewed = {desk.floor.calls[name] for name in ("first", "second", "third")}
+def test_calls_are_drawn_from_recent_reviews_the_same_for_the_same_seed(desk):
+    manager = desk.floor.manager
     for name in ("first", "second", "third"):
         review_call(desk.floor, name)
-    drawn = desk.session(calls=None, draw={"days": 7, "count": 3, "seed": 4})
-    calls = {
-        desk.floor.manager.get(f"{BASE}/{drawn['id']}/calls/{p}").json()["call_id"]
-        for p in (1, 2, 3)
-    }
-    assert calls == reviewed
-    too_many = desk.floor.manager.post(
-        BASE,
-        json={
-            "title": "x",
-            "draw": {"days": 7, "count": 5},
-            "inspectors": desk.inspectors,
-            "deadline": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
-        },
-    )
-    assert too_many.status_code == 422 and "only 3 calls" in too_many.json()["detail"]
+    evaluated = {e["call_id"] for e in manager.get("/api/v1/evaluations?limit=500").json()}
+    assert {desk.floor.calls[name] for name in ("first", "second", "third")} <= evaluated
+
+    def drawn(seed: int) -> list[int]:
+        made = desk.session(calls=None, draw={"days": 7, "count": 3, "seed": seed})
+        return [manager.get(f"{BASE}/{made['id']}/calls/{p}").json()["call_id"] for p in (1, 2, 3)]
+
+    first = drawn(4)
+    assert len(set(first)) == 3 and set(first) <= evaluated
+    assert drawn(4) == first
+    assert desk.floor.calls["red"] not in first  # never reviewed
 
 
 def test_a_packs_tolerance_is_what_its_new_sessions_start_with(desk):
