@@ -5,7 +5,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from services.calls.schemas import TurnOut
-from services.qa.reviews.schemas import DraftIn, HitVerdictIn, ItemScoreIn, by_key
+from services.qa.evaluations.schemas import ItemScoreIn, by_key
+from services.qa.reviews.schemas import DraftIn, HitVerdictIn
 from services.types import MAX_ID, Comment, ShortText, Strict, UtcDatetime
 
 
