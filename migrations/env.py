@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import services.audit.tables
+import services.calibration.tables
 import services.calls.tables
 import services.notifications.tables
 import services.people.tables

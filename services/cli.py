@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +26,10 @@ retention_app = typer.Typer(
     help="Deleting what is past the retention period.", no_args_is_help=True
 )
 discipline_app = typer.Typer(help="The discipline ladder.", no_args_is_help=True)
+calibration_app = typer.Typer(help="Calibration sessions.", no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
 app.add_typer(discipline_app, name="discipline")
+app.add_typer(calibration_app, name="calibration")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(areas_app, name="areas")
@@ -333,6 +336,34 @@ def discipline_recompute(
             rows = discipline.recompute(db_session=db_session, agent_id=agent_id)
             result[agent_id] = [f"{r.counted_as}:{r.tier}" for r in rows]
     typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+@calibration_app.command("report")
+def calibration_report(
+    days: Annotated[int, typer.Option(help="The rolling window, in days.")] = 90,
+    team: Annotated[str | None, typer.Option(help="One team's sessions only.")] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(help="End of the window (UTC); default: now.")
+    ] = None,
+) -> None:
+    """Prints each inspector's bias against the gold, agreement and recalibration flag."""
+    from services.calibration import results
+    from services.db import session_scope, utcnow
+
+    end = as_of.replace(tzinfo=UTC) if as_of is not None else utcnow()
+    with session_scope() as db_session:
+        found = results.report(db_session=db_session, as_of=end, days=days, team=team)
+    typer.echo(
+        f"校准报告 Calibration report: {len(found['sessions'])} sessions, {days} days to "
+        f"{end:%Y-%m-%d %H:%M} UTC, tolerance ±{found['tolerance']:.0%} of the maximum"
+    )
+    typer.echo(f"{'inspector':<24} {'bias (95% CI)':<26} {'agreement':>9}  leaning  flag")
+    for name, row in found["inspectors"].items():
+        bias, agree = row["bias"], row["agreement"]
+        shown = f"{bias['value']:+.1f} ({bias['low']:+.1f}, {bias['high']:+.1f})" if bias else "-"
+        share = f"{agree['value']:.0%}" if agree else "-"
+        flag = "需再校准 recalibrate" if row["flagged"] else ""
+        typer.echo(f"{name:<24} {shown:<26} {share:>9}  {row['leaning']:<8} {flag}")
 
 
 def main() -> None:

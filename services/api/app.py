@@ -9,6 +9,7 @@ from sqlalchemy import text
 from services.api import errors
 from services.api.params import DbSession
 from services.audit.router import router as audit_router
+from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
 from services.notifications.router import router as notifications_router
 from services.people.router import router as people_router
@@ -55,6 +56,7 @@ def create_app() -> FastAPI:
     app.include_router(disputes_router)
     app.include_router(discipline_router)
     app.include_router(notifications_router)
+    app.include_router(calibration_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(db_session: DbSession) -> dict[str, str]:
