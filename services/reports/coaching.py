@@ -55,7 +55,7 @@ def coaching_effect(
 ) -> CoachingEffect:
     """Difference-in-differences of coached agents against uncoached agents of their teams.
 
-    ``coached`` maps each coached agent to the Monday of the week they were coached. Before is
+    ``coached`` maps each coached agent to the day they were coached. Before is
     the ``window_weeks`` weeks before that week, after the ``window_weeks`` weeks after it (the
     coaching week itself is left out: it is part before, part after). The controls of a coached
     agent are the agents of the same team not coached from the start of before to the end of
@@ -65,47 +65,15 @@ def coaching_effect(
     separately, each with all their calls), because calls of one agent are not independent: an
     interval over calls would be too narrow.
     """
-    by_agent: dict[str, dict[date, tuple[int, int]]] = {}
-    team_of: dict[str, str] = {}
-    for w in weeks:
-        if w.calls < 0 or not 0 <= w.violations <= w.calls:
-            raise ValueError(f"bad counts for {w.agent} in week {w.week} / 计数无效")
-        v, n = by_agent.setdefault(w.agent, {}).get(w.week, (0, 0))
-        by_agent[w.agent][w.week] = (v + w.violations, n + w.calls)
-        team_of[w.agent] = w.team
+    if window_weeks < 1:
+        raise ValueError("window_weeks must be at least 1 / 窗口至少 1 周")
     if not coached:
         raise ValueError("no coached agents / 没有受辅导的坐席")
-    window = timedelta(weeks=window_weeks)
-
-    used: set[tuple[str, date]] = set()  # the agent-weeks compared, for n
-
-    def counts(agent: str, start: date, end: date) -> tuple[int, int]:
-        inside = [w for w in by_agent.get(agent, {}) if start <= w < end]
-        used.update((agent, w) for w in inside)
-        vn = [by_agent[agent][w] for w in inside]
-        return sum(v for v, _ in vn), sum(n for _, n in vn)
-
-    treated: list[list[int]] = []
-    control: dict[str, list[int]] = {}
-    for agent, when in coached.items():
-        if agent not in team_of:
-            raise ValueError(f"coached agent {agent!r} has no calls / 受辅导坐席没有通话")
-        after_start = when + timedelta(weeks=1)
-        before, after = (when - window, when), (after_start, after_start + window)
-        treated.append([*counts(agent, *before), *counts(agent, *after)])
-        for other, team in team_of.items():
-            other_coached = coached.get(other)
-            if team != team_of[agent] or (
-                other_coached is not None and before[0] <= other_coached < after[1]
-            ):
-                continue
-            # An agent can be the control of several coached agents: their counts add up.
-            row = control.setdefault(other, [0, 0, 0, 0])
-            for i, value in enumerate([*counts(other, *before), *counts(other, *after)]):
-                row[i] += value
+    by_agent, team_of = _by_agent(weeks)
+    treated, control, calls = _before_after(by_agent, team_of, coached, window_weeks)
     if not control:
         raise ValueError("no uncoached agents in the coached teams / 同组没有未受辅导的坐席")
-    t, c = np.array(treated, dtype=float), np.array(list(control.values()), dtype=float)
+    t, c = np.array(treated, dtype=float), np.array(control, dtype=float)
     t_total, c_total = t.sum(axis=0), c.sum(axis=0)
     if (t_total[[0, 1, 3]] == 0).any() or (c_total[[0, 1, 3]] == 0).any():
         raise ValueError(
@@ -131,8 +99,61 @@ def coaching_effect(
         control_after=float(c_total[2] / c_total[3]),
         coached_agents=len(t),
         control_agents=len(c),
-        calls=sum(by_agent[agent][week][1] for agent, week in used),
+        calls=calls,
     )
+
+
+Counts = dict[str, dict[date, tuple[int, int]]]  # agent → week → (violations, calls)
+
+
+def _by_agent(weeks: Iterable[AgentWeek]) -> tuple[Counts, dict[str, str]]:
+    by_agent: Counts = {}
+    team_of: dict[str, str] = {}
+    for w in weeks:
+        if w.calls < 0 or not 0 <= w.violations <= w.calls:
+            raise ValueError(f"bad counts for {w.agent} in week {w.week} / 计数无效")
+        if w.week.weekday() != 0:
+            raise ValueError(f"week {w.week} of {w.agent} is not a Monday / 周起始日须为周一")
+        v, n = by_agent.setdefault(w.agent, {}).get(w.week, (0, 0))
+        by_agent[w.agent][w.week] = (v + w.violations, n + w.calls)
+        team_of[w.agent] = w.team
+    return by_agent, team_of
+
+
+def _before_after(
+    by_agent: Counts, team_of: dict[str, str], coached: Mapping[str, date], window_weeks: int
+) -> tuple[list[list[int]], list[list[int]], int]:
+    """Per coached agent and per control agent: violations and calls before, then after."""
+    used: set[tuple[str, date]] = set()  # the agent-weeks compared, for n
+
+    def counts(agent: str, start: date, end: date) -> list[int]:
+        inside = [w for w in by_agent.get(agent, {}) if start <= w < end]
+        used.update((agent, w) for w in inside)
+        return [
+            sum(by_agent[agent][w][0] for w in inside),
+            sum(by_agent[agent][w][1] for w in inside),
+        ]
+
+    window = timedelta(weeks=window_weeks)
+    mondays = {a: d - timedelta(days=d.weekday()) for a, d in coached.items()}
+    treated: list[list[int]] = []
+    control: dict[str, list[int]] = {}
+    for agent, monday in mondays.items():
+        if agent not in team_of:
+            raise ValueError(f"coached agent {agent!r} has no calls / 受辅导坐席没有通话")
+        start, after = monday - window, monday + timedelta(weeks=1)
+        end = after + window
+        treated.append(counts(agent, start, monday) + counts(agent, after, end))
+        for other, team in team_of.items():
+            # Not a control: another team, or coached itself during these weeks.
+            if team != team_of[agent] or start <= mondays.get(other, date.min) < end:
+                continue
+            # An agent can be the control of several coached agents: their counts add up.
+            row = control.setdefault(other, [0, 0, 0, 0])
+            both = counts(other, start, monday) + counts(other, after, end)
+            control[other] = [a + b for a, b in zip(row, both, strict=True)]
+    calls = sum(by_agent[agent][week][1] for agent, week in used)
+    return treated, list(control.values()), calls
 
 
 def _ratio_of_ratios(t: np.ndarray, c: np.ndarray) -> np.ndarray:

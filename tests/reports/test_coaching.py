@@ -68,3 +68,17 @@ def test_impossible_counts_are_refused() -> None:
     weeks = [AgentWeek("a", "T", date(2026, 1, 5), 6, 5)]
     with pytest.raises(ValueError, match="bad counts"):
         coaching_effect(weeks=weeks, coached={"a": date(2026, 1, 5)})
+
+
+def test_a_coaching_day_counts_as_its_week() -> None:
+    weeks, coached = weekly_counts(seed=1)
+    wednesday = {agent: day + timedelta(days=2) for agent, day in coached.items()}
+    assert coaching_effect(weeks=weeks, coached=wednesday) == coaching_effect(
+        weeks=weeks, coached=coached
+    )
+
+
+def test_a_week_that_does_not_start_on_monday_is_refused() -> None:
+    weeks = [AgentWeek("a", "T", date(2026, 1, 6), 1, 5)]
+    with pytest.raises(ValueError, match="Monday"):
+        coaching_effect(weeks=weeks, coached={"a": date(2026, 1, 6)})
