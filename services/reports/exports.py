@@ -58,7 +58,8 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(tables: Sequence[Table]) -> bytes:
     """The tables as one workbook, a sheet each, numbers as numbers, with native charts."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # A NaN or infinite number is written as #NUM! rather than refused mid-export.
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
     percent = workbook.add_format({"num_format": "0.00%"})
     used: set[str] = set()

@@ -121,3 +121,9 @@ def test_sheet_names_are_made_valid_and_unique() -> None:
 def test_a_ragged_table_is_refused() -> None:
     with pytest.raises(ValueError, match="cells"):
         Table(title="t", columns=["a", "b"], rows=[[1, 2], [3]])
+
+
+def test_a_number_that_is_not_finite_becomes_an_excel_error_not_a_failed_export() -> None:
+    table = Table(title="t", columns=["a", "b"], rows=[[float("nan"), 2.5]])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx([table])))["t"]
+    assert (sheet["A2"].value, sheet["B2"].value) == ("=#NUM!", 2.5)  # Excel shows #NUM!
