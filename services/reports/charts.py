@@ -1,18 +1,18 @@
 """Report charts as PNG or SVG, drawn on the server by matplotlib with a CJK font.
 
 Figures are made with matplotlib's object API and the Agg renderer, never pyplot, so no global
-figure state is shared between requests. Text is set in WenQuanYi Micro Hei (Debian's
+figure state is shared between requests; the font settings are set once for the process. Text
+is set in WenQuanYi Micro Hei (Debian's
 fonts-wqy-microhei), which holds both the Chinese and the Latin glyphs; SVG text is written as
 paths, so a browser without a CJK font shows the same glyphs.
 """
 
 import io
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
 
-from matplotlib import font_manager, rc_context
+from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -60,35 +60,35 @@ def cjk_font_path(family: str = CJK_FAMILY) -> str:
 
 
 def render_pareto(rows: Sequence[ParetoRow], *, title: str, fmt: str = "png") -> bytes:
-    """A Pareto chart: bars of counts, the cumulative % line, the vital few in a darker color."""
-    with _style():
-        fig = Figure(figsize=(8, 4.5), layout="constrained")
-        ax = fig.add_subplot()
-        x = range(len(rows))
-        colors = ["#c0392b" if r.vital else "#95a5a6" for r in rows]
-        ax.bar(x, [r.count for r in rows], color=colors)
-        ax.set_xticks(list(x), [r.category for r in rows], rotation=30, ha="right")
-        ax.set_ylabel("违规次数 Violations")
-        cumulative = ax.twinx()
-        cumulative.plot(x, [100 * r.cumulative for r in rows], color="#2c3e50", marker="o")
-        cumulative.axhline(80, color="#2c3e50", linestyle=":", linewidth=1)
-        cumulative.set_ylim(0, 105)
-        cumulative.set_ylabel("累计百分比 Cumulative %")
-        ax.set_title(title)
-        return _save(fig, fmt)
+    """A Pareto chart: bars of counts, the cumulative % line, the vital few in red."""
+    _prepare(fmt)
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    x = range(len(rows))
+    colors = ["#c0392b" if r.vital else "#95a5a6" for r in rows]
+    ax.bar(x, [r.count for r in rows], color=colors)
+    ax.set_xticks(list(x), [r.category for r in rows], rotation=30, ha="right")
+    ax.set_ylabel("违规次数 Violations")
+    cumulative = ax.twinx()
+    cumulative.plot(x, [100 * r.cumulative for r in rows], color="#2c3e50", marker="o")
+    cumulative.axhline(80, color="#2c3e50", linestyle=":", linewidth=1)
+    cumulative.set_ylim(0, 105)
+    cumulative.set_ylabel("累计百分比 Cumulative %")
+    ax.set_title(title)
+    return _save(fig, fmt)
 
 
 def render_control_charts(charts: Sequence[ControlChart], *, title: str, fmt: str = "png") -> bytes:
     """Control charts stacked (e.g. X-bar over S), out-of-control points in red with their rules."""
     if not charts:
         raise ValueError("no chart to draw / 没有可绘制的图")
-    with _style():
-        fig = Figure(figsize=(9, 3.2 * len(charts)), layout="constrained")
-        axes = fig.subplots(len(charts), 1, squeeze=False)[:, 0]
-        for ax, chart in zip(axes, charts, strict=True):
-            _draw_control_chart(ax, chart)
-        fig.suptitle(title)
-        return _save(fig, fmt)
+    _prepare(fmt)
+    fig = Figure(figsize=(9, 3.2 * len(charts)), layout="constrained")
+    axes = fig.subplots(len(charts), 1, squeeze=False)[:, 0]
+    for ax, chart in zip(axes, charts, strict=True):
+        _draw_control_chart(ax, chart)
+    fig.suptitle(title)
+    return _save(fig, fmt)
 
 
 def _draw_control_chart(ax: Axes, chart: ControlChart) -> None:
@@ -121,9 +121,19 @@ def _draw_control_chart(ax: Axes, chart: ControlChart) -> None:
     ax.legend(fontsize=8, loc="upper left")
 
 
-def _style() -> AbstractContextManager[None]:
+def _prepare(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be png or svg, got {fmt!r} / 格式须为 png 或 svg")
+    _use_cjk_font()
+
+
+@cache
+def _use_cjk_font() -> None:
+    # Set once for the process and never restored: rc_context saves and restores the global
+    # rcParams, so two requests drawing at once in two threads could restore each other's
+    # default font mid-drawing. Every chart of zhijian wants these settings.
     cjk_font_path()  # fail with the install hint rather than draw boxes
-    return rc_context(
+    rcParams.update(
         {
             "font.family": [CJK_FAMILY],
             "svg.fonttype": "path",
@@ -133,8 +143,8 @@ def _style() -> AbstractContextManager[None]:
 
 
 def _save(fig: Figure, fmt: str) -> bytes:
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be png or svg, got {fmt!r} / 格式须为 png 或 svg")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=110, metadata={"Software": None} if fmt == "png" else None)
+    # No date or version stamped in: the same chart gives the same bytes.
+    metadata = {"Software": None} if fmt == "png" else {"Date": None}
+    fig.savefig(buffer, format=fmt, dpi=110, metadata=metadata)
     return buffer.getvalue()

@@ -8,12 +8,13 @@
   box: the check can fail.
 - A Pareto chart and p/X̄–S charts with Chinese text render as PNG and SVG without a
   missing-glyph warning (a font without Chinese does warn), and every glyph in the SVG is the
-  CJK font's own glyph of that character.
+  CJK font's own glyph of that character, also when threads draw at once.
 """
 
 import io
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -133,6 +134,15 @@ def test_control_charts_render_with_every_glyph_and_mark_signals(fmt: str) -> No
         image = render_control_charts([p, *xbar_s_charts(scores)], title=TITLE, fmt=fmt)
     assert [(s.index, s.rule) for s in p.signals] == [(14, 1)]
     check_image(image, fmt)
+
+
+def test_charts_drawn_in_parallel_threads_all_use_the_cjk_font() -> None:
+    rows = pareto(CATEGORIES)
+    with ThreadPoolExecutor(4) as pool:
+        images = list(pool.map(lambda _: render_pareto(rows, title=TITLE, fmt="svg"), range(8)))
+    for image in images:
+        check_image(image, "svg")
+    assert len(set(images)) == 1  # and the same chart is the same SVG
 
 
 def check_image(image: bytes, fmt: str) -> None:
