@@ -138,8 +138,9 @@ def rules_test(
 def evaluate_sentiment() -> None:
     """Cross-validates the sentiment classifier on its data and prints the figures."""
     from models.sentiment.classifier import evaluate
+    from services.text.normalise import normalise
 
-    for key, value in evaluate().items():
+    for key, value in evaluate(normalise).items():
         typer.echo(f"{key:14} {value}")
 
 

@@ -5,9 +5,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from sqlalchemy import JSON, BigInteger, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
@@ -102,22 +101,6 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
     # PostgreSQL names the violation by its SQLSTATE; SQLite only in its message.
     return getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint" in str(exc.orig)
 
-
-def get_db() -> Iterator[Session]:
-    """FastAPI dependency: one session and one unit of work per request, committed once when
-    the endpoint returns (before the answer is sent), rolled back when it raises."""
-    with session_factory()() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-# scope="function": the commit happens before the answer goes out, so a failed commit is the
-# client's error too, and what the client is told was done is stored.
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 _AFTER_COMMIT = "zhijian.after_commit"
 

@@ -10,6 +10,7 @@ evaluate-sentiment`` measures it by cross-validation; the figures are in the mod
 """
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,17 +27,16 @@ def read_data(path: Path = DATA) -> tuple[list[str], list[str], list[str]]:
     return [r["text"] for r in rows], [r["label"] for r in rows], [r["lang"] for r in rows]
 
 
-def pipeline() -> Any:
-    """The untrained model."""
+def pipeline(preprocessor: Callable[[str], str]) -> Any:
+    """The untrained model; ``preprocessor`` normalises a text the way transcripts are
+    (services/text/normalise.py), passed in so that models/ imports nothing of services/."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from services.text.normalise import normalise
-
     return make_pipeline(
         TfidfVectorizer(
-            preprocessor=normalise, analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True
+            preprocessor=preprocessor, analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True
         ),
         LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000),
     )
@@ -59,15 +59,15 @@ class SentimentModel:
 
 
 @lru_cache(maxsize=1)
-def load() -> SentimentModel | None:
+def load(preprocessor: Callable[[str], str]) -> SentimentModel | None:
     """The classifier trained on the shipped data, or None when there is no data."""
     if not DATA.exists():
         return None
     texts, labels, _ = read_data()
-    return SentimentModel(pipeline().fit(texts, labels))
+    return SentimentModel(pipeline(preprocessor).fit(texts, labels))
 
 
-def evaluate(folds: int = 5) -> dict[str, float]:
+def evaluate(preprocessor: Callable[[str], str], folds: int = 5) -> dict[str, float]:
     """Stratified cross-validated accuracy and macro F1, overall and per language."""
     import numpy as np
     from sklearn.metrics import accuracy_score, f1_score
@@ -75,7 +75,10 @@ def evaluate(folds: int = 5) -> dict[str, float]:
 
     texts, labels, languages = read_data()
     predicted = cross_val_predict(
-        pipeline(), texts, labels, cv=StratifiedKFold(folds, shuffle=True, random_state=7)
+        pipeline(preprocessor),
+        texts,
+        labels,
+        cv=StratifiedKFold(folds, shuffle=True, random_state=7),
     )
     truth, guess, lang = np.array(labels), np.array(predicted), np.array(languages)
     report = {

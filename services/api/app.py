@@ -7,9 +7,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from services.api import errors
+from services.api.params import DbSession
 from services.audit.router import router as audit_router
 from services.calls.router import router as calls_router
-from services.db import DbSession
 from services.notifications.router import router as notifications_router
 from services.people.router import router as people_router
 from services.qa.discipline.router import router as discipline_router

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.api.params import DbSession
 from services.config import get_settings
-from services.db import DbSession
 from services.errors import Forbidden, Unauthenticated
 from services.people import service as people_service
 from services.people.service import Principal

@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.auth import Managers
+from services.api.params import DbSession
 from services.audit import service as audit_service
 from services.audit.schemas import AuditOut
-from services.db import DbSession
 from services.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
-from services.api.params import CallId
+from services.api.params import CallId, DbSession
 from services.calls import playback, upload
 from services.calls import service as calls_service
 from services.calls.schemas import (
@@ -22,7 +22,7 @@ from services.calls.schemas import (
 )
 from services.calls.tables import CallStatus
 from services.config import get_settings
-from services.db import DbSession, after_commit
+from services.db import after_commit
 from services.errors import InvalidInput, ObjectMissing
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut

@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.auth import Auth
-from services.api.params import Id
-from services.db import DbSession
+from services.api.params import DbSession, Id
 from services.notifications import service as notify
 from services.notifications.schemas import NotificationOut
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, Response
 
 from services.api.auth import SESSION_COOKIE, Auth
+from services.api.params import DbSession
 from services.config import get_settings
-from services.db import DbSession
 from services.people import service as people_service
 from services.people.schemas import LoginIn, MeOut
 

@@ -6,11 +6,10 @@ from fastapi import APIRouter, Request, status
 
 from services import pipeline
 from services.api.auth import Auth, Managers
-from services.api.params import CallId
+from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
-from services.db import DbSession
 from services.errors import InvalidInput
 from services.scoring import service as scoring_service
 from services.scoring.rules import pack as pack_module

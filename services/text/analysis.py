@@ -33,7 +33,7 @@ def sentiment(texts: list[str]) -> list[dict[str, float]] | None:
     """Each text's probability of sounding angry / negative; None without a classifier."""
     from models import sentiment as sentiment_model
 
-    classifier = sentiment_model.load()
+    classifier = sentiment_model.load(normalise)
     if classifier is None:
         return None
     angry = classifier.score(texts, "angry")

@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from services.api.auth import Auth
-from services.db import DbSession, utcnow
+from services.api.params import DbSession
+from services.db import utcnow
 from services.qa.discipline import service as discipline
 from services.qa.discipline.schemas import DisciplineOut, RecordOut
 

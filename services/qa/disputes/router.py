@@ -5,9 +5,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.api.auth import Auth
-from services.api.params import Id
+from services.api.params import DbSession, Id
 from services.config import get_settings
-from services.db import DbSession
 from services.qa.disputes import service as disputes
 from services.qa.disputes.schemas import DecisionIn, DisputeIn, DisputeOut
 from services.qa.evaluations import service as evaluations

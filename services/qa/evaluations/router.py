@@ -6,9 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.auth import Auth, Reviewers
-from services.api.params import Id
+from services.api.params import DbSession, Id
 from services.config import get_settings
-from services.db import DbSession
 from services.qa.disputes import service as disputes
 from services.qa.disputes.schemas import DisputeOut
 from services.qa.evaluations import service as evaluations

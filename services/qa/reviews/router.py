@@ -6,11 +6,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from services.api.auth import Managers, Reviewers, require
-from services.api.params import Id
+from services.api.params import DbSession, Id
 from services.calls import service as calls_service
 from services.calls.schemas import CallSummary, TurnOut
 from services.config import get_settings
-from services.db import DbSession
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.auth import Managers, Reviewers
-from services.db import DbSession
+from services.api.params import DbSession
 from services.qa.rotation import service as rotation_service
 from services.qa.rotation.schemas import AssignmentOut, PeriodOut, RotationIn
 from services.qa.rotation.tables import RotationPeriod

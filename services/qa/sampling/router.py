@@ -3,8 +3,7 @@
 from fastapi import APIRouter
 
 from services.api.auth import Managers
-from services.api.params import Id
-from services.db import DbSession
+from services.api.params import DbSession, Id
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.picks import Pick
 from services.qa.sampling.schemas import PickOut, PlanOut, PlanSpec, RunIn, RunOut
