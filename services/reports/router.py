@@ -1,0 +1,109 @@
+"""HTTP endpoints of the reports: JSON, or CSV / XLSX tables and PNG / SVG charts (``format``)."""
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.auth import Auth
+from services.api.params import DbSession
+from services.reports import charts, service, tabulate
+from services.reports.exports import Table, to_csv, to_xlsx
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+First = Annotated[date, Query(description="first day of the period (center's time zone)")]
+Last = Annotated[date, Query(description="last day of the period, included")]
+Team = Annotated[str | None, Query(max_length=255)]
+Agent = Annotated[str | None, Query(max_length=255)]
+TableFormat = Literal["json", "csv", "xlsx"]
+ChartFormat = Literal["json", "csv", "xlsx", "png", "svg"]
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+}
+
+
+def _file(content: bytes, fmt: str, name: str) -> Response:
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+def _table(table: Table, fmt: str, name: str) -> Response:
+    return _file(to_csv(table) if fmt == "csv" else to_xlsx([table]), fmt, name)
+
+
+@router.get("/training-needs", response_model=None)
+def training_needs(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    dimension: Literal["agent", "team", "tenure"] = "agent",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: TableFormat = "json",
+) -> dict[str, Any] | Response:
+    """Violation rates by rule × agent, team or tenure band, with 95 % Wilson intervals,
+    ranked by how surely they exceed the center's rate."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    needs = service.training_needs(db_session, scope, dimension=dimension)
+    if format != "json":
+        table = tabulate.training_needs_table(needs, title="培训需求 Training needs")
+        return _table(table, format, "training-needs")
+    return {"scope": asdict(scope), "rows": [asdict(n) for n in needs]}
+
+
+@router.get("/pareto", response_model=None)
+def violation_pareto(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    by: Literal["rule", "category"] = "rule",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: ChartFormat = "json",
+) -> dict[str, Any] | Response:
+    """Violations by rule or category, most frequent first, with the cumulative share."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    rows = service.violation_pareto(db_session, scope, by=by)
+    title = "违规帕累托 Violation Pareto"
+    if format in ("png", "svg"):
+        return _file(charts.render_pareto(rows, title=title, fmt=format), format, "pareto")
+    if format != "json":
+        return _table(tabulate.pareto_table(rows, title=title), format, "pareto")
+    return {"scope": asdict(scope), "rows": [asdict(r) for r in rows]}
+
+
+@router.get("/violation-chart", response_model=None)
+def violation_chart(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    period: Literal["day", "week"] = "week",
+    chart: Literal["laney-p", "p"] = "laney-p",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: ChartFormat = "json",
+) -> dict[str, Any] | Response:
+    """Share of calls with a violation per day or week as a control chart (Laney p′ by
+    default, for the large n of machine scoring), with Western Electric signals."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    result = service.violation_chart(db_session, scope, period=period, laney=chart == "laney-p")
+    title = "违规率控制图 Violation rate control chart"
+    if format in ("png", "svg"):
+        image = charts.render_control_charts([result], title=title, fmt=format)
+        return _file(image, format, "violation-chart")
+    if format != "json":
+        return _table(tabulate.control_chart_table(result, title=title), format, "violation-chart")
+    body = asdict(result)
+    body["out_of_control"] = result.out_of_control()
+    return {"scope": asdict(scope), "chart": body}
