@@ -14,13 +14,17 @@ from sqlalchemy.orm import Session
 
 from services.config import get_settings
 
-# The call's current score: its newest one (older pack versions' scores are kept).
-CURRENT_SCORES = """
+
+def current_scores(narrow: str = "") -> str:
+    """SQL of each call's current score, its newest (older pack versions' scores are kept),
+    for the calls started in [:lo, :hi) and meeting ``narrow`` (fixed SQL on calls c)."""
+    return f"""
     SELECT DISTINCT ON (s.call_id) s.id, s.call_id, s.pack, s.pack_version, s.percent, s.flagged
     FROM scores s JOIN calls c ON c.id = s.call_id
-    WHERE c.started_at >= :lo AND c.started_at < :hi
+    WHERE c.started_at >= :lo AND c.started_at < :hi {narrow}
     ORDER BY s.call_id, s.created_at DESC, s.id DESC
-"""
+"""  # noqa: S608 - fixed fragments; values are bound parameters
+
 
 # What a violation is, in this one place: (call_id, rule_id) once per rule per call. Today a
 # machine rule hit on the call's current score.
@@ -33,7 +37,7 @@ VIOLATIONS = """
 DAY = "(c.started_at AT TIME ZONE :tz)::date"
 
 AGENT_DAYS = f"""
-    WITH current AS ({CURRENT_SCORES}), violations AS ({VIOLATIONS})
+    WITH current AS ({current_scores()}), violations AS ({VIOLATIONS})
     INSERT INTO report_agent_days
         (day, agent_id, team, calls, flagged, violating, scored, score_sum, score_sq_sum)
     SELECT {DAY}, coalesce(c.agent_id, ''), coalesce(c.team, ''), count(*),
@@ -47,7 +51,7 @@ AGENT_DAYS = f"""
 
 # Opportunities: the calls a rule was measured on (hit or pass, not "not measurable").
 RULE_DAYS = f"""
-    WITH current AS ({CURRENT_SCORES}), violations AS ({VIOLATIONS})
+    WITH current AS ({current_scores()}), violations AS ({VIOLATIONS})
     INSERT INTO report_rule_days
         (day, agent_id, team, rule_id, category, opportunities, violations)
     SELECT {DAY}, coalesce(c.agent_id, ''), coalesce(c.team, ''), r.rule_id, min(r.category),

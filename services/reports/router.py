@@ -107,3 +107,21 @@ def violation_chart(
     body = asdict(result)
     body["out_of_control"] = result.out_of_control()
     return {"scope": asdict(scope), "chart": body}
+
+
+@router.get("/evidence")
+def evidence(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    rule_id: Annotated[str, Query(min_length=1, max_length=64)],
+    team: Team = None,
+    agent_id: Agent = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The hits behind a report cell (a rule, a team or agent, a period): each call with its
+    hit times; ``GET /api/v1/calls/{id}/audio`` plays it, per the viewer's rights."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    hits = service.evidence(db_session, scope, rule_id=rule_id, limit=limit)
+    return {"scope": asdict(scope), "hits": [asdict(h) for h in hits]}

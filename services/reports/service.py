@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -160,3 +160,42 @@ def violation_chart(
     if len(points) < 2:
         raise InvalidInput("a control chart needs calls on two periods at least / 数据不足")
     return laney_p_chart(points) if laney else p_chart(points)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One hit of a rule behind a report cell: the call, when it started, where in the call."""
+
+    call_id: int
+    agent_id: str | None
+    team: str | None
+    started_at: datetime
+    start: float
+    end: float
+    text: str
+
+
+def evidence(db_session: Session, scope: Filter, *, rule_id: str, limit: int) -> list[Evidence]:
+    """The hits of ``rule_id`` on the current scores of the scope's calls, oldest call first;
+    each call's recording plays through the calls API, which checks the viewer's rights."""
+    lo, hi = rollup.day_bounds(scope.first, scope.last)
+    params: dict[str, Any] = {"lo": lo, "hi": hi, "rule_id": rule_id, "limit": limit}
+    narrow = ""
+    if scope.team is not None:
+        narrow += " AND c.team = :team"
+        params["team"] = scope.team
+    if scope.agent_id is not None:
+        narrow += " AND c.agent_id = :agent_id"
+        params["agent_id"] = scope.agent_id
+    rows = db_session.execute(
+        text(
+            f"WITH current AS ({rollup.current_scores(narrow)}) "  # noqa: S608 - fixed fragments, values are bound
+            'SELECT c.id, c.agent_id, c.team, c.started_at, h.start, h."end", h.text '
+            "FROM current cur JOIN calls c ON c.id = cur.call_id "
+            "JOIN hits h ON h.call_id = cur.call_id AND h.pack = cur.pack "
+            "AND h.pack_version = cur.pack_version AND h.rule_id = :rule_id "
+            "ORDER BY c.started_at, c.id, h.start LIMIT :limit"
+        ),
+        params,
+    ).all()
+    return [Evidence(*row) for row in rows]

@@ -143,6 +143,35 @@ def test_each_role_sees_only_what_it_may(client_as, center: Center) -> None:
     )
 
 
+def test_a_cells_evidence_is_its_calls_and_hit_times(client, client_as, center: Center) -> None:
+    cell = period(center, agent_id=center.weak_agent)
+    counts = client.get("/api/v1/reports/pareto", params={**cell, "by": "rule"}).json()["rows"]
+    violations = next(r["count"] for r in counts if r["category"] == "R1-greeting")
+    answer = client.get(
+        "/api/v1/reports/evidence", params={**cell, "rule_id": "R1-greeting", "limit": 500}
+    )
+    assert answer.status_code == 200, answer.text
+    hits = answer.json()["hits"]
+    assert len(hits) == 2 * violations  # the seed stores two hits on each violating call
+    assert {h["agent_id"] for h in hits} == {center.weak_agent}
+    assert [h["started_at"] for h in hits] == sorted(h["started_at"] for h in hits)
+    assert {(h["start"], h["end"]) for h in hits} == {(1.0, 3.0), (5.0, 7.0)}
+    other_lead = client_as("team_lead", team=center.teams[1])
+    assert (
+        other_lead.get(
+            "/api/v1/reports/evidence", params={**cell, "rule_id": "R1-greeting"}
+        ).json()["hits"]
+        == []
+    )  # the weak agent is not in their team
+    assert (
+        other_lead.get(
+            "/api/v1/reports/evidence",
+            params={**cell, "rule_id": "R1-greeting", "team": center.teams[0]},
+        ).status_code
+        == 403
+    )
+
+
 def test_bad_periods_are_refused(client, center: Center) -> None:
     backwards = {"first": "2023-02-01", "last": "2023-01-01"}
     assert client.get("/api/v1/reports/pareto", params=backwards).status_code == 422
