@@ -109,6 +109,40 @@ def violation_chart(
     return {"scope": asdict(scope), "chart": body}
 
 
+@router.get("/score-chart", response_model=None)
+def score_chart(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    period: Literal["day", "week"] = "week",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: ChartFormat = "json",
+    series: Literal["xbar", "s"] = "xbar",
+) -> dict[str, Any] | Response:
+    """X̄ and S charts of the QA scores per day or week, with Western Electric signals; the
+    XLSX holds both charts' tables, a CSV the one ``series`` names."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    xbar, s = service.score_charts(db_session, scope, period=period)
+    title = "质检得分 X̄–S 控制图 QA score X̄–S charts"
+    if format in ("png", "svg"):
+        image = charts.render_control_charts([xbar, s], title=title, fmt=format)
+        return _file(image, format, "score-chart")
+    tables = [
+        tabulate.control_chart_table(xbar, title="得分均值 X̄"),
+        tabulate.control_chart_table(s, title="得分标准差 S"),
+    ]
+    if format == "xlsx":
+        return _file(to_xlsx(tables), format, "score-chart")
+    if format == "csv":  # one table a file: the one ``series`` names
+        return _file(to_csv(tables[0 if series == "xbar" else 1]), format, f"score-{series}")
+    charts_out = {}
+    for name, chart in (("xbar", xbar), ("s", s)):
+        charts_out[name] = {**asdict(chart), "out_of_control": chart.out_of_control()}
+    return {"scope": asdict(scope), "charts": charts_out}
+
+
 @router.get("/evidence")
 def evidence(
     principal: Auth,

@@ -1,5 +1,6 @@
-"""Reports over the daily rollups: training needs, Pareto, p charts; who may see what."""
+"""Reports over the daily rollups: training needs, Pareto, control charts; who may see what."""
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,7 +15,13 @@ from services.people.tables import Role
 from services.reports import rollup
 from services.reports.pareto import ParetoRow, pareto
 from services.reports.rates import GroupCount, TrainingNeed, rank_training_needs
-from services.reports.spc import ControlChart, Proportion, laney_p_chart, p_chart
+from services.reports.spc import (
+    ControlChart,
+    Proportion,
+    laney_p_chart,
+    p_chart,
+    xbar_s_from_summaries,
+)
 
 MAX_DAYS = 400  # a year and a bit: longer periods belong to a yearly report
 NEW_HIRE = "0–3 月 new hire"
@@ -139,27 +146,62 @@ def violation_chart(
 ) -> ControlChart:
     """Share of calls with a violation per day or week (weeks from Monday), as a p or Laney p′
     chart with Western Electric signals."""
-    if period not in ("day", "week"):
-        raise InvalidInput("period must be day or week / 周期只能是日或周")
-    rollup.catch_up(db_session)
-    where, params = scope.where("a")
-    rows = db_session.execute(
-        text(
-            f"SELECT a.day, sum(a.violating), sum(a.calls) FROM report_agent_days a "  # noqa: S608
-            f"WHERE {where} GROUP BY 1 ORDER BY 1"
-        ),
-        params,
-    ).all()
     buckets: dict[date, list[int]] = {}
-    for day, violating, calls in rows:
-        start = day - timedelta(days=day.weekday()) if period == "week" else day
-        bucket = buckets.setdefault(start, [0, 0])
+    for day, violating, calls in _agent_days(db_session, scope, "sum(a.violating), sum(a.calls)"):
+        bucket = buckets.setdefault(_period_start(day, period), [0, 0])
         bucket[0] += int(violating)
         bucket[1] += int(calls)
     points = [Proportion(d.isoformat(), v, n) for d, (v, n) in sorted(buckets.items()) if n]
     if len(points) < 2:
         raise InvalidInput("a control chart needs calls on two periods at least / 数据不足")
     return laney_p_chart(points) if laney else p_chart(points)
+
+
+def score_charts(
+    db_session: Session, scope: Filter, *, period: str
+) -> tuple[ControlChart, ControlChart]:
+    """X̄ and S charts of the calls' QA scores (percent) per day or week, from the rollup's sums
+    and sums of squares."""
+    days = _agent_days(db_session, scope, "sum(a.scored), sum(a.score_sum), sum(a.score_sq_sum)")
+    buckets: dict[date, list[float]] = {}
+    for day, n, total, squares in days:
+        bucket = buckets.setdefault(_period_start(day, period), [0, 0.0, 0.0])
+        for i, value in enumerate((n, total, squares)):
+            bucket[i] += float(value)
+    labels, sizes, means, sds = [], [], [], []
+    for start, (n, total, squares) in sorted(buckets.items()):
+        if n < 2:
+            continue  # a period with one score has no spread to chart
+        mean = total / n
+        labels.append(start.isoformat())
+        sizes.append(int(n))
+        means.append(mean)
+        # max(0, …): rounding can take a spread of equal scores a hair below zero.
+        sds.append(math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1))))
+    if len(labels) < 2:
+        raise InvalidInput("a control chart needs scores on two periods at least / 数据不足")
+    return xbar_s_from_summaries(labels, sizes, means, sds)
+
+
+def _period_start(day: date, period: str) -> date:
+    if period not in ("day", "week"):
+        raise InvalidInput("period must be day or week / 周期只能是日或周")
+    return day - timedelta(days=day.weekday()) if period == "week" else day
+
+
+def _agent_days(db_session: Session, scope: Filter, sums: str) -> list[Any]:
+    # The rollup's per-day sums over the scope (``sums``: fixed SQL over report_agent_days a).
+    rollup.catch_up(db_session)
+    where, params = scope.where("a")
+    return list(
+        db_session.execute(
+            text(
+                f"SELECT a.day, {sums} FROM report_agent_days a "  # noqa: S608 - fixed fragments
+                f"WHERE {where} GROUP BY 1 ORDER BY 1"
+            ),
+            params,
+        ).all()
+    )
 
 
 @dataclass(frozen=True)

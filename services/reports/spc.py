@@ -115,18 +115,31 @@ def xbar_s_charts(groups: Sequence[Scores]) -> tuple[ControlChart, ControlChart]
         math.sqrt(math.fsum((x - m) ** 2 for x in g.scores) / (n - 1))
         for g, n, m in zip(groups, sizes, means, strict=True)
     ]
+    return xbar_s_from_summaries([g.label for g in groups], sizes, means, sds)
+
+
+def xbar_s_from_summaries(
+    labels: Sequence[str], sizes: Sequence[int], means: Sequence[float], sds: Sequence[float]
+) -> tuple[ControlChart, ControlChart]:
+    """X̄ and S charts from each subgroup's size, mean and standard deviation (what a rollup
+    of sums and sums of squares gives), as ``xbar_s_charts`` draws them from the scores."""
+    if not labels:
+        raise ValueError("no subgroups / 没有子组")
+    for label, n in zip(labels, sizes, strict=True):
+        if n < 2:
+            raise ValueError(f"subgroup {label!r} has {n} score(s), needs 2 / 子组至少 2 个分数")
+    sizes, labels = list(sizes), list(labels)
     grand = math.fsum(m * n for m, n in zip(means, sizes, strict=True)) / sum(sizes)
     if len(set(sizes)) == 1:
         s_bar = math.fsum(sds) / len(sds)
     else:
         pooled = math.fsum((n - 1) * s * s for n, s in zip(sizes, sds, strict=True))
         s_bar = math.sqrt(pooled / (sum(sizes) - len(sizes)))
-    labels = [g.label for g in groups]
     # σ of X̄ is A3·S̄/3 = S̄/(c4√n); σ of s is S̄·√(1 − c4²)/c4, so ±3σ gives B3·S̄ and B4·S̄.
     x_sigma = [a3(n) * s_bar / 3 for n in sizes]
     s_sigma = [s_bar * math.sqrt(1 - c4(n) ** 2) / c4(n) for n in sizes]
-    xbar = _limits("xbar", labels, means, sizes, [grand] * len(sizes), x_sigma, None, None)
-    s = _limits("s", labels, sds, sizes, [s_bar] * len(sizes), s_sigma, 0.0, None)
+    xbar = _limits("xbar", labels, list(means), sizes, [grand] * len(sizes), x_sigma, None, None)
+    s = _limits("s", labels, list(sds), sizes, [s_bar] * len(sizes), s_sigma, 0.0, None)
     return xbar, s
 
 

@@ -2,13 +2,16 @@
 equal to the JSON, rollups following re-scoring."""
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import insert, select
 
+from services.calls.tables import Call
+from services.reports.spc import Scores, xbar_s_charts
 from services.scoring.tables import CallScore, RuleStatus
-from tests.reports.seed import Center, seed_center
+from tests.reports.seed import SHANGHAI, Center, seed_center
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +84,31 @@ def test_the_bad_week_and_only_it_is_out_of_control(client, center: Center) -> N
         assert len(chart["labels"]) == 12
         expected = [center.bad_week] if team == center.bad_team else []
         assert chart["out_of_control"] == expected, team
+
+
+def test_score_charts_from_the_rollup_equal_those_from_every_score(
+    client, db_session, center: Center
+) -> None:
+    params = period(center, team=center.bad_team, period="week")
+    answer = client.get("/api/v1/reports/score-chart", params=params)
+    assert answer.status_code == 200, answer.text
+    xbar, s = answer.json()["charts"]["xbar"], answer.json()["charts"]["s"]
+    rows = db_session.execute(
+        select(Call.started_at, CallScore.percent)
+        .join(CallScore, CallScore.call_id == Call.id)
+        .where(Call.team == center.bad_team)
+    ).all()
+    weeks: dict[str, list[float]] = {}
+    for started_at, percent in rows:
+        day = started_at.astimezone(SHANGHAI).date()
+        monday = day - timedelta(days=day.weekday())
+        weeks.setdefault(monday.isoformat(), []).append(percent)
+    expected_xbar, expected_s = xbar_s_charts([Scores(k, v) for k, v in sorted(weeks.items())])
+    assert xbar["labels"] == expected_xbar.labels
+    assert xbar["values"] == pytest.approx(expected_xbar.values)
+    assert xbar["ucl"] == pytest.approx(expected_xbar.ucl)
+    assert s["values"] == pytest.approx(expected_s.values)
+    assert center.bad_week in xbar["out_of_control"]  # its scores fell with its violations
 
 
 def test_pareto_by_category_counts_each_violation_once(client, center: Center) -> None:
