@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data.tsv"
-LABELS = ("angry", "negative", "neutral")
 
 
 def read_data(path: Path = DATA) -> tuple[list[str], list[str], list[str]]:

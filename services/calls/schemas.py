@@ -158,14 +158,6 @@ class S3EventsAccepted(BaseModel):
     ignored: list[str]
 
 
-class ReconcileReport(BaseModel):
-    """What a reconciliation pass found."""
-
-    listed: int
-    registered: list[int]
-    requeued: list[int]
-
-
 class PlaybackOut(BaseModel):
     """Where to fetch a recording, for a few minutes."""
 

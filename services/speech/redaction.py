@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
     from services.speech.transcribe import Word
 
-MASKS = ("PHONE", "ID_CARD", "BANK_CARD", "EMAIL", "ADDRESS")
 _DIGIT = {**{str(i): str(i) for i in range(10)}, "零": "0", "〇": "0", "一": "1", "幺": "1",
           "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
           "九": "9", "x": "x", "X": "x"}  # fmt: skip

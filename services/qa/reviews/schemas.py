@@ -54,6 +54,7 @@ class ItemScoreIn(Strict):
 
 
 def by_key(items: list[Any], key: str) -> dict[Any, dict[str, Any]]:
+    """The items' fields by their ``key``; an error if a key appears twice."""
     keys = [getattr(i, key) for i in items]
     if len(keys) != len(set(keys)):
         raise ValueError(f"each {key} may appear once")

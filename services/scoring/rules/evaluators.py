@@ -14,8 +14,6 @@ from services.scoring.rules.outcome import Evidence, Outcome
 from services.text import analysis
 from services.text.normalise import normalise
 
-WHOLE_CALL = "the whole call"
-
 
 def keyword(node: Node, ctx: Context, params: ops.KeywordParams) -> Outcome:
     """Keywords (with synonyms) said in scope: any, all, at least N of, or none of them."""

@@ -85,11 +85,11 @@ _SPECIAL = set("()|^$*+?{}\\")
 
 
 def one_first(pattern: str) -> str:
-    """``pattern`` with a leading counted character written once before its count
-    (``\\d{17}x`` → ``\\d\\d{16}x``): the same matches, found faster.
+    r"""``pattern`` with a leading counted character written once before its count
+    (``\d{17}x`` → ``\d\d{16}x``): the same matches, found faster.
 
     Python's regex engine scans quickly for a pattern's first character, but not for a count:
-    ``\\d{17}`` is tried at every position of a long text, ``\\d\\d{16}`` only at digits.
+    ``\d{17}`` is tried at every position of a long text, ``\d\d{16}`` only at digits.
     """
     end = _token_end(pattern, 0) if pattern else 0
     first, rest = pattern[:end], pattern[end:]

@@ -53,7 +53,7 @@ class RuleResult:
 
     @property
     def status(self) -> str:
-        """hit | pass | not_measurable"""
+        """How the rule came out: hit, pass or not_measurable."""
         if self.outcome.value is None:
             return "not_measurable"
         return "hit" if self.outcome.value else "pass"

@@ -2,7 +2,9 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
+
+from services.types import Strict
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
@@ -10,22 +12,11 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Severity = Literal["minor", "major", "critical"]
 
 # The fixed vocabulary reports group by, across packs.
-CATEGORIES = (
-    "greeting", "closing", "identity_verification", "hold_etiquette", "forbidden_phrase",
-    "courtesy", "empathy", "escalation_risk", "compliance_disclosure", "silence", "overtalk",
-    "speech_rate", "responsiveness", "pii_exposure", "sentiment", "other",
-)  # fmt: skip
 Category = Literal[
     "greeting", "closing", "identity_verification", "hold_etiquette", "forbidden_phrase",
     "courtesy", "empathy", "escalation_risk", "compliance_disclosure", "silence", "overtalk",
     "speech_rate", "responsiveness", "pii_exposure", "sentiment", "other",
 ]  # fmt: skip
-
-
-class Strict(BaseModel):
-    """Unknown fields in a pack are mistakes: refuse them."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class TestTurn(Strict):
