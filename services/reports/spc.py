@@ -53,7 +53,7 @@ class ControlChart:
 
 
 def p_chart(points: Sequence[Proportion]) -> ControlChart:
-    """p chart: p̄ = Σx/Σn; limits p̄ ± 3√(p̄(1−p̄)/nᵢ), clipped to [0, 1]."""
+    """The p chart: p̄ = Σx/Σn; limits p̄ ± 3√(p̄(1−p̄)/nᵢ), clipped to [0, 1]."""
     p_bar, sigmas = _binomial(points)
     return _chart("p", points, p_bar, sigmas, None)
 
@@ -77,7 +77,7 @@ def laney_p_chart(points: Sequence[Proportion]) -> ControlChart:
 
 
 def c4(n: int) -> float:
-    """c4(n) = √(2/(n−1)) · Γ(n/2) / Γ((n−1)/2): E[s] = c4·σ for normal samples of n."""
+    """c4 = √(2/(n−1)) · Γ(n/2) / Γ((n−1)/2): E[s] = c4·σ for normal samples of n."""
     if n < 2:
         raise ValueError("a subgroup needs at least 2 scores / 子组至少需要 2 个分数")
     return math.sqrt(2 / (n - 1)) * math.exp(math.lgamma(n / 2) - math.lgamma((n - 1) / 2))
