@@ -26,41 +26,45 @@ def current_scores(narrow: str = "") -> str:
 """  # noqa: S608 - fixed fragments; values are bound parameters
 
 
-# What a violation is, in this one place: (call_id, rule_id) once per rule per call. Today a
-# machine rule hit on the call's current score.
-VIOLATIONS = """
-    SELECT DISTINCT h.call_id, h.rule_id
-    FROM hits h JOIN current cur
-      ON h.call_id = cur.call_id AND h.pack = cur.pack AND h.pack_version = cur.pack_version
-"""
+# What a violation is, in this one place: a condition on a rule's result r on the call's
+# current score, so a rule counts once per call however many hits it has. Today a machine rule
+# hit. A correlated EXISTS is one index lookup a row, whatever the planner guesses of the rows.
+VIOLATED = """EXISTS (
+    SELECT 1 FROM hits h WHERE h.call_id = r.call_id AND h.pack = r.pack
+        AND h.pack_version = r.pack_version AND h.rule_id = r.rule_id)"""
+
+# The rules measured on the current scores (hit or pass, not "not measurable"): opportunities.
+MEASURED = """r.call_id = cur.call_id AND r.pack = cur.pack AND r.pack_version = cur.pack_version
+    AND r.status <> 'not_measurable'"""
 
 DAY = "(c.started_at AT TIME ZONE :tz)::date"
 
 AGENT_DAYS = f"""
-    WITH current AS ({current_scores()}), violations AS ({VIOLATIONS})
+    WITH current AS ({current_scores()})
     INSERT INTO report_agent_days
         (day, agent_id, team, calls, flagged, violating, scored, score_sum, score_sq_sum)
-    SELECT {DAY}, coalesce(c.agent_id, ''), coalesce(c.team, ''), count(*),
-           count(*) FILTER (WHERE cur.flagged),
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM violations v WHERE v.call_id = c.id)),
-           count(cur.percent), coalesce(sum(cur.percent), 0),
-           coalesce(sum(cur.percent * cur.percent), 0)
-    FROM current cur JOIN calls c ON c.id = cur.call_id
+    SELECT day, agent_id, team, count(*), count(*) FILTER (WHERE flagged),
+           count(*) FILTER (WHERE violating), count(percent), coalesce(sum(percent), 0),
+           coalesce(sum(percent * percent), 0)
+    FROM (
+        SELECT {DAY} AS day, coalesce(c.agent_id, '') AS agent_id,
+               coalesce(c.team, '') AS team, cur.flagged, cur.percent,
+               EXISTS (SELECT 1 FROM rule_results r WHERE {MEASURED} AND {VIOLATED}) AS violating
+        FROM current cur JOIN calls c ON c.id = cur.call_id
+    ) per_call
     GROUP BY 1, 2, 3
 """  # noqa: S608 - fixed fragments; values are bound parameters
 
-# Opportunities: the calls a rule was measured on (hit or pass, not "not measurable").
 RULE_DAYS = f"""
-    WITH current AS ({current_scores()}), violations AS ({VIOLATIONS})
+    WITH current AS ({current_scores()})
     INSERT INTO report_rule_days
         (day, agent_id, team, rule_id, category, opportunities, violations)
-    SELECT {DAY}, coalesce(c.agent_id, ''), coalesce(c.team, ''), r.rule_id, min(r.category),
-           count(*), count(v.call_id)
-    FROM current cur
-    JOIN calls c ON c.id = cur.call_id
-    JOIN rule_results r ON r.call_id = cur.call_id AND r.pack = cur.pack
-         AND r.pack_version = cur.pack_version AND r.status <> 'not_measurable'
-    LEFT JOIN violations v ON v.call_id = r.call_id AND v.rule_id = r.rule_id
+    SELECT day, agent_id, team, rule_id, min(category), count(*), count(*) FILTER (WHERE violated)
+    FROM (
+        SELECT {DAY} AS day, coalesce(c.agent_id, '') AS agent_id,
+               coalesce(c.team, '') AS team, r.rule_id, r.category, {VIOLATED} AS violated
+        FROM current cur JOIN calls c ON c.id = cur.call_id JOIN rule_results r ON {MEASURED}
+    ) per_rule
     GROUP BY 1, 2, 3, 4
 """  # noqa: S608 - fixed fragments; values are bound parameters
 
