@@ -1,7 +1,7 @@
 """Reports over the daily rollups: training needs, Pareto, control charts; who may see what."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -103,7 +103,7 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
         ),
         params,
     ).all()
-    center = _center_rates(db_session, scope)
+    center = _center_rates(db_session, scope, rows)
     groups = [
         GroupCount(rule, dimension, group, int(violations), int(calls))
         for rule, group, violations, calls in rows
@@ -112,8 +112,17 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
     return rank_training_needs(groups=groups, center=center)
 
 
-def _center_rates(db_session: Session, scope: Filter) -> Mapping[str, tuple[int, int]]:
-    # The baseline is the whole center's over the same period, whoever is asking.
+def _center_rates(
+    db_session: Session, scope: Filter, groups: Sequence[Any]
+) -> Mapping[str, tuple[int, int]]:
+    # The baseline is the whole center's over the same period, whoever is asking. Where the
+    # scope is the whole center, its groups add up to it: no second pass over the rollup.
+    if scope.team is None and scope.agent_id is None:
+        totals: dict[str, tuple[int, int]] = {}
+        for rule, _group, violations, calls in groups:
+            v, n = totals.get(rule, (0, 0))
+            totals[rule] = (v + int(violations), n + int(calls))
+        return {rule: vn for rule, vn in totals.items() if vn[1]}
     rows = db_session.execute(
         text(
             "SELECT rule_id, sum(violations), sum(opportunities) FROM report_rule_days "
