@@ -16,7 +16,6 @@ from services.people.tables import Role
 from services.qa.discipline import service as discipline
 from services.qa.evaluations import content
 from services.qa.evaluations.tables import Evaluation
-from services.qa.reviews.tables import Review
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
@@ -82,7 +81,8 @@ def current(*, db_session: Session, review_id: int) -> Evaluation:
 def write_version(
     *,
     db_session: Session,
-    review: Review,
+    review_id: int,
+    inspector_id: int,
     call: Call,
     pack: tuple[str, str],
     items: list[content.Item],
@@ -93,15 +93,15 @@ def write_version(
 ) -> Evaluation:
     """Stores a new version (the previous one, if any, is superseded)."""
     latest = db_session.scalar(
-        select(func.max(Evaluation.version)).where(Evaluation.review_id == review.id)
+        select(func.max(Evaluation.version)).where(Evaluation.review_id == review_id)
     )
     row = Evaluation(
-        review_id=review.id,
+        review_id=review_id,
         version=(latest or 0) + 1,
         call_id=call.id,
         agent_id=call.agent_id,
         team=call.team,
-        inspector_id=review.inspector_id,
+        inspector_id=inspector_id,
         pack=pack[0],
         pack_version=pack[1],
         items=items,
@@ -115,7 +115,7 @@ def write_version(
     if latest:
         previous = db_session.scalar(
             select(Evaluation).where(
-                Evaluation.review_id == review.id, Evaluation.version == latest
+                Evaluation.review_id == review_id, Evaluation.version == latest
             )
         )
         assert previous is not None
@@ -227,14 +227,14 @@ def new_version(
 ) -> Evaluation:
     """Writes the next version of ``row`` with new items, released if ``row`` was; the caller
     rebuilds the agent's ladder."""
-    review = db_session.get(Review, row.review_id)
     call = db_session.get(Call, row.call_id)
-    if review is None or call is None:
+    if call is None:
         raise NotFound(f"the call of evaluation {row.id} no longer exists")
     was_released = row.released_at is not None
     fresh = write_version(
         db_session=db_session,
-        review=review,
+        review_id=row.review_id,
+        inspector_id=row.inspector_id,
         call=call,
         pack=(row.pack, row.pack_version),
         items=items,

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.calls.schemas import CallSummary, TurnOut
+from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.scoring.schemas import ScoreOut
 from services.types import Comment, ShortText, Strict, UtcDatetime
 
@@ -36,29 +37,6 @@ class HitVerdictIn(Strict):
     hit_id: int = Field(ge=1, le=2**63 - 1)
     confirmed: bool
     comment: Comment = ""
-
-
-class ItemScoreIn(Strict):
-    """A person's score for one scorecard item: points earned, or not applicable."""
-
-    item_id: ShortText
-    earned: float | None = Field(None, ge=0, le=10_000)
-    not_applicable: bool = False
-    comment: Comment = ""
-
-    @model_validator(mode="after")
-    def _one(self) -> "ItemScoreIn":
-        if self.not_applicable and self.earned is not None:
-            raise ValueError("an item is either scored or not applicable, not both")
-        return self
-
-
-def by_key(items: list[Any], key: str) -> dict[Any, dict[str, Any]]:
-    """The items' fields by their ``key``; an error if a key appears twice."""
-    keys = [getattr(i, key) for i in items]
-    if len(keys) != len(set(keys)):
-        raise ValueError(f"each {key} may appear once")
-    return {getattr(i, key): i.model_dump(exclude={key}, exclude_defaults=True) for i in items}
 
 
 class DraftIn(Strict):

@@ -156,7 +156,8 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     review.submitted_at = utcnow()
     return evaluations.write_version(
         db_session=db_session,
-        review=review,
+        review_id=review.id,
+        inspector_id=review.inspector_id,
         call=call,
         pack=(score.pack, score.pack_version),
         items=items,
