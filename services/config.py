@@ -3,8 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "zhijian-secret"  # noqa: S105 - refused outside development and tests
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
         None, description="HMAC-SHA256 key for the X-Zhijian-Signature header of webhook posts."
     )
 
+    center_timezone: str = Field(
+        "Asia/Shanghai",
+        description="The center's time zone: report days, weeks and months follow it.",
+    )
+
     asr_model: str = Field(
         "base", description="'base' (shipped) or a CTranslate2 Whisper directory."
     )
@@ -110,6 +116,15 @@ class Settings(BaseSettings):
     )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
+
+    @field_validator("center_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} / 未知时区") from None
+        return value
 
     @model_validator(mode="after")
     def _database_in_the_data_dir(self) -> "Settings":

@@ -20,6 +20,7 @@ from services.qa.reviews.router import assign_router, precision_router
 from services.qa.reviews.router import router as reviews_router
 from services.qa.rotation.router import router as rotation_router
 from services.qa.sampling.router import router as sampling_router
+from services.reports.router import router as reports_router
 from services.scoring.router import router as rules_router
 
 
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(discipline_router)
     app.include_router(notifications_router)
     app.include_router(calibration_router)
+    app.include_router(reports_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(db_session: DbSession) -> dict[str, str]:

@@ -1,0 +1,161 @@
+"""HTTP endpoints of the reports: JSON, or CSV / XLSX tables and PNG / SVG charts (``format``)."""
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.auth import Auth
+from services.api.params import DbSession
+from services.reports import charts, service, tabulate
+from services.reports.exports import Table, to_csv, to_xlsx
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+First = Annotated[date, Query(description="first day of the period (center's time zone)")]
+Last = Annotated[date, Query(description="last day of the period, included")]
+Team = Annotated[str | None, Query(max_length=255)]
+Agent = Annotated[str | None, Query(max_length=255)]
+TableFormat = Literal["json", "csv", "xlsx"]
+ChartFormat = Literal["json", "csv", "xlsx", "png", "svg"]
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+}
+
+
+def _file(content: bytes, fmt: str, name: str) -> Response:
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+def _table(table: Table, fmt: str, name: str) -> Response:
+    return _file(to_csv(table) if fmt == "csv" else to_xlsx([table]), fmt, name)
+
+
+@router.get("/training-needs", response_model=None)
+def training_needs(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    dimension: Literal["agent", "team", "tenure"] = "agent",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: TableFormat = "json",
+) -> dict[str, Any] | Response:
+    """Violation rates by rule × agent, team or tenure band, with 95 % Wilson intervals,
+    ranked by how surely they exceed the center's rate."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    needs = service.training_needs(db_session, scope, dimension=dimension)
+    if format != "json":
+        table = tabulate.training_needs_table(needs, title="培训需求 Training needs")
+        return _table(table, format, "training-needs")
+    return {"scope": asdict(scope), "rows": [asdict(n) for n in needs]}
+
+
+@router.get("/pareto", response_model=None)
+def violation_pareto(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    by: Literal["rule", "category"] = "rule",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: ChartFormat = "json",
+) -> dict[str, Any] | Response:
+    """Violations by rule or category, most frequent first, with the cumulative share."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    rows = service.violation_pareto(db_session, scope, by=by)
+    title = "违规帕累托 Violation Pareto"
+    if format in ("png", "svg"):
+        return _file(charts.render_pareto(rows, title=title, fmt=format), format, "pareto")
+    if format != "json":
+        return _table(tabulate.pareto_table(rows, title=title), format, "pareto")
+    return {"scope": asdict(scope), "rows": [asdict(r) for r in rows]}
+
+
+@router.get("/violation-chart", response_model=None)
+def violation_chart(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    period: Literal["day", "week"] = "week",
+    chart: Literal["laney-p", "p"] = "laney-p",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: ChartFormat = "json",
+) -> dict[str, Any] | Response:
+    """Share of calls with a violation per day or week as a control chart (Laney p′ by
+    default, for the large n of machine scoring), with Western Electric signals."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    result = service.violation_chart(db_session, scope, period=period, laney=chart == "laney-p")
+    title = "违规率控制图 Violation rate control chart"
+    if format in ("png", "svg"):
+        image = charts.render_control_charts([result], title=title, fmt=format)
+        return _file(image, format, "violation-chart")
+    if format != "json":
+        return _table(tabulate.control_chart_table(result, title=title), format, "violation-chart")
+    body = asdict(result)
+    body["out_of_control"] = result.out_of_control()
+    return {"scope": asdict(scope), "chart": body}
+
+
+@router.get("/score-chart", response_model=None)
+def score_chart(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    period: Literal["day", "week"] = "week",
+    team: Team = None,
+    agent_id: Agent = None,
+    format: ChartFormat = "json",
+    series: Literal["xbar", "s"] = "xbar",
+) -> dict[str, Any] | Response:
+    """X̄ and S charts of the QA scores per day or week, with Western Electric signals; the
+    XLSX holds both charts' tables, a CSV the one ``series`` names."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    xbar, s = service.score_charts(db_session, scope, period=period)
+    title = "质检得分 X̄–S 控制图 QA score X̄–S charts"
+    if format in ("png", "svg"):
+        image = charts.render_control_charts([xbar, s], title=title, fmt=format)
+        return _file(image, format, "score-chart")
+    tables = [
+        tabulate.control_chart_table(xbar, title="得分均值 X̄"),
+        tabulate.control_chart_table(s, title="得分标准差 S"),
+    ]
+    if format == "xlsx":
+        return _file(to_xlsx(tables), format, "score-chart")
+    if format == "csv":  # one table a file: the one ``series`` names
+        return _file(to_csv(tables[0 if series == "xbar" else 1]), format, f"score-{series}")
+    charts_out = {}
+    for name, chart in (("xbar", xbar), ("s", s)):
+        charts_out[name] = {**asdict(chart), "out_of_control": chart.out_of_control()}
+    return {"scope": asdict(scope), "charts": charts_out}
+
+
+@router.get("/evidence")
+def evidence(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    rule_id: Annotated[str, Query(min_length=1, max_length=64)],
+    team: Team = None,
+    agent_id: Agent = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The hits behind a report cell (a rule, a team or agent, a period): each call with its
+    hit times; ``GET /api/v1/calls/{id}/audio`` plays it, per the viewer's rights."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    hits = service.evidence(db_session, scope, rule_id=rule_id, limit=limit)
+    return {"scope": asdict(scope), "hits": [asdict(h) for h in hits]}

@@ -1,0 +1,49 @@
+"""Daily rollups the reports read instead of every call: one row per day (in the center's time
+zone), agent and team, and one per day, agent, team and rule."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Float, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import Base
+
+
+class AgentDay(Base):
+    """An agent's scored calls of one day: how many, flagged, and their QA scores' sums."""
+
+    __tablename__ = "report_agent_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(255), primary_key=True)  # '' when unknown
+    team: Mapped[str] = mapped_column(String(255), primary_key=True)  # '' when unknown
+    calls: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[int] = mapped_column(Integer)
+    violating: Mapped[int] = mapped_column(Integer)  # calls with at least one violation
+    scored: Mapped[int] = mapped_column(Integer)  # calls with a percent score
+    score_sum: Mapped[float] = mapped_column(Float)
+    score_sq_sum: Mapped[float] = mapped_column(Float)
+
+
+class RuleDay(Base):
+    """One rule on an agent's calls of one day: opportunities (calls it was measured on) and
+    violations (calls that violated it, once per call)."""
+
+    __tablename__ = "report_rule_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    team: Mapped[str] = mapped_column(String(255), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    opportunities: Mapped[int] = mapped_column(Integer)
+    violations: Mapped[int] = mapped_column(Integer)
+
+
+class RollupMark(Base):
+    """How far the rollups are: every score with an id up to ``score_id`` is folded in."""
+
+    __tablename__ = "report_rollup_mark"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    score_id: Mapped[int] = mapped_column(BigInteger)

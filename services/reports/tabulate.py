@@ -1,0 +1,120 @@
+"""Report results as tables for export, with Chinese-first headings that carry the English."""
+
+from collections.abc import Sequence
+
+from services.reports.coaching import CoachingEffect
+from services.reports.exports import Cell, Table
+from services.reports.pareto import ParetoRow
+from services.reports.rates import TrainingNeed
+from services.reports.spc import ControlChart
+
+SIDES = {"above": "上方 above", "below": "下方 below"}
+
+
+def pareto_table(rows: Sequence[ParetoRow], *, title: str) -> Table:
+    """Category, count, share, cumulative share and whether it is one of the vital few."""
+    return Table(
+        title=title,
+        columns=[
+            "类别 Category",
+            "次数 Count",
+            "占比 Share",
+            "累计占比 Cumulative",
+            "关键少数 Vital few",
+        ],
+        rows=[[r.category, r.count, r.share, r.cumulative, r.vital] for r in rows],
+        percent_columns=frozenset({2, 3}),
+        chart="pareto",
+    )
+
+
+def control_chart_table(chart: ControlChart, *, title: str) -> Table:
+    """Each point with its n, value, center line, limits, σ and the rules it breaks."""
+    broken: dict[int, list[str]] = {}
+    for s in chart.signals:
+        broken.setdefault(s.index, []).append(f"{s.rule} {SIDES[s.side]}")
+    # Columns 2–5 are the series of the native chart (see exports._control_chart).
+    rows: list[list[Cell]] = [
+        [
+            chart.labels[i],
+            chart.n[i],
+            chart.values[i],
+            chart.center[i],
+            chart.lcl[i],
+            chart.ucl[i],
+            chart.sigma[i],
+            "; ".join(broken.get(i, [])),
+        ]
+        for i in range(len(chart.values))
+    ]
+    percent = frozenset({2, 3, 4, 5}) if chart.kind in ("p", "laney-p") else frozenset()
+    return Table(
+        title=title,
+        columns=[
+            "点 Point",
+            "样本量 n",
+            "值 Value",
+            "中心线 CL",
+            "下控制限 LCL",
+            "上控制限 UCL",
+            "σ",
+            "判异规则 Western Electric rules",
+        ],
+        rows=rows,
+        percent_columns=percent,
+        chart="control",
+    )
+
+
+def training_needs_table(needs: Sequence[TrainingNeed], *, title: str) -> Table:
+    """Each group's rate for a rule, its 95 % interval, the center's rate and the gap."""
+    return Table(
+        title=title,
+        columns=[
+            "规则 Rule",
+            "维度 Dimension",
+            "组 Group",
+            "违规 Violations",
+            "通话 Calls",
+            "违规率 Rate",
+            "95% 下限 Low",
+            "95% 上限 High",
+            "中心基线 Center rate",
+            "差距 Gap (low − center)",
+            "培训需求 Need",
+        ],
+        rows=[
+            [
+                t.rule,
+                t.dimension,
+                t.group,
+                t.rate.count,
+                t.rate.n,
+                t.rate.rate,
+                t.rate.low,
+                t.rate.high,
+                t.baseline,
+                t.gap,
+                t.is_need,
+            ]
+            for t in needs
+        ],
+        percent_columns=frozenset({5, 6, 7, 8, 9}),
+    )
+
+
+def coaching_table(effect: CoachingEffect, *, title: str) -> Table:
+    """The coaching effect, its interval, the four rates and n, one measure a row."""
+    rows: list[list[Cell]] = [
+        ["效应 Effect: (coached after/before) / (control after/before) − 1", effect.effect],
+        ["95% 下限 Low", effect.low],
+        ["95% 上限 High", effect.high],
+        ["受辅导 辅导前 Coached, before", effect.coached_before],
+        ["受辅导 辅导后 Coached, after", effect.coached_after],
+        ["对照 辅导前 Control, before", effect.control_before],
+        ["对照 辅导后 Control, after", effect.control_after],
+        ["受辅导坐席 Coached agents", effect.coached_agents],
+        ["对照坐席 Control agents", effect.control_agents],
+        ["通话 Calls", effect.calls],
+    ]
+    return Table(title=title, columns=["指标 Measure", "值 Value"], rows=rows)
