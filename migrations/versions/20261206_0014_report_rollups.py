@@ -4,8 +4,8 @@ Reports read these instead of every call (services/reports/rollup.py keeps them)
 center's days (ZHIJIAN_CENTER_TIMEZONE). Rows exist for scores already stored: the first report
 folds them in.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 04:10:00.000000
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
