@@ -2,8 +2,9 @@
 
 Trained on ``roles.tsv`` beside this file (sentences an agent or a customer says, written for
 zhijian, Chinese and English) and on the agent and customer lines of the rule packs' own test
-cases (``rules/*.yaml``). Like the sentiment model it is a pure function of that data (TF-IDF
-character n-grams and a logistic regression), rebuilt in a fraction of a second on first use.
+cases (the packs in ZHIJIAN_RULES_DIR). Like the sentiment model it is a pure function of that
+data (TF-IDF character n-grams and a logistic regression), rebuilt in well under a second on
+first use.
 ``zhijian models evaluate-roles`` cross-validates it; the figures are in MODEL_CARD.md.
 """
 
@@ -19,7 +20,6 @@ from typing import Any
 import yaml
 
 DATA = Path(__file__).resolve().parent / "roles.tsv"
-PACKS = Path(__file__).resolve().parents[2] / "rules"
 # One turn of a pack test case: "[0-3] agent: words" (the time is optional).
 _PACK_LINE = re.compile(r"^\s*(?:\[[\d.\s-]+\]\s*)?(agent|customer)\s*[:：]\s*(\S.*)$")
 
@@ -41,8 +41,11 @@ def _pack_strings(node: Any) -> Iterator[tuple[str, str]]:
                 yield found.group(1), found.group(2)
 
 
-def read_data(packs: Path = PACKS) -> tuple[list[str], list[str], list[str]]:
+def read_data(packs: Path | None = None) -> tuple[list[str], list[str], list[str]]:
     """(texts, labels, languages): the written sentences, then the packs' test lines."""
+    from services.config import get_settings
+
+    packs = packs or get_settings().rules_dir  # ZHIJIAN_RULES_DIR: the packs in use
     with DATA.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]

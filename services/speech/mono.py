@@ -1,8 +1,9 @@
 """Transcription of a mono recording: two voices separated, then told agent and customer.
 
 The recording is transcribed once; its speech is split into two voices
-(``services/speech/speakers.py``); each word goes to the voice speaking under it; what each
-voice says decides which is the agent (``services/speech/roles.py``). Turns and speech activity
+(``services/speech/speakers.py``), each change of voice moved to the end of the sentence next
+to it; each word goes to the voice speaking under it; what each voice says decides which is
+the agent (``services/speech/roles.py``). Turns and speech activity
 then carry real roles, and each turn the confidence of its role. When the roles cannot be told
 with enough confidence, they stay ``unknown`` with the reason, and turns still break where the
 voice changes. Overtalk is not measurable on mono: two voices at once are one signal here.
@@ -10,6 +11,7 @@ voice changes. Overtalk is not measurable on mono: two voices at once are one si
 
 import bisect
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from services.speech import roles as role_cues
@@ -28,6 +30,9 @@ from services.speech.transcribe import (
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+_SENTENCE_ENDS = tuple("。？！.?!，,")
+SNAP_TO_SENTENCE_S = 0.8  # how far a change of voice may move to meet a sentence's end
 
 
 @dataclass
@@ -54,6 +59,27 @@ def _piece_of(word: Word, starts: list[float], pieces: list[speakers.Piece]) -> 
     i = bisect.bisect_right(starts, middle) - 1
     candidates = [j for j in (i, i + 1) if 0 <= j < len(pieces)]
     return min(candidates, key=lambda j: max(pieces[j].start - middle, middle - pieces[j].end, 0.0))
+
+
+def _snap_to_sentences(pieces: list[speakers.Piece], words: list[Word]) -> None:
+    """Moves each change of voice found inside speech to the nearest end of a sentence.
+
+    The voices place a change to within about half a second; where Whisper ended a sentence
+    that close to it, the pause after that sentence is where the other party began.
+    """
+    ends = [
+        (w.end + following.start) / 2
+        for w, following in pairwise(words)
+        if w.text.strip().endswith(_SENTENCE_ENDS) and following.start >= w.end
+    ]
+    for before, after in pairwise(pieces):
+        if before.end != after.start or before.voice == after.voice:
+            continue
+        near = [t for t in ends if abs(t - before.end) <= SNAP_TO_SENTENCE_S]
+        if near:
+            moved = min(near, key=lambda t: abs(t - before.end))
+            if before.start < moved < after.end:
+                before.end = after.start = moved
 
 
 def _labels(decision: RoleDecision, pieces: list[speakers.Piece]) -> list[tuple[str, float]]:
@@ -83,6 +109,7 @@ def transcribe_mono(
     words = party_words(model, party.samples, regions, **options)
     separation = speakers.separate(party.samples, regions)
     pieces = separation.pieces
+    _snap_to_sentences(pieces, sorted(words, key=lambda w: w.start))
     starts = [p.start for p in pieces]
     said: list[list[Word]] = [[] for _ in pieces]
     for word in words:
