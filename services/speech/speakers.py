@@ -3,8 +3,9 @@
 Speech regions (the same voice activity detection the speech stage uses) are cut again inside
 long regions where the voice changes (two parties answering each other within a breath share
 one region), every piece is embedded with the voice encoder in ``models/speaker`` and the
-pieces are clustered into two voices (agglomerative, cosine, scikit-learn). Who is the agent is
-decided afterwards, from what each voice says (``services/speech/roles.py``).
+pieces are clustered into two voices (agglomerative, cosine, scikit-learn); long pieces are then
+cut again where short windows lean to the other voice. Who is the agent is decided afterwards,
+from what each voice says (``services/speech/roles.py``).
 """
 
 from dataclasses import dataclass
