@@ -110,6 +110,17 @@ class Settings(BaseSettings):
     )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
+    mono_diarization: bool = Field(
+        True,
+        description="Mono recordings: split the two voices and tell agent from customer; "
+        "off: one party with role unknown.",
+    )
+    mono_role_confidence: float = Field(
+        0.8,
+        ge=0.5,
+        le=1.0,
+        description="Mono recordings: below this confidence the roles stay unknown.",
+    )
 
     @model_validator(mode="after")
     def _database_in_the_data_dir(self) -> "Settings":

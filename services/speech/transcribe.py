@@ -56,6 +56,7 @@ class TurnDraft:
     words: list[Word] = field(default_factory=list)
     redactions: list[dict[str, Any]] = field(default_factory=list)
     unredacted: str | None = None
+    role_confidence: float | None = None  # None where the channel says who speaks
 
     @property
     def text(self) -> str:
@@ -225,6 +226,14 @@ def loudness_dbfs(samples: np.ndarray, regions: list[tuple[float, float]]) -> fl
     return round(20 * float(np.log10(max(rms, 1e-10))), 1)
 
 
+def party_words(
+    model: "WhisperModel", samples: np.ndarray, regions: list[tuple[float, float]], **options: Any
+) -> list[Word]:
+    """One channel's words: Whisper's, and those of speech it passed over."""
+    words = recognise(model, samples, **options)
+    return words + recover_skipped(model, samples, regions, words, **options)
+
+
 def transcribe_parties(
     model: "WhisperModel",
     parties: list[Party],
@@ -248,8 +257,7 @@ def transcribe_parties(
             "beam_size": beam_size,
             "temperatures": temperatures,
         }
-        words = recognise(model, party.samples, **options)
-        words += recover_skipped(model, party.samples, regions, words, **options)
+        words = party_words(model, party.samples, regions, **options)
         turns += build_turns(
             words, regions, role=party.role, channel=party.channel, pause_s=pause_s
         )
