@@ -108,6 +108,14 @@ class Settings(BaseSettings):
     asr_language: str | None = Field(
         None, description="Default language; None detects per channel."
     )
+    asr_hotwords: str = Field(
+        "off",
+        description="Pass the rule packs' keywords to Whisper as hotwords: 'on', 'off', or the "
+        "queues to do it for, comma-separated (the call's language must be known).",
+    )
+    asr_hotwords_max_chars: int = Field(
+        60, ge=0, le=200, description="Hotwords share Whisper's prompt budget; at most this long."
+    )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
     mono_diarization: bool = Field(

@@ -19,7 +19,7 @@ from services.config import Settings
 from services.errors import BadRecording, Forbidden, ObjectMissing
 from services.people.service import Principal
 from services.people.tables import Role
-from services.speech import mono, redaction
+from services.speech import hotwords, mono, redaction
 from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
 from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
@@ -157,11 +157,19 @@ def _recognise(
         audio = decode(local, max_duration_s=settings.max_recording_s)
     model = asr.load(asr.resolve(settings))
     split = parties(audio, call.channel_map)
+    language = call.language or settings.asr_language
     options: dict[str, Any] = {
-        "language": call.language or settings.asr_language,
+        "language": language,
         "beam_size": settings.asr_beam_size,
         "pause_s": settings.turn_pause_s,
         "temperatures": settings.asr_temperatures,
+        "hotwords": hotwords.hotwords(
+            rules_dir=settings.rules_dir,
+            language=language,
+            max_chars=settings.asr_hotwords_max_chars,
+        )
+        if hotwords.wanted(settings.asr_hotwords, call.queue)
+        else None,
     }
     roles = None
     if settings.mono_diarization and [p.role for p in split] == ["unknown"]:

@@ -101,6 +101,7 @@ def recognise(
     language: str | None,
     beam_size: int,
     temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
+    hotwords: str | None = None,
 ) -> list[Word]:
     """Whisper words for one channel, in Simplified Chinese where Chinese."""
     segments, _info = model.transcribe(
@@ -108,6 +109,7 @@ def recognise(
         language=language,
         beam_size=beam_size,
         temperature=list(temperatures),
+        hotwords=hotwords,
         word_timestamps=True,
         vad_filter=True,
         vad_parameters=ASR_VAD,
@@ -242,6 +244,7 @@ def transcribe_parties(
     beam_size: int,
     pause_s: float,
     temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
+    hotwords: str | None = None,
 ) -> tuple[list[TurnDraft], list[Activity]]:
     """All parties' turns merged in time order, and each party's speech activity."""
     turns: list[TurnDraft] = []
@@ -256,6 +259,7 @@ def transcribe_parties(
             "language": language,
             "beam_size": beam_size,
             "temperatures": temperatures,
+            "hotwords": hotwords,
         }
         words = party_words(model, party.samples, regions, **options)
         turns += build_turns(
