@@ -167,6 +167,15 @@ def evaluate_sentiment() -> None:
         typer.echo(f"{key:14} {value}")
 
 
+@models_app.command("evaluate-roles")
+def evaluate_roles() -> None:
+    """Cross-validates the agent/customer language classifier (mono recordings) on its data."""
+    from models.speaker.roles import evaluate
+
+    for key, value in evaluate().items():
+        typer.echo(f"{key:14} {value}")
+
+
 def _password(password_stdin: bool) -> str:
     import sys
 

@@ -114,8 +114,27 @@ class Settings(BaseSettings):
     asr_language: str | None = Field(
         None, description="Default language; None detects per channel."
     )
+    asr_hotwords: str = Field(
+        "off",
+        description="Pass the rule packs' keywords to Whisper as hotwords: 'on', 'off', or the "
+        "queues to do it for, comma-separated (the call's language must be known).",
+    )
+    asr_hotwords_max_chars: int = Field(
+        60, ge=0, le=200, description="Hotwords share Whisper's prompt budget; at most this long."
+    )
     # A pause at least this long inside one party's speech starts a new turn.
     turn_pause_s: float = Field(0.8, gt=0)
+    mono_diarization: bool = Field(
+        True,
+        description="Mono recordings: split the two voices and tell agent from customer; "
+        "off: one party with role unknown.",
+    )
+    mono_role_confidence: float = Field(
+        0.8,
+        ge=0.5,
+        le=1.0,
+        description="Mono recordings: below this confidence the roles stay unknown.",
+    )
 
     @field_validator("center_timezone")
     @classmethod

@@ -58,3 +58,29 @@ def test_word_boundaries_stored_as_cuts_become_word_edges_and_back(tmp_path):
     with get_engine(url).connect() as connection:
         cuts = connection.execute(text("SELECT cuts FROM turns ORDER BY idx")).scalars()
         assert [json.loads(c) if c else c for c in cuts] == [[0, 2, 4], [0, 6], None]
+
+
+def test_mono_calls_keep_both_parties_on_one_channel_and_the_downgrade_keeps_the_agent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    with get_engine(url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO calls (bucket, object_key, object_version, source, extra, status,"
+                " deliveries, created_at, updated_at, flagged, speaker_roles) VALUES ('b', 'k',"
+                " 'v', 's', '{}', 'new', 0, '2026-01-01', '2026-01-01', 0, '{}')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO channel_activity (call_id, channel, role, regions) VALUES"
+                " (1, 0, 'agent', '[[0, 1]]'), (1, 0, 'customer', '[[1, 2]]')"
+            )
+        )
+
+    command.downgrade(config, "0014")
+    with get_engine(url).connect() as connection:
+        roles = connection.execute(text("SELECT role FROM channel_activity")).scalars()
+        assert list(roles) == ["agent"]
+    command.upgrade(config, "head")

@@ -86,17 +86,23 @@ def test_mandarin_stereo_call_comes_out_simplified_with_roles(
     assert cer_zh(reference, hypothesis) <= 0.25, (reference, hypothesis)
 
 
-def test_mono_telephone_call_has_unknown_roles(client, worker, wait_for, tmp_path: Path):
+def test_mono_telephone_call_gets_agent_and_customer_from_their_voices(
+    client, worker, wait_for, tmp_path: Path
+):
     lines = english_call()[:3]
     path = write_wav(tmp_path / "mono.wav", mix(lines, stereo=False), telephone=True)
 
-    call_id = upload(client, path, {"channels": "mono"}).json()["id"]
+    call_id = upload(client, path, {"channels": "mono", "direction": "inbound"}).json()["id"]
 
     call = wait_for(call_id)
     assert call.status == "scored", call.failure_reason
     body = client.get(f"/api/v1/calls/{call_id}").json()
     assert body["sample_rate"] == 8000
-    assert {t["role"] for t in body["turns"]} == {"unknown"}
+    assert body["speaker_roles"]["method"] == "voices", body["speaker_roles"]
+    assert body["speaker_roles"]["confidence"] >= 0.8
+    for line, turn in _match(lines, body["turns"]):
+        assert turn["role"] == line.role, (line.text, turn)
+        assert turn["role_confidence"] == body["speaker_roles"]["confidence"]
     assert (
         wer(" ".join(ln.text for ln in lines), " ".join(t["text"] for t in body["turns"])) <= 0.15
     )

@@ -97,6 +97,11 @@ class TurnOut(BaseModel):
     end: float
     text: str
     confidence: float
+    role_confidence: float | None = Field(
+        None,
+        description="Mono recordings: how sure the role is (0.5–1); absent where each party "
+        "has its own channel.",
+    )
     redactions: list[dict[str, Any]] = Field(
         default_factory=list, description="Masked PII: type and time span of each [MASK]."
     )
@@ -132,6 +137,11 @@ class CallOut(CallSummary):
     sample_rate: int | None
     channel_map: dict[str, int] | None
     asr_model: str | None
+    speaker_roles: dict[str, Any] | None = Field(
+        None,
+        description="Mono recordings: how the roles were found: method (voices | text | none), "
+        "confidence, and the reason in words.",
+    )
     extra: dict[str, Any]
     updated_at: UtcDatetime
     turns: list[TurnOut]

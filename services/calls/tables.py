@@ -73,6 +73,8 @@ class Call(Base):
     channels: Mapped[int | None] = mapped_column(Integer)
     sample_rate: Mapped[int | None] = mapped_column(Integer)
     asr_model: Mapped[str | None] = mapped_column(String(255))
+    # Mono recordings: how the roles were found ({"method", "confidence", "reason"}).
+    speaker_roles: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # The copy of the recording bleeped over PII (ZHIJIAN_REDACT_AUDIO), for roles not to hear it.
     redacted_key: Mapped[str | None] = mapped_column(String(1024))
     # Set by the latest scoring: the call needs a person to look at it.

@@ -90,6 +90,8 @@ def conversation(*, db_session: Session, call: Call) -> Conversation:
         regions=regions if activity else None,
         loudness={a.role: a.loudness_dbfs for a in activity},
         duration_s=call.duration_s,
+        # Parties sharing a channel (a mono recording split into voices) cannot be heard overlap.
+        overlap_known=len({a.channel for a in activity}) == len(activity),
     )
 
 

@@ -5,6 +5,7 @@ import logging
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -18,7 +19,7 @@ from services.config import Settings
 from services.errors import BadRecording, Forbidden, ObjectMissing
 from services.people.service import Principal
 from services.people.tables import Role
-from services.speech import redaction
+from services.speech import hotwords, mono, redaction
 from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
 from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
@@ -88,7 +89,7 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
 def transcribe(*, db_session: Session, call: Call, settings: Settings) -> bool:
     """Transcribes a claimed call and stores its turns; bad recordings end ``failed`` (False)."""
     try:
-        drafts, activity, audio = _recognise(call, settings)
+        drafts, activity, audio, call.speaker_roles = _recognise(call, settings)
     except (BadRecording, ObjectMissing) as exc:
         fail(db_session=db_session, call=call, reason=str(exc))
         return False
@@ -148,23 +149,43 @@ def _store_bleeped(call: Call, audio: DecodedAudio, drafts: list[TurnDraft]) -> 
 
 def _recognise(
     call: Call, settings: Settings
-) -> tuple[list[TurnDraft], list[Activity], DecodedAudio]:
+) -> tuple[list[TurnDraft], list[Activity], DecodedAudio, dict[str, Any] | None]:
+    """Turns, speech activity, the audio, and on mono recordings how the roles were found."""
     with tempfile.TemporaryDirectory(prefix="zhijian-") as tmp:
         local = Path(tmp) / "recording"
         storage.download(bucket=call.bucket, key=call.object_key, path=local)
         audio = decode(local, max_duration_s=settings.max_recording_s)
     model = asr.load(asr.resolve(settings))
-    drafts, activity = transcribe_parties(
-        model,
-        parties(audio, call.channel_map),
-        language=call.language or settings.asr_language,
-        beam_size=settings.asr_beam_size,
-        pause_s=settings.turn_pause_s,
-        temperatures=settings.asr_temperatures,
-    )
+    split = parties(audio, call.channel_map)
+    language = call.language or settings.asr_language
+    options: dict[str, Any] = {
+        "language": language,
+        "beam_size": settings.asr_beam_size,
+        "pause_s": settings.turn_pause_s,
+        "temperatures": settings.asr_temperatures,
+        "hotwords": hotwords.hotwords(
+            rules_dir=settings.rules_dir,
+            language=language,
+            max_chars=settings.asr_hotwords_max_chars,
+        )
+        if hotwords.wanted(settings.asr_hotwords, call.queue)
+        else None,
+    }
+    roles = None
+    if settings.mono_diarization and [p.role for p in split] == ["unknown"]:
+        found = mono.transcribe_mono(
+            model,
+            split[0],
+            inbound=None if call.direction is None else call.direction == "inbound",
+            min_confidence=settings.mono_role_confidence,
+            **options,
+        )
+        drafts, activity, roles = found.turns, found.activity, found.roles_record()
+    else:
+        drafts, activity = transcribe_parties(model, split, **options)
     if not drafts:
         raise BadRecording(f"no speech was found in the recording ({audio.duration_s:.1f} s)")
-    return drafts, activity, audio
+    return drafts, activity, audio, roles
 
 
 def save(
@@ -214,6 +235,7 @@ def save(
                 text=d.text,
                 words=words,
                 confidence=round(d.confidence, 3),
+                role_confidence=d.role_confidence,
                 norm=text_info.norm,
                 word_edges=text_info.word_edges,
                 units=text_info.units,
@@ -242,7 +264,7 @@ def get_activity(*, db_session: Session, call_id: int) -> list[ChannelActivity]:
         db_session.scalars(
             select(ChannelActivity)
             .where(ChannelActivity.call_id == call_id)
-            .order_by(ChannelActivity.channel)
+            .order_by(ChannelActivity.channel, ChannelActivity.role)
         )
     )
 

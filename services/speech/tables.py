@@ -25,6 +25,8 @@ class Turn(Base):
     # [{"w": "你好", "start": 1.2, "end": 1.5, "p": 0.93}, ...]
     words: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     confidence: Mapped[float] = mapped_column(Float)
+    # How sure the role is, on a mono recording whose voices were told apart; None on stereo.
+    role_confidence: Mapped[float | None] = mapped_column(Float)
     # Text analysis done once here so that scoring is lookups (services/text/analysis.py).
     norm: Mapped[str | None] = mapped_column(Text)
     word_edges: Mapped[str | None] = mapped_column(Text)  # text.word_edges of ``norm``
@@ -39,8 +41,11 @@ class ChannelActivity(Base):
     """Where one party of a call speaks (voice activity), and how loud: input to the metrics."""
 
     __tablename__ = "channel_activity"
+    # Both parties of a mono recording are on channel 0.
     __table_args__ = (
-        UniqueConstraint("call_id", "channel", name="uq_channel_activity_call_channel"),
+        UniqueConstraint(
+            "call_id", "channel", "role", name="uq_channel_activity_call_channel_role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -56,6 +56,7 @@ class TurnDraft:
     words: list[Word] = field(default_factory=list)
     redactions: list[dict[str, Any]] = field(default_factory=list)
     unredacted: str | None = None
+    role_confidence: float | None = None  # None where the channel says who speaks
 
     @property
     def text(self) -> str:
@@ -100,6 +101,7 @@ def recognise(
     language: str | None,
     beam_size: int,
     temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
+    hotwords: str | None = None,
 ) -> list[Word]:
     """Whisper words for one channel, in Simplified Chinese where Chinese."""
     segments, _info = model.transcribe(
@@ -107,6 +109,7 @@ def recognise(
         language=language,
         beam_size=beam_size,
         temperature=list(temperatures),
+        hotwords=hotwords,
         word_timestamps=True,
         vad_filter=True,
         vad_parameters=ASR_VAD,
@@ -225,6 +228,14 @@ def loudness_dbfs(samples: np.ndarray, regions: list[tuple[float, float]]) -> fl
     return round(20 * float(np.log10(max(rms, 1e-10))), 1)
 
 
+def party_words(
+    model: "WhisperModel", samples: np.ndarray, regions: list[tuple[float, float]], **options: Any
+) -> list[Word]:
+    """One channel's words: Whisper's, and those of speech it passed over."""
+    words = recognise(model, samples, **options)
+    return words + recover_skipped(model, samples, regions, words, **options)
+
+
 def transcribe_parties(
     model: "WhisperModel",
     parties: list[Party],
@@ -233,6 +244,7 @@ def transcribe_parties(
     beam_size: int,
     pause_s: float,
     temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
+    hotwords: str | None = None,
 ) -> tuple[list[TurnDraft], list[Activity]]:
     """All parties' turns merged in time order, and each party's speech activity."""
     turns: list[TurnDraft] = []
@@ -247,9 +259,9 @@ def transcribe_parties(
             "language": language,
             "beam_size": beam_size,
             "temperatures": temperatures,
+            "hotwords": hotwords,
         }
-        words = recognise(model, party.samples, **options)
-        words += recover_skipped(model, party.samples, regions, words, **options)
+        words = party_words(model, party.samples, regions, **options)
         turns += build_turns(
             words, regions, role=party.role, channel=party.channel, pause_s=pause_s
         )

@@ -54,6 +54,14 @@ def test_mono_recordings_report_not_measurable_instead_of_zero():
     assert m.silences and m.silences[0].turn_of is None  # the gap itself is still measurable
 
 
+def test_mono_recordings_split_into_voices_measure_all_but_overtalk():
+    m = metrics.compute(from_turns(STEREO, overlap_known=False))
+
+    assert m.overtalk is None  # both voices were one signal: who spoke over whom is unheard
+    assert m.talk_ratio is not None and m.response_latency_s == 0.5
+    assert m.silences[0].turn_of == "agent"
+
+
 PACK = """
 pack: card
 name: Card

@@ -37,6 +37,9 @@ class Conversation:
     loudness: dict[str, float | None]
     duration_s: float
     roles_known: bool  # False for mono recordings: roles are `unknown`
+    # False where both parties are one signal (a mono recording split into two voices): who
+    # spoke over whom cannot be heard there.
+    overlap_known: bool = True
     _of_role: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _norms_of_role: dict[str, JoinedTexts] = field(default_factory=dict, repr=False)
 
@@ -128,6 +131,7 @@ def from_turns(
     regions: dict[str, list[tuple[float, float]]] | None = None,
     loudness: dict[str, float | None] | None = None,
     duration_s: float | None = None,
+    overlap_known: bool = True,
 ) -> Conversation:
     """Builds a conversation; without recorded regions, each turn's span is its speech.
 
@@ -163,5 +167,6 @@ def from_turns(
         loudness=loudness or {},
         duration_s=duration_s if duration_s is not None else max(ends, default=0.0),
         roles_known=any(r in ROLES for r in regions) and "unknown" not in regions,
+        overlap_known=overlap_known,
         _of_role=by_role,
     )

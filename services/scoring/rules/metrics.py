@@ -113,7 +113,7 @@ def silences(conv: Conversation) -> list[Silence]:
 
 def overtalk(conv: Conversation) -> list[Overtalk] | None:
     """Overlaps between the agent's and the customer's speech; None on mono recordings."""
-    if not conv.roles_known:
+    if not conv.roles_known or not conv.overlap_known:
         return None
     agent = _merge(conv.regions.get("agent", []), OVERTALK_BRIDGE_S)
     customer = _merge(conv.regions.get("customer", []), OVERTALK_BRIDGE_S)

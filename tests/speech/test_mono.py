@@ -1,0 +1,89 @@
+"""Mono recordings through the speech stage with the real Whisper model: two voices become an
+agent and a customer (≥ 95 % of speech time with the right role, diarization error ≤ 10 %, as
+tests/speech/mono_calls.py measures them), one voice gets roles from its words or stays unknown.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from services.speech.audio import decode
+from services.speech.mono import transcribe_mono
+from services.speech.transcribe import Party
+from tests.speech.mono_calls import (
+    ENGLISH_TWO_VOICES,
+    MANDARIN_ONE_VOICE,
+    MANDARIN_TWO_VOICES,
+    build,
+    mono_wav,
+    score,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _transcribe(whisper, lines, folder: Path, *, language: str, telephone=False, **options):
+    samples = decode(mono_wav(lines, folder, telephone=telephone), max_duration_s=600).channels[0]
+    settings = {"inbound": True, "min_confidence": 0.8, **options}
+    return transcribe_mono(
+        whisper,
+        Party("unknown", 0, samples),
+        pause_s=0.8,
+        language=language,
+        beam_size=5,
+        **settings,
+    )
+
+
+def _turn_saying(turns, words: str):
+    return next(t for t in turns if words in t.text.replace(",", "，"))
+
+
+@pytest.mark.parametrize(
+    ("language", "script", "telephone", "forbidden"),
+    [
+        ("zh", MANDARIN_TWO_VOICES, False, "不归我管"),
+        ("en", ENGLISH_TWO_VOICES, True, "not my problem"),
+    ],
+)
+def test_two_voices_become_agent_and_customer(
+    whisper, tmp_path: Path, language, script, telephone, forbidden
+):
+    lines = build(script)
+
+    found = _transcribe(whisper, lines, tmp_path, language=language, telephone=telephone)
+
+    result = score(lines, found.activity)
+    assert found.decision.method == "voices", found.decision.reason
+    assert found.decision.confidence >= 0.8
+    assert "greeting script" in found.decision.reason
+    assert result.right >= 0.95, result
+    assert result.der <= 0.10, result
+    assert _turn_saying(found.turns, forbidden).role == "agent"
+    assert {t.role for t in found.turns} == {"agent", "customer"}
+    assert all(t.role_confidence == round(found.decision.confidence, 3) for t in found.turns)
+    assert [a.role for a in found.activity] and all(a.channel == 0 for a in found.activity)
+
+
+def test_one_voice_for_both_parties_gets_roles_from_what_is_said(whisper, tmp_path: Path):
+    lines = build(MANDARIN_ONE_VOICE)
+
+    found = _transcribe(whisper, lines, tmp_path, language="zh")
+
+    assert found.decision.method == "text", found.decision.reason
+    assert "too alike" in found.decision.reason
+    assert score(lines, found.activity).right >= 0.8
+    assert _turn_saying(found.turns, "您服务").role == "agent"  # the greeting script
+    assert all(0.5 <= (t.role_confidence or 0) <= 1 for t in found.turns)
+
+
+def test_below_the_confidence_threshold_roles_stay_unknown_and_say_why(whisper, tmp_path: Path):
+    lines = build(MANDARIN_ONE_VOICE)
+
+    found = _transcribe(whisper, lines, tmp_path, language="zh", min_confidence=0.99)
+
+    assert found.decision.method == "none"
+    assert "< 0.99" in found.decision.reason
+    assert {t.role for t in found.turns} == {"unknown"}
+    assert [a.role for a in found.activity] == ["unknown"]
+    assert found.roles_record()["reason"] == found.decision.reason
