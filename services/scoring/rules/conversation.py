@@ -12,6 +12,7 @@ from operator import eq, itemgetter, lt
 from typing import Any
 
 from services.scoring.rules.matching import JoinedTexts, join_texts
+from services.text import pinyin
 from services.text.analysis import analyse
 from services.text.normalise import is_chinese
 
@@ -39,6 +40,7 @@ class Conversation:
     roles_known: bool  # False for mono recordings: roles are `unknown`
     _of_role: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _norms_of_role: dict[str, JoinedTexts] = field(default_factory=dict, repr=False)
+    _sounds: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def chinese(self) -> bool:
@@ -61,6 +63,12 @@ class Conversation:
             everyone = range(len(self.roles))
             self._of_role[role] = list(everyone) if role == "any" else _said_by(self.roles, role)
         return self._of_role[role]
+
+    def sounds(self, fuzzy: tuple[str, ...]) -> list[str]:
+        """Each turn's normalised text by its sound (text.pinyin), with ``fuzzy`` pairs folded."""
+        if fuzzy not in self._sounds:  # worked out here, only for packs that match by sound
+            self._sounds[fuzzy] = [pinyin.sounds(norm, fuzzy) for norm in self.norms]
+        return self._sounds[fuzzy]
 
     def norms_of_role(self, role: str) -> JoinedTexts:
         """``role``'s normalised turn texts joined for keyword search, labelled by position."""
