@@ -64,11 +64,14 @@ class Conversation:
             self._of_role[role] = list(everyone) if role == "any" else _said_by(self.roles, role)
         return self._of_role[role]
 
-    def sounds(self, fuzzy: tuple[str, ...]) -> list[str]:
-        """Each turn's normalised text by its sound (text.pinyin), with ``fuzzy`` pairs folded."""
-        if fuzzy not in self._sounds:  # worked out here, only for packs that match by sound
-            self._sounds[fuzzy] = [pinyin.sounds(norm, fuzzy) for norm in self.norms]
-        return self._sounds[fuzzy]
+    def sounds(self, fuzzy: tuple[str, ...], turns: list[int]) -> list[str]:
+        """Turn texts by their sound (text.pinyin, ``fuzzy`` pairs folded), worked out for
+        ``turns`` (positions) where not yet done; other turns' entries may be empty."""
+        done = self._sounds.setdefault(fuzzy, [""] * len(self.norms))
+        for i in turns:
+            if not done[i] and self.norms[i]:
+                done[i] = pinyin.sounds(self.norms[i], fuzzy)
+        return done
 
     def norms_of_role(self, role: str) -> JoinedTexts:
         """``role``'s normalised turn texts joined for keyword search, labelled by position."""

@@ -225,7 +225,7 @@ class KeywordScopes:
         found = self.indexes[key].find_turns(conv.norms, conv.word_edges, turns)
         if key[2] is None:
             return found
-        heard = self.by_sound[key].find_turns(conv.sounds(key[2]), conv.word_edges, turns)
+        heard = self.by_sound[key].find_turns(conv.sounds(key[2], turns), conv.word_edges, turns)
         return merged(found, heard)
 
     def sounded_like(self, node: Node, term: str, heard: str) -> str | None:
