@@ -4,6 +4,8 @@ hold, fuzzy pairs are opt-in, and the evidence says what was heard and what it s
 The misheard texts below are samples of errors Whisper base made on the shared zh clips
 (核实 → 何时, 身份证号码 → 身份正好马), used as input text."""
 
+from pathlib import Path
+
 import pytest
 
 from services.scoring.rules import metrics as metrics_module
@@ -12,6 +14,8 @@ from services.scoring.rules import packtests
 from services.scoring.rules.keywords import KeywordIndex
 from services.text import pinyin
 from services.text.normalise import normalise, word_edges
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 def _pack(condition: str) -> pack_module.CompiledPack:
@@ -90,3 +94,17 @@ def test_fuzzy_pairs_match_near_sounds_only_when_named():
 def test_an_unknown_fuzzy_pair_is_refused():
     with pytest.raises(pack_module.PackError, match="phonetic"):
         _pack(", phonetic: {fuzzy: [x-y]}")
+
+
+def test_the_zh_pack_does_not_fire_identity_verification_on_a_misheard_check():
+    pack = pack_module.load(RULES / "zh-service.yaml")
+    case = "agent: 为了何时您的身份，请提供一下后四位\nagent: 好的，那我现在给您办理一下"
+    conv = packtests.conversation(case)
+
+    result = next(
+        r
+        for r in pack.evaluate(conv, metrics_module.compute(conv))
+        if r.rule.id == "identity_not_verified"
+    )
+
+    assert result.status == "pass"
