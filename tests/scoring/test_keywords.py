@@ -277,6 +277,10 @@ def test_the_engine_finds_what_the_plain_reference_finds_with_thousands_of_words
     assert found
 
 
+def _by_sound(node) -> bool:
+    return node.op == "keyword" and node.params.sound is not None
+
+
 @pytest.mark.parametrize("pack_file", ["zh-service.yaml", "en-service.yaml"])
 def test_the_engine_finds_what_the_plain_reference_finds_in_calls_of_a_shipped_pack(pack_file):
     pack = pack_module.load(RULES / pack_file)
@@ -308,6 +312,11 @@ def test_the_engine_finds_what_the_plain_reference_finds_in_calls_of_a_shipped_p
 
         found = scopes.find_all(conv)
 
-        assert found == expected
+        # Conditions that also match by sound find what the text finds, and may find more.
+        heard = {n.key for r in pack.rules for n in r.when.walk() if _by_sound(n)}
+        assert {k: v for k, v in found.items() if k not in heard} == {
+            k: v for k, v in expected.items() if k not in heard
+        }
+        assert all(set(expected.get(k, ())) <= set(found.get(k, ())) for k in heard)
         found_any += bool(found)
     assert found_any > 30

@@ -12,6 +12,7 @@ from operator import eq, itemgetter, lt
 from typing import Any
 
 from services.scoring.rules.matching import JoinedTexts, join_texts
+from services.text import pinyin
 from services.text.analysis import analyse
 from services.text.normalise import is_chinese
 
@@ -42,6 +43,7 @@ class Conversation:
     overlap_known: bool = True
     _of_role: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _norms_of_role: dict[str, JoinedTexts] = field(default_factory=dict, repr=False)
+    _sounds: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def chinese(self) -> bool:
@@ -64,6 +66,15 @@ class Conversation:
             everyone = range(len(self.roles))
             self._of_role[role] = list(everyone) if role == "any" else _said_by(self.roles, role)
         return self._of_role[role]
+
+    def sounds(self, fuzzy: tuple[str, ...], turns: list[int]) -> list[str]:
+        """Turn texts by their sound (text.pinyin, ``fuzzy`` pairs folded), worked out for
+        ``turns`` (positions) where not yet done; other turns' entries may be empty."""
+        done = self._sounds.setdefault(fuzzy, [""] * len(self.norms))
+        for i in turns:
+            if not done[i] and self.norms[i]:
+                done[i] = pinyin.sounds(self.norms[i], fuzzy)
+        return done
 
     def norms_of_role(self, role: str) -> JoinedTexts:
         """``role``'s normalised turn texts joined for keyword search, labelled by position."""

@@ -3,13 +3,13 @@
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 
 from services.scoring.rules.conversation import Conversation
-from services.scoring.rules.keywords import Hit, KeywordIndex
+from services.scoring.rules.keywords import Hit, KeywordIndex, merged
 from services.scoring.rules.matching import JoinedTexts, join_texts
 from services.scoring.rules.metrics import Metrics
 from services.scoring.rules.operators import (
@@ -21,9 +21,13 @@ from services.scoring.rules.operators import (
     Window,
 )
 from services.scoring.rules.outcome import Evidence, Outcome, all_of, any_of, negate
+from services.text.normalise import normalise
+from services.text.pinyin import sounds
 
 LOGIC = ("all", "any", "not")
 ScopeKey = tuple[str, str | None]  # role and window: the part of a scope known before a call
+# A scope and the fuzzy pairs its keywords are matched by sound with (None: by text alone).
+GroupKey = tuple[str, str | None, tuple[str, ...] | None]
 MAX_DEPTH = 12
 P = TypeVar("P", bound=Params)
 
@@ -80,6 +84,12 @@ class Node:
         assert isinstance(self.params, Scoped)
         window = self.params.window
         return self.params.role, window.model_dump_json() if window else None
+
+    @cached_property
+    def keyword_group(self) -> GroupKey:
+        """The keyword conditions searched together with this one: same scope, same sound."""
+        assert isinstance(self.params, KeywordParams)
+        return (*self.scope_key, self.params.sound)
 
     @cached_property
     def operator(self) -> Callable[["Node", "Context"], Outcome]:
@@ -185,24 +195,48 @@ class KeywordScopes:
     """
 
     def __init__(self) -> None:
-        self.windows: dict[ScopeKey, Window | None] = {}
-        self.indexes: dict[ScopeKey, KeywordIndex] = {}
+        self.windows: dict[GroupKey, Window | None] = {}
+        self.indexes: dict[GroupKey, KeywordIndex] = {}
+        self.by_sound: dict[GroupKey, KeywordIndex] = {}  # phonetic groups: keywords' sounds
+        self.words: dict[tuple[str, str], list[str]] = {}  # (condition, term) → its words
 
     def register(self, node: Node, synonyms: dict[str, list[str]]) -> None:
         """Adds the keywords of a keyword condition (and their synonyms) to its scope's group."""
         assert isinstance(node.params, KeywordParams)
-        key = node.scope_key
+        key = node.keyword_group
+        fuzzy = key[2]
         self.windows[key] = node.params.window
         index = self.indexes.setdefault(key, KeywordIndex())
+        by_sound = None
+        if fuzzy is not None:
+            by_sound = self.by_sound.setdefault(key, KeywordIndex(partial(sounds, fuzzy=fuzzy)))
         for group in node.params.terms():
             canonical = group[0]
-            for word in [*group, *synonyms.get(canonical, [])]:
+            words = self.words[node.key, canonical] = [*group, *synonyms.get(canonical, [])]
+            for word in words:
                 index.add(word, canonical, owner=node.key)
+                if by_sound is not None:
+                    by_sound.add(word, canonical, owner=node.key)
 
-    def find(self, conv: Conversation, key: ScopeKey, turns: list[int]) -> dict[str, list[Hit]]:
+    def find(self, conv: Conversation, key: GroupKey, turns: list[int]) -> dict[str, list[Hit]]:
         """Per condition of the group, (turn position, term, start, end) of each match in the
-        group's ``turns`` (its role's, in its window)."""
-        return self.indexes[key].find_turns(conv.norms, conv.word_edges, turns)
+        group's ``turns`` (its role's, in its window): by text, and for a phonetic group also
+        by sound."""
+        found = self.indexes[key].find_turns(conv.norms, conv.word_edges, turns)
+        if key[2] is None:
+            return found
+        heard = self.by_sound[key].find_turns(conv.sounds(key[2], turns), conv.word_edges, turns)
+        return merged(found, heard)
+
+    def sounded_like(self, node: Node, term: str, heard: str) -> str | None:
+        """The keyword of ``term`` that ``heard`` was matched by sound to; None where it was
+        said as written."""
+        words = self.words[node.key, term]
+        if any(" ".join(normalise(word).split()) == heard for word in words):
+            return None
+        fuzzy = node.keyword_group[2] or ()
+        heard_as = sounds(heard, fuzzy)
+        return next((w for w in words if sounds(normalise(w), fuzzy) == heard_as), term)
 
     def find_all(self, conv: Conversation) -> dict[str, list[Hit]]:
         """Every keyword condition's matches in a call: what scoring it may need at most."""
@@ -246,14 +280,14 @@ class Context:
     keywords: KeywordScopes
     anchors: dict[str, Outcome] = field(default_factory=dict)
     _found: dict[str, list[Hit]] = field(default_factory=dict)
-    _scanned: set[ScopeKey] = field(default_factory=set)
+    _scanned: set[GroupKey] = field(default_factory=set)
     _scopes: dict[ScopeKey, list[int]] = field(default_factory=dict)
     _searched: dict[ScopeKey, Evidence] = field(default_factory=dict)
 
     def keyword_matches(self, node: Node) -> list[Hit]:
         """(turn position, canonical term, start, end) of a keyword condition's matches in its
         role and window; the first condition of a scope group finds those of the whole group."""
-        key = node.scope_key
+        key = node.keyword_group
         if key not in self._scanned:
             self._scanned.add(key)
             self._found.update(self.keywords.find(self.conv, key, self._static_scope(node)))

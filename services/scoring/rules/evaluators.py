@@ -40,9 +40,18 @@ def keyword(node: Node, ctx: Context, params: ops.KeywordParams) -> Outcome:
         return Outcome(value, [], scope=searched)
     conv = ctx.conv
     evidence = [
-        ops.turn_evidence(conv, i, conv.norms[i][start:end]) for i, _, start, end in matches
+        ops.turn_evidence(conv, i, _heard(node, ctx, term, conv.norms[i][start:end]))
+        for i, term, start, end in matches
     ]
     return Outcome(value, evidence, scope=searched)
+
+
+def _heard(node: Node, ctx: Context, term: str, heard: str) -> str:
+    """What was said; for a match by sound also the keyword it sounds like."""
+    if node.keyword_group[2] is None:
+        return heard
+    keyword = ctx.keywords.sounded_like(node, term, heard)
+    return heard if keyword is None else f"{heard}（音同「{keyword}」/ sounds like {keyword}）"
 
 
 def _compiled_regex(

@@ -160,15 +160,20 @@ class KeywordIndex:
     owner, so that after one pass over a call each owner just reads its own list.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, encode: Callable[[str], str] | None = None) -> None:
         self._terms: dict[str, set[tuple[Hashable, str]]] = {}
         self._find: FindTurns | None = None  # built on first use, after every add
+        # Keywords are searched for in this form of their normalised text (the same length),
+        # e.g. their sound (text.pinyin); texts searched must then be given in that form too.
+        self._encode = encode
 
     def add(self, keyword: str, term: str, owner: Hashable = None) -> None:
         """Registers ``keyword`` as a way of saying ``term``, for ``owner``."""
         # One space between words: a keyword holds no newline, so it never runs from one
         # joined turn into the next.
         key = " ".join(normalise(keyword).split())
+        if key and self._encode is not None:
+            key = self._encode(key)
         if key:
             self._terms.setdefault(key, set()).add((owner, term))
             self._find = None
@@ -190,3 +195,16 @@ class KeywordIndex:
             keywords = [_keyword(key, self._terms[key]) for key in keys]
             self._find = _joined_search(keys, keywords)
         return self._find(texts, edges, turns)
+
+
+def merged(*founds: Found) -> Found:
+    """Hits of several searches of the same turns, per owner: each once, in the order of
+    ``find_turns`` (turn, then by end, the longest first)."""
+    owners = {owner for found in founds for owner in found}
+    return {
+        owner: sorted(
+            {hit for found in founds for hit in found.get(owner, ())},
+            key=lambda hit: (hit[0], hit[3], hit[2]),
+        )
+        for owner in owners
+    }

@@ -68,14 +68,34 @@ class Scoped(Params):
     anchor: Anchor | None = None
 
 
+FuzzyPair = Literal["zh-z", "ch-c", "sh-s", "n-l", "an-ang", "en-eng", "in-ing"]
+
+
+class Phonetic(Params):
+    """Match by sound too: toneless pinyin, with the fuzzy pairs of southern accents named."""
+
+    fuzzy: list[FuzzyPair] = Field(default_factory=list)
+
+
 class KeywordParams(Scoped):
-    """Keywords said in scope. A term may be a list of synonyms; the pack may add more."""
+    """Keywords said in scope. A term may be a list of synonyms; the pack may add more.
+
+    ``phonetic: true`` (or ``{fuzzy: [zh-z, n-l]}``) also matches words that sound the same
+    (in toneless pinyin), as ASR writes them when it mishears: 何时 for 核实."""
 
     any: list[Term] | None = None
     all: list[Term] | None = None
     none: list[Term] | None = None
     at_least: int | None = Field(None, ge=1)
     of: list[Term] | None = None
+    phonetic: bool | Phonetic = False
+
+    @property
+    def sound(self) -> tuple[str, ...] | None:
+        """The fuzzy pairs of a phonetic condition (none named: exact sounds); None if off."""
+        if isinstance(self.phonetic, Phonetic):
+            return tuple(sorted(set(self.phonetic.fuzzy)))
+        return () if self.phonetic else None
 
     @model_validator(mode="after")
     def _one_mode(self) -> "KeywordParams":
