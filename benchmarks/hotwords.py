@@ -19,8 +19,9 @@ sys.path.insert(0, str(REPO_ROOT))
 from benchmarks.asr import corpus_cer, normalise_zh  # noqa: E402
 from models import asr  # noqa: E402
 from services.config import Settings  # noqa: E402
+from services.scoring.service import keyword_terms  # noqa: E402
 from services.speech.audio import decode  # noqa: E402
-from services.speech.hotwords import hotwords, pack_terms  # noqa: E402
+from services.speech.hotwords import hotwords  # noqa: E402
 from services.speech.transcribe import Party, transcribe_parties  # noqa: E402
 
 ZH_CLIPS = REPO_ROOT.parent / "shared" / "data" / "zh-clips"
@@ -55,11 +56,11 @@ def main() -> None:
     clips = read_clips()
     audio = [decode(ZH_CLIPS / f, max_duration_s=60).channels[0] for f, _ in clips]
     references = [r for _, r in clips]
-    terms = pack_terms(rules_dir=settings.rules_dir, language="zh")
+    terms = keyword_terms(rules_dir=settings.rules_dir, language="zh")
     print(f"zh-clips: {len(clips)} clips, {len(terms)} zh pack terms, beam {args.beam_size}")
     print(f"{'hotword chars':>14}{'CER corpus':>12}{'proc s':>8}  keyword recall")
     for length in args.lengths:
-        words = hotwords(rules_dir=settings.rules_dir, language="zh", max_chars=length)
+        words = hotwords(terms, language="zh", max_chars=length)
         begin = time.perf_counter()
         hypotheses = []
         for samples in audio:

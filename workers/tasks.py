@@ -61,7 +61,12 @@ def _transcribe(call_id: int, settings: Settings) -> bool:
     try:
         with session_scope() as db_session:
             call = _claimed(db_session, call_id)
-            return speech_service.transcribe(db_session=db_session, call=call, settings=settings)
+            terms = scoring_service.keyword_terms(
+                rules_dir=settings.rules_dir, language=call.language or settings.asr_language
+            )
+            return speech_service.transcribe(
+                db_session=db_session, call=call, settings=settings, keyword_terms=terms
+            )
     except StorageUnavailable:
         with session_scope() as db_session:
             speech_service.give_back(db_session=db_session, call_id=call_id)

@@ -13,6 +13,7 @@ from services.scoring.rules import metrics as metrics_module
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import scorecard
 from services.scoring.rules.conversation import Conversation, from_turns
+from services.scoring.rules.operators import KeywordParams
 from services.scoring.rules.pack import CompiledPack, PackError
 from services.scoring.tables import CallMetrics, CallScore, RuleHit, RuleStatus
 from services.speech import service as speech_service
@@ -45,6 +46,26 @@ def packs(*, rules_dir: Path) -> list[CompiledPack]:
         if compiled is not None:
             found.append(compiled)
     return found
+
+
+def keyword_terms(*, rules_dir: Path, language: str | None) -> list[str]:
+    """Every keyword term (and synonym) of the packs in ``language``, each once, in pack order
+    (none without a language)."""
+    terms: dict[str, None] = {}
+    if language is None:
+        return []
+    for pack in packs(rules_dir=rules_dir):
+        if pack.spec.language.split("-")[0] != language.split("-")[0]:
+            continue
+        for rule in pack.rules:
+            for node in rule.when.walk():
+                if not isinstance(node.params, KeywordParams):
+                    continue
+                for group in node.params.terms():
+                    for term in [*group, *pack.spec.synonyms.get(group[0], [])]:
+                        terms.setdefault(term.strip(), None)
+    terms.pop("", None)
+    return list(terms)
 
 
 def get_pack(*, rules_dir: Path, pack_id: str) -> CompiledPack:

@@ -3,13 +3,11 @@
 faster-whisper puts ``hotwords`` into the decoder's prompt, so Whisper leans towards spelling
 those words as the packs expect (工号, not 公号). The prompt shares a token budget with the
 decoding itself, so the list is cut to a number of characters; the packs' own order decides
-which words come first.
+which words come first. The terms come from the scoring stage's packs
+(``scoring.service.keyword_terms``), looked up by the worker that runs this stage.
 """
 
-from pathlib import Path
-
-from services.scoring import service as scoring
-from services.scoring.rules.operators import KeywordParams
+from collections.abc import Sequence
 
 # Chinese terms are joined without spaces, as Whisper would write them in a sentence.
 _SEPARATOR = {"zh": "，"}
@@ -23,25 +21,9 @@ def wanted(setting: str, queue: str | None) -> bool:
     return queue is not None and queue in {q.strip() for q in value.split(",") if q.strip()}
 
 
-def pack_terms(*, rules_dir: Path, language: str) -> list[str]:
-    """Every keyword term (and synonym) of the packs in ``language``, each once, in pack order."""
-    terms: dict[str, None] = {}
-    for pack in scoring.packs(rules_dir=rules_dir):
-        if pack.spec.language.split("-")[0] != language.split("-")[0]:
-            continue
-        for rule in pack.rules:
-            for node in rule.when.walk():
-                if not isinstance(node.params, KeywordParams):
-                    continue
-                for group in node.params.terms():
-                    for term in [*group, *pack.spec.synonyms.get(group[0], [])]:
-                        terms.setdefault(term.strip(), None)
-    terms.pop("", None)
-    return list(terms)
-
-
-def hotwords(*, rules_dir: Path, language: str | None, max_chars: int) -> str | None:
-    """The packs' terms as one hotword string of at most ``max_chars``; None when there are none.
+def hotwords(terms: Sequence[str], *, language: str | None, max_chars: int) -> str | None:
+    """``terms`` (the packs' keywords, in order) as one hotword string of at most ``max_chars``;
+    None when there are none.
 
     Without a known language there are no hotwords: Chinese terms would pull an English call
     towards Chinese.
@@ -51,7 +33,7 @@ def hotwords(*, rules_dir: Path, language: str | None, max_chars: int) -> str | 
     separator = _SEPARATOR.get(language.split("-")[0], ", ")
     chosen: list[str] = []
     length = 0
-    for term in pack_terms(rules_dir=rules_dir, language=language):
+    for term in terms:
         added = len(term) + (len(separator) if chosen else 0)
         if length + added > max_chars:
             break

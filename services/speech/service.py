@@ -4,6 +4,7 @@ import io
 import logging
 import tempfile
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +87,16 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
     return [Party(role, index, audio.channels[index]) for role, index in channel_map.items()]
 
 
-def transcribe(*, db_session: Session, call: Call, settings: Settings) -> bool:
-    """Transcribes a claimed call and stores its turns; bad recordings end ``failed`` (False)."""
+def transcribe(
+    *, db_session: Session, call: Call, settings: Settings, keyword_terms: Sequence[str] = ()
+) -> bool:
+    """Transcribes a claimed call and stores its turns; bad recordings end ``failed`` (False).
+
+    ``keyword_terms`` are the rule packs' keywords in the call's language, Whisper's hotwords
+    where ``ZHIJIAN_ASR_HOTWORDS`` turns them on for the call's queue.
+    """
     try:
-        drafts, activity, audio, call.speaker_roles = _recognise(call, settings)
+        drafts, activity, audio, call.speaker_roles = _recognise(call, settings, keyword_terms)
     except (BadRecording, ObjectMissing) as exc:
         fail(db_session=db_session, call=call, reason=str(exc))
         return False
@@ -148,7 +155,7 @@ def _store_bleeped(call: Call, audio: DecodedAudio, drafts: list[TurnDraft]) -> 
 
 
 def _recognise(
-    call: Call, settings: Settings
+    call: Call, settings: Settings, keyword_terms: Sequence[str]
 ) -> tuple[list[TurnDraft], list[Activity], DecodedAudio, dict[str, Any] | None]:
     """Turns, speech activity, the audio, and on mono recordings how the roles were found."""
     with tempfile.TemporaryDirectory(prefix="zhijian-") as tmp:
@@ -164,7 +171,7 @@ def _recognise(
         "pause_s": settings.turn_pause_s,
         "temperatures": settings.asr_temperatures,
         "hotwords": hotwords.hotwords(
-            rules_dir=settings.rules_dir,
+            keyword_terms,
             language=language,
             max_chars=settings.asr_hotwords_max_chars,
         )

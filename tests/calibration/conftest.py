@@ -1,3 +1,12 @@
-"""The QA floor of the review tests (people, scored calls, reviews) for the session tests."""
+"""A QA floor (people, scored calls, reviews assigned to an inspector) for the session tests,
+written in the module's transaction: it is the only team and sampling plan those tests see."""
 
-from tests.qa.conftest import floor, review_call  # noqa: F401 - fixtures and helper shared
+import pytest
+
+from tests.calibration import api
+
+
+@pytest.fixture(scope="module")
+def floor(module_db: object) -> api.Floor:
+    """Scored calls of two agents, sampled and assigned to the floor's inspector."""
+    return api.floor()

@@ -16,15 +16,14 @@ inspector's pooled interval still excludes 0 in about 5 % of quarters (by chance
 interval should).
 """
 
-import secrets
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests import factories
 from tests.calibration.api import Desk, answer, hits, submit
-from tests.qa.conftest import review_call
 
 SEED = 3
 SESSIONS, CALLS = 12, 4
@@ -38,10 +37,10 @@ def quarter(floor):
     desk = Desk(floor, inspectors=6)
     lenient, severe, *_ = desk.inspectors
     bias = {name: 0.0 for name in desk.inspectors} | {lenient: 8.0, severe: -10.0}
-    review_call(floor, "first")
-    review_call(floor, "misheard", confirm=False)
+    floor.review("first")
+    floor.review("misheard", confirm=False)
     before = _snapshot(floor)
-    team = f"quarter-{secrets.token_hex(3)}"
+    team = factories.unique("quarter")
     assert (
         floor.manager.put(f"{BASE}/tolerances/zh-service", json={"tolerance": 0.05}).status_code
         == 200

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.calibration.api import CALLS, SHANGHAI, Desk, answer, hits, submit
-from tests.qa.conftest import review_call
 
 BASE = "/api/v1/calibration/sessions"
 
@@ -218,7 +217,7 @@ def test_the_deadline_reveals_the_session_and_ends_answering(desk):
 def test_calls_are_drawn_from_recent_reviews_the_same_for_the_same_seed(desk):
     manager = desk.floor.manager
     for name in ("first", "second", "third"):
-        review_call(desk.floor, name)
+        desk.floor.review(name)
     evaluated = {e["call_id"] for e in manager.get("/api/v1/evaluations?limit=500").json()}
     assert {desk.floor.calls[name] for name in ("first", "second", "third")} <= evaluated
 

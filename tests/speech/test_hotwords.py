@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from services.speech.hotwords import hotwords, pack_terms, wanted
+from services.scoring.service import keyword_terms
+from services.speech.hotwords import hotwords, wanted
 
 ZH_PACK = """
 pack: zh-test
@@ -41,26 +42,41 @@ def rules_dir(tmp_path: Path) -> Path:
 
 
 def test_terms_are_the_packs_keywords_and_synonyms_in_the_calls_language(rules_dir):
-    assert pack_terms(rules_dir=rules_dir, language="zh") == [
+    assert keyword_terms(rules_dir=rules_dir, language="zh") == [
         "您好",
         "不归我管",
         "不关我事",
         "投诉",
         "举报",
     ]
-    assert pack_terms(rules_dir=rules_dir, language="en-US") == ["thank you for calling"]
-    assert pack_terms(rules_dir=rules_dir, language="ja") == []
+    assert keyword_terms(rules_dir=rules_dir, language="en-US") == ["thank you for calling"]
+    assert keyword_terms(rules_dir=rules_dir, language="ja") == []
 
 
 def test_hotwords_stop_before_the_length_limit_and_need_a_language(rules_dir):
-    assert hotwords(rules_dir=rules_dir, language="zh", max_chars=100) == (
-        "您好，不归我管，不关我事，投诉，举报"
+    assert hotwords(
+        keyword_terms(rules_dir=rules_dir, language="zh"), language="zh", max_chars=100
+    ) == ("您好，不归我管，不关我事，投诉，举报")
+    assert (
+        hotwords(keyword_terms(rules_dir=rules_dir, language="zh"), language="zh", max_chars=12)
+        == "您好，不归我管，不关我事"
     )
-    assert hotwords(rules_dir=rules_dir, language="zh", max_chars=12) == "您好，不归我管，不关我事"
-    assert hotwords(rules_dir=rules_dir, language="zh", max_chars=11) == "您好，不归我管"
-    assert hotwords(rules_dir=rules_dir, language="zh", max_chars=1) is None
-    assert hotwords(rules_dir=rules_dir, language=None, max_chars=100) is None
-    assert hotwords(rules_dir=rules_dir, language="en", max_chars=100) == "thank you for calling"
+    assert (
+        hotwords(keyword_terms(rules_dir=rules_dir, language="zh"), language="zh", max_chars=11)
+        == "您好，不归我管"
+    )
+    assert (
+        hotwords(keyword_terms(rules_dir=rules_dir, language="zh"), language="zh", max_chars=1)
+        is None
+    )
+    assert (
+        hotwords(keyword_terms(rules_dir=rules_dir, language=None), language=None, max_chars=100)
+        is None
+    )
+    assert (
+        hotwords(keyword_terms(rules_dir=rules_dir, language="en"), language="en", max_chars=100)
+        == "thank you for calling"
+    )
 
 
 def test_the_setting_switches_hotwords_on_off_or_per_queue():
@@ -76,7 +92,9 @@ def test_whisper_decodes_with_the_packs_hotwords(whisper):
     from services.speech.transcribe import recognise
 
     samples = decode(ZH_CLIPS / "agent_greeting_02.wav", max_duration_s=60).channels[0]
-    words = hotwords(rules_dir=REPO_RULES, language="zh", max_chars=60)
+    words = hotwords(
+        keyword_terms(rules_dir=REPO_RULES, language="zh"), language="zh", max_chars=60
+    )
     assert words and "工号" in words
 
     heard = recognise(whisper, samples, language="zh", beam_size=5, hotwords=words)
