@@ -1,12 +1,12 @@
-"""A QA floor (people, scored calls, reviews assigned to an inspector) for the session tests,
-written in the module's transaction: it is the only team and sampling plan those tests see."""
+"""A QA floor (tests/floor.py) for the session tests, written in the module's transaction: it is
+the only team and sampling plan those tests see."""
 
 import pytest
 
-from tests.calibration import api
+from tests.floor import Floor, build
 
 
 @pytest.fixture(scope="module")
-def floor(module_db: object) -> api.Floor:
+def floor(module_db: object) -> Floor:
     """Scored calls of two agents, sampled and assigned to the floor's inspector."""
-    return api.floor()
+    return build(team="loop-floor")  # a team name no other text on a form contains
