@@ -17,13 +17,8 @@ CallId = Id
 def get_db() -> Iterator[Session]:
     """FastAPI dependency: one session and one unit of work per request, committed once when
     the endpoint returns (before the answer is sent), rolled back when it raises."""
-    with db.session_factory()() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with db.session_scope() as session:
+        yield session
 
 
 # scope="function": the commit happens before the answer goes out, so a failed commit is the

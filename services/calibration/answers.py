@@ -34,6 +34,18 @@ def answer_of(
     )
 
 
+def _answering(
+    db_session: Session, session: CalibrationSession, principal: Principal, action: str
+) -> Participant:
+    """The principal's place in ``session`` while their answers may still change."""
+    place = sessions.participant(db_session=db_session, session=session, user_id=principal.user_id)
+    if place is None:
+        raise Forbidden(f"only the session's participants {action}")
+    if place.submitted_at is not None or sessions.is_revealed(session):
+        raise Conflict(f"your answers to calibration session {session.id} are final")
+    return place
+
+
 def save_answer(
     *,
     db_session: Session,
@@ -45,11 +57,7 @@ def save_answer(
     comment: str | None,
 ) -> CalibrationAnswer:
     """Merges the participant's verdicts and item scores into their answer for one call."""
-    place = sessions.participant(db_session=db_session, session=session, user_id=principal.user_id)
-    if place is None:
-        raise Forbidden("only the session's participants score its calls")
-    if place.submitted_at is not None or sessions.is_revealed(session):
-        raise Conflict(f"your answers to calibration session {session.id} are final")
+    _answering(db_session, session, principal, "score its calls")
     known = {h["hit_id"] for item in call.items for h in item["hits"]}
     unknown = sorted(set(hits) - known)
     if unknown:
@@ -95,11 +103,7 @@ def submit(
     *, db_session: Session, session: CalibrationSession, principal: Principal
 ) -> Participant:
     """Makes the participant's answers final; the last submission reveals the session."""
-    place = sessions.participant(db_session=db_session, session=session, user_id=principal.user_id)
-    if place is None:
-        raise Forbidden("only the session's participants submit answers")
-    if place.submitted_at is not None or sessions.is_revealed(session):
-        raise Conflict(f"your answers to calibration session {session.id} are final")
+    place = _answering(db_session, session, principal, "submit answers")
     lacking = []
     for call in sessions.calls(db_session=db_session, session=session):
         row = answer_of(
