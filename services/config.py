@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         description="The center's time zone: report days, weeks and months follow it.",
     )
 
+    default_language: Literal["zh_CN", "en"] = Field(
+        "zh_CN",
+        description="Language of messages when neither the user's setting nor the request's "
+        "Accept-Language chooses one.",
+    )
     asr_model: str = Field(
         "base", description="'base' (shipped) or a CTranslate2 Whisper directory."
     )

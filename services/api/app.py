@@ -11,6 +11,7 @@ from services.api.params import DbSession
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
+from services.i18n import LanguageMiddleware, _
 from services.notifications.router import router as notifications_router
 from services.people.router import router as people_router
 from services.qa.discipline.router import router as discipline_router
@@ -40,9 +41,12 @@ def create_app() -> FastAPI:
         # A NUL in the URL reaches no valid object and would only upset the database.
         if "%00" in request.url.query or "\x00" in request.url.path or "%00" in request.url.path:
             return JSONResponse(
-                {"detail": "NUL characters are not allowed in URLs"}, status_code=422
+                {"detail": _("NUL characters are not allowed in URLs")}, status_code=422
             )
         return await call_next(request)
+
+    # Added last, so outermost: even the answers above are in the caller's language.
+    app.add_middleware(LanguageMiddleware)
 
     app.include_router(calls_router)
     app.include_router(rules_router)

@@ -1,0 +1,114 @@
+"""The one message catalogue: every text a person reads goes through ``_()``, in Chinese or English.
+
+Message ids are the English texts (the gettext convention), so English needs no catalogue of its
+own; ``services/locales/zh_CN/LC_MESSAGES/messages.po`` holds the Chinese. The language of a
+request comes from the user's setting, else ``Accept-Language``, else
+``ZHIJIAN_DEFAULT_LANGUAGE`` (zh_CN); work done for someone else (a notification) names the
+recipient's language with ``use_language``. Babel reads the ``.po`` file directly, so there is
+no compile step to forget.
+"""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from services.config import get_settings
+
+LANGUAGES = ("zh_CN", "en")
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+_language: ContextVar[str | None] = ContextVar("zhijian_language", default=None)
+
+
+@lru_cache
+def catalogue(language: str) -> Mapping[str, str]:
+    """The translations of ``language``: message id → text (empty for English)."""
+    path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as po:
+        return {
+            str(message.id): str(message.string)
+            for message in read_po(po)
+            if message.id and message.string and not message.fuzzy
+        }
+
+
+def current_language() -> str:
+    """The language texts are written in right now."""
+    return _language.get() or get_settings().default_language
+
+
+def translate(message: str, language: str, /, **params: Any) -> str:
+    """``message`` in ``language``, with ``{name}`` placeholders filled from ``params``."""
+    text = catalogue(language).get(message, message)
+    return text.format(**params) if params else text
+
+
+def _(message: str, /, **params: Any) -> str:
+    """``message`` in the current language, placeholders filled."""
+    return translate(message, current_language(), **params)
+
+
+def set_language(language: str | None) -> None:
+    """Chooses the language for the rest of this request or task (None: back to the default)."""
+    _language.set(language if language in LANGUAGES else None)
+
+
+@contextmanager
+def use_language(language: str | None) -> Iterator[None]:
+    """Writes the texts inside the block in ``language`` (a recipient's, say)."""
+    token = _language.set(language if language in LANGUAGES else None)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best of our languages for an ``Accept-Language`` header, or None."""
+    if not accept_language:
+        return None
+    wanted = []
+    for part in accept_language.split(","):
+        tag, _sep, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        if tag and weight > 0:
+            wanted.append((weight, tag.strip().replace("-", "_")))
+    for _weight, tag in sorted(wanted, key=lambda item: -item[0]):
+        # One catalogue per language: zh, zh-CN, zh-TW, zh-Hans all read Chinese; en-* English.
+        primary = tag.split("_")[0].lower()
+        if primary == "zh":
+            return "zh_CN"
+        if primary == "en":
+            return "en"
+    return None
+
+
+class LanguageMiddleware:
+    """Sets the request's language from ``Accept-Language``; sign-in may refine it later."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wraps ``app``."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Runs the request with its language chosen."""
+        if scope["type"] == "http":
+            header = dict(scope.get("headers") or []).get(b"accept-language", b"")
+            token = _language.set(negotiate(header.decode("latin-1")))
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                _language.reset(token)
+            return
+        await self.app(scope, receive, send)
