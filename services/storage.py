@@ -1,6 +1,7 @@
 """Object storage through the minio SDK: any S3 server (SeaweedFS, MinIO, Ceph RGW, AWS S3)."""
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,6 +102,25 @@ def read_bytes(*, bucket: str, key: str, limit: int) -> bytes:
     if len(data) > limit:
         raise ObjectMissing(f"s3://{bucket}/{key} is larger than {limit} bytes")
     return data
+
+
+def read_range(*, bucket: str, key: str, start: int, length: int) -> Iterator[bytes]:
+    """Streams ``length`` bytes of an object from ``start``, in chunks.
+
+    The object is opened before this returns, so a missing one raises here rather than halfway
+    through an answer already under way.
+    """
+    with _translated(bucket, key):
+        response = client().get_object(bucket, key, offset=start, length=length)
+    return _chunks(response)
+
+
+def _chunks(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+    try:
+        yield from response.stream(64 * 1024)
+    finally:
+        response.close()
+        response.release_conn()
 
 
 def download(*, bucket: str, key: str, path: Path) -> None:
