@@ -171,8 +171,27 @@ def presigned_get(*, bucket: str, key: str, ttl_s: int) -> str:
     s = get_settings()
     endpoint = s.s3_public_endpoint or s.s3_endpoint
     signer = get_client(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure)
+    if s.s3_public_endpoint:
+        # Signing is local arithmetic, but minio asks the endpoint for the bucket's region
+        # first, and the address players reach may not be one this server can.
+        signer = _signer(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure, s.s3_region)
     with _translated(bucket, key):
         return signer.presigned_get_object(bucket, key, expires=timedelta(seconds=ttl_s))
+
+
+@lru_cache
+def _signer(
+    endpoint: str, access_key: str, secret_key: str, secure: bool, region: str | None
+) -> Minio:
+    """A client that only signs URLs for ``endpoint``, never calling it."""
+    # us-east-1: what SeaweedFS, MinIO and Ceph answer unless configured otherwise.
+    return Minio(
+        endpoint,
+        access_key=access_key,
+        secret_key=secret_key,
+        secure=secure,
+        region=region or "us-east-1",
+    )
 
 
 def remove(*, bucket: str, key: str) -> None:

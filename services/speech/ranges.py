@@ -50,9 +50,8 @@ def parse(header: str | None, size: int) -> ByteRange | None:
             raise Unsatisfiable
         return ByteRange(max(size - suffix, 0), size - 1, size)
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    if last and int(last) < start:
         return None  # invalid: ignored, as the RFC allows
     if start >= size:
         raise Unsatisfiable
-    return ByteRange(start, min(end, size - 1), size)
+    return ByteRange(start, min(int(last), size - 1) if last else size - 1, size)
