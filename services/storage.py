@@ -169,12 +169,13 @@ def presigned_get(*, bucket: str, key: str, ttl_s: int) -> str:
     from datetime import timedelta
 
     s = get_settings()
-    endpoint = s.s3_public_endpoint or s.s3_endpoint
-    signer = get_client(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure)
-    if s.s3_public_endpoint:
+    signer = (
         # Signing is local arithmetic, but minio asks the endpoint for the bucket's region
         # first, and the address players reach may not be one this server can.
-        signer = _signer(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure, s.s3_region)
+        _signer(s.s3_public_endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure, s.s3_region)
+        if s.s3_public_endpoint
+        else client()
+    )
     with _translated(bucket, key):
         return signer.presigned_get_object(bucket, key, expires=timedelta(seconds=ttl_s))
 
