@@ -219,3 +219,17 @@ def test_a_listen_is_audited_and_a_refused_one_is_not(client, client_as, db_sess
     [entry] = listens(ready.id)
     assert entry["username"].startswith("agent-") and entry["address"]
     assert entry["detail"]["from"] == "api" and entry["detail"]["redacted"] is False
+
+
+def test_the_public_url_must_be_an_http_base_url():
+    from pydantic import ValidationError
+
+    from services.config import Settings
+
+    assert Settings(public_url="https://qa.example.test/zhijian/").public_url == (
+        "https://qa.example.test/zhijian"
+    )
+    assert Settings(public_url="").public_url is None
+    for wrong in ("qa.example.test:8000", "ftp://qa.example.test", "http://qa.example.test/?a=1"):
+        with pytest.raises(ValidationError, match="http"):
+            Settings(public_url=wrong)
