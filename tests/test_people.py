@@ -75,7 +75,7 @@ def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
     )
     bad = "username,role,team,agent_id\nother,agent,t9,B\nboss,emperor,,\n"
 
-    assert people_service.import_users(db_session=db_session, text=good) == 2
+    assert len(people_service.import_users(db_session=db_session, text=good)) == 2
     hired = people_service.get_by_username(db_session=db_session, username="agent").hired_on
     assert str(hired) == "2026-10-01"
     with pytest.raises(InvalidInput, match="line 2"):
