@@ -27,6 +27,7 @@ from services.people.schemas import (
 )
 from services.people.service import Principal
 from services.people.tables import ApiToken, Area, Role, Team, User
+from services.types import MAX_ID
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -227,7 +228,9 @@ def _token_out(token: ApiToken, username: str, secret: str | None = None) -> Tok
 
 @router.get("/tokens", response_model=list[TokenOut])
 def list_tokens(
-    db_session: DbSession, _admin: Admin, user_id: Annotated[int | None, Query(ge=1)] = None
+    db_session: DbSession,
+    _admin: Admin,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[TokenOut]:
     """API tokens newest first (never their secrets)."""
     return [_token_out(t, n) for t, n in manage.list_tokens(db_session=db_session, user_id=user_id)]
