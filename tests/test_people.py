@@ -64,7 +64,32 @@ def test_users_and_tokens_from_the_command_line(anonymous):
         "--password-stdin",
         stdin="short\n",
     )
-    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert short.returncode == 2 and "密码至少 10 个字符" in short.stderr
+
+
+@pytest.mark.committed  # the command line writes in its own process
+def test_the_command_line_is_audited_and_refuses_unknown_areas(tmp_path: Path):
+    from services.audit.tables import AuditEntry
+    from services.db import session_scope
+
+    csv = tmp_path / "people.csv"
+    csv.write_text("username,role\ncli-imp-1,inspector\ncli-imp-2,inspector\n", encoding="utf-8")
+    imported = _run("users", "import", str(csv), "--sign-in-links")
+    unknown = _run("areas", "assign", "--username", "cli-imp-1", "--area-id", "999999999")
+
+    assert imported.returncode == 0, imported.stderr
+    lines = imported.stdout.splitlines()
+    assert lines[0] == "imported 2 users"
+    assert [line.split("\t")[0] for line in lines[1:]] == ["cli-imp-1", "cli-imp-2"]
+    assert all(line.split("\t")[1].startswith("zjl_") for line in lines[1:])
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "999999999" in unknown.stderr
+    with session_scope() as db_session:
+        entry = db_session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "user.import").order_by(AuditEntry.id)
+        ).all()[-1]
+        assert entry.detail == {"users": ["cli-imp-1", "cli-imp-2"]}
+        assert entry.username.startswith("cli:") and entry.address.startswith("cli@")
 
 
 def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
