@@ -73,7 +73,10 @@ def test_the_command_line_is_audited_and_refuses_unknown_areas(tmp_path: Path):
     from services.db import session_scope
 
     csv = tmp_path / "people.csv"
-    csv.write_text("username,role\ncli-imp-1,inspector\ncli-imp-2,inspector\n", encoding="utf-8")
+    # Agents, not inspectors: committed data other tests see, and they count the inspectors.
+    csv.write_text(
+        "username,role,agent_id\ncli-imp-1,agent,CLI-1\ncli-imp-2,agent,CLI-2\n", encoding="utf-8"
+    )
     imported = _run("users", "import", str(csv), "--sign-in-links")
     unknown = _run("areas", "assign", "--username", "cli-imp-1", "--area-id", "999999999")
 

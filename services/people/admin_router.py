@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Query
 from services.api.auth import Managers, Reviewers, require
 from services.api.params import DbSession, Id
 from services.audit import service as audit_service
+from services.errors import Conflict
+from services.i18n import _
 from services.people import manage, signin
 from services.people import service as people_service
 from services.people.schemas import (
@@ -36,12 +38,11 @@ _REQUIRED = ("username", "role", "active")
 
 
 def _user_out(db_session: DbSession, user: User, link: SignInLinkOut | None = None) -> UserOut:
-    areas = people_service.principal(db_session=db_session, user_id=user.id, via="admin")
     out = UserOut.model_validate(
         {
             **{f: getattr(user, f) for f in UserOut.model_fields if hasattr(user, f)},
             "has_password": user.password_hash is not None,
-            "area_ids": list(areas.area_ids) if areas else [],
+            "area_ids": people_service.area_ids_of(db_session=db_session, user_id=user.id),
         }
     )
     out.sign_in_link = link
@@ -102,13 +103,17 @@ def get_user(user_id: Id, db_session: DbSession, _admin: Admin) -> UserOut:
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: Id, body: UserPatch, db_session: DbSession, _admin: Admin) -> UserOut:
+def update_user(user_id: Id, body: UserPatch, db_session: DbSession, admin: Admin) -> UserOut:
     """Renames a user, changes their role, team, display name, language, areas or whether they
     are active (deactivating ends their sessions; their tokens stop working)."""
     user = manage.get_user_or_raise(db_session=db_session, user_id=user_id)
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     changes = {k: v for k, v in changes.items() if v is not None or k not in _REQUIRED}
     active, area_ids = changes.pop("active", None), changes.pop("area_ids", None)
+    if user.id == admin.user_id and (
+        active is False or changes.get("role", Role.ADMIN) != Role.ADMIN
+    ):
+        raise Conflict(_("an admin cannot deactivate or demote themselves"))
     if changes:
         manage.update_user(db_session=db_session, user=user, changes=changes)
     if active is not None and active != user.active:
@@ -119,9 +124,11 @@ def update_user(user_id: Id, body: UserPatch, db_session: DbSession, _admin: Adm
 
 
 @router.delete("/users/{user_id}", status_code=204)
-def delete_user(user_id: Id, db_session: DbSession, principal: Admin) -> None:
+def delete_user(user_id: Id, db_session: DbSession, admin: Admin) -> None:
     """Deletes a user nothing refers to (409 otherwise: deactivate them instead)."""
     user = manage.get_user_or_raise(db_session=db_session, user_id=user_id)
+    if user.id == admin.user_id:
+        raise Conflict(_("an admin cannot delete themselves"))
     manage.delete_user(db_session=db_session, user=user)
 
 

@@ -215,6 +215,12 @@ def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> Non
     db_session.flush()
 
 
+def area_ids_of(*, db_session: Session, user_id: int) -> list[int]:
+    """An inspector's current areas."""
+    query = select(UserArea.area_id).where(UserArea.user_id == user_id).order_by(UserArea.area_id)
+    return list(db_session.scalars(query))
+
+
 def areas(*, db_session: Session, area_ids: tuple[int, ...]) -> list[Area]:
     """Areas by id."""
     if not area_ids:

@@ -3,6 +3,7 @@ people and tokens, areas and teams, sampling, rotation, assignment, unredacted r
 
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests import factories, floor
@@ -11,9 +12,21 @@ ADDRESS = "testclient"  # the client address Starlette's TestClient reports
 
 
 def _entries(reader, action: str) -> list[dict]:
+    """This test's entries of ``action``: those after the log's last entry when it began (tests
+    that commit, earlier in the run, leave entries of their own)."""
     answer = reader.get("/api/v1/audit", params={"action": action, "limit": 500})
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    return [e for e in answer.json() if e["id"] > START["id"]]
+
+
+START = {"id": 0}
+
+
+@pytest.fixture(autouse=True)
+def _from_here(client):
+    """Notes where the log stood when the test began."""
+    last = client.get("/api/v1/audit", params={"limit": 1}).json()
+    START["id"] = last[0]["id"] if last else 0
 
 
 def _who(reader, action: str) -> list[tuple[str, str]]:
