@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -179,6 +180,16 @@ def evaluate_roles() -> None:
         typer.echo(f"{key:14} {value}")
 
 
+def _as_operator() -> "AbstractContextManager[object]":
+    """Audits what a command does as the operating-system user on this machine."""
+    import getpass
+    import socket
+
+    from services.context import acting
+
+    return acting(actor=f"cli:{getpass.getuser()}", address=f"cli@{socket.gethostname()}")
+
+
 def _password(password_stdin: bool) -> str:
     import sys
 
@@ -208,15 +219,15 @@ def users_create(
     from datetime import date
 
     from services.db import session_scope
-    from services.people import service as people_service
+    from services.people import manage
 
     try:
         hired = date.fromisoformat(hired_on) if hired_on else None
     except ValueError:
         raise typer.BadParameter("--hired-on is a date, YYYY-MM-DD") from None
     password = _password(password_stdin)
-    with session_scope() as db_session:
-        people_service.create_user(
+    with _as_operator(), session_scope() as db_session:
+        manage.add_user(
             db_session=db_session,
             username=username,
             role=role,
@@ -231,18 +242,37 @@ def users_create(
 @users_app.command("import")
 def users_import(
     path: Annotated[
-        Path, typer.Argument(help="CSV: username, role, team, agent_id, display_name.")
+        Path, typer.Argument(help="CSV: username, role, team, agent_id, display_name, hired_on.")
     ],
+    initial_password_stdin: Annotated[
+        bool, typer.Option(help="Give every user this password, read from standard input.")
+    ] = False,
+    sign_in_links: Annotated[
+        bool, typer.Option(help="Print a one-time sign-in link per user, to set a password.")
+    ] = False,
 ) -> None:
     """Creates users from a CSV file, all or none."""
+    from services.audit import service as audit_service
     from services.db import session_scope
     from services.people import service as people_service
+    from services.people import signin
 
-    with session_scope() as db_session:
-        count = people_service.import_users(
-            db_session=db_session, text=path.read_text(encoding="utf-8")
+    password = sys.stdin.readline().rstrip("\n") if initial_password_stdin else None
+    with _as_operator(), session_scope() as db_session:
+        users = people_service.import_users(
+            db_session=db_session, text=path.read_text(encoding="utf-8"), initial_password=password
         )
-    typer.echo(f"imported {count} users")
+        audit_service.record(
+            db_session=db_session, action="user.import",
+            detail={"users": [u.username for u in users]},
+        )  # fmt: skip
+        links = [
+            (u.username, *signin.create_sign_in_link(db_session=db_session, user=u))
+            for u in (users if sign_in_links else [])
+        ]
+    typer.echo(f"imported {len(users)} users")
+    for username, link, expires in links:
+        typer.echo(f"{username}\t{link}\t{expires:%Y-%m-%dT%H:%M:%SZ}")
 
 
 @users_app.command("set-password")
@@ -252,15 +282,20 @@ def users_set_password(
         bool, typer.Option(help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Sets a user's password."""
+    """Sets a user's password (their browser sessions end; tokens stay valid)."""
+    from services.audit import service as audit_service
     from services.db import session_scope
     from services.people import service as people_service
+    from services.people import signin
 
     password = _password(password_stdin)
-    with session_scope() as db_session:
+    with _as_operator(), session_scope() as db_session:
         user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
-        people_service.set_password(db_session=db_session, user=user, password=password)
-    typer.echo(f"password of {username} set")
+        signin.set_password(db_session=db_session, user=user, password=password)
+        audit_service.record(
+            db_session=db_session, action="user.password_set", detail={"user": username}
+        )
+    typer.echo(f"password of {username} set; their browser sessions ended")
 
 
 @tokens_app.command("create")
@@ -270,11 +305,12 @@ def tokens_create(
 ) -> None:
     """Prints a new API token for a user, once; only its hash is kept."""
     from services.db import session_scope
+    from services.people import manage
     from services.people import service as people_service
 
-    with session_scope() as db_session:
+    with _as_operator(), session_scope() as db_session:
         user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
-        typer.echo(people_service.create_token(db_session=db_session, user=user, name=name))
+        typer.echo(manage.add_token(db_session=db_session, user=user, name=name))
 
 
 @tokens_app.command("revoke")
@@ -283,10 +319,10 @@ def tokens_revoke(
 ) -> None:
     """Revokes a token at once."""
     from services.db import session_scope
-    from services.people import service as people_service
+    from services.people import manage
 
-    with session_scope() as db_session:
-        people_service.revoke_token(db_session=db_session, token_id=token_id)
+    with _as_operator(), session_scope() as db_session:
+        manage.revoke_token(db_session=db_session, token_id=token_id)
     typer.echo(f"token {token_id} revoked")
 
 
@@ -298,10 +334,10 @@ def areas_create(
 ) -> None:
     """Creates an area: the calls of these queues and teams."""
     from services.db import session_scope
-    from services.people import service as people_service
+    from services.people import manage
 
-    with session_scope() as db_session:
-        area = people_service.create_area(
+    with _as_operator(), session_scope() as db_session:
+        area = manage.add_area(
             db_session=db_session, name=name, queues=queue or [], teams=team or []
         )
         typer.echo(f"area {area.id} {name}")
@@ -314,11 +350,12 @@ def areas_assign(
 ) -> None:
     """Sets an inspector's current areas."""
     from services.db import session_scope
+    from services.people import manage
     from services.people import service as people_service
 
-    with session_scope() as db_session:
+    with _as_operator(), session_scope() as db_session:
         user = people_service.get_by_username_or_raise(db_session=db_session, username=username)
-        people_service.assign_areas(db_session=db_session, user=user, area_ids=area_id)
+        manage.assign_areas(db_session=db_session, user=user, area_ids=area_id)
     typer.echo(f"{username}: areas {', '.join(map(str, area_id))}")
 
 

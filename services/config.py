@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     )
 
     session_hours: float = Field(12.0, gt=0, description="Browser sessions last this long.")
+    sign_in_link_hours: float = Field(
+        72.0, gt=0, description="A one-time sign-in link (to set a password) lasts this long."
+    )
     cookie_secure: bool | None = Field(None, description="Secure cookies; default: in production.")
     s3_webhook_secret: str | None = Field(
         None, description="Shared secret the S3 event webhook accepts instead of a token."

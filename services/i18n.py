@@ -26,6 +26,18 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 _language: ContextVar[str | None] = ContextVar("zhijian_language", default=None)
 
 
+class _RequestLanguage:
+    """The language of one request, chosen by the middleware, refined after sign-in. Mutable:
+    FastAPI runs plain ``def`` dependencies in threads on copies of the context, so the
+    sign-in's choice reaches the endpoint through this shared object, not a ``set``."""
+
+    def __init__(self, language: str | None) -> None:
+        self.language = language
+
+
+_request: ContextVar[_RequestLanguage | None] = ContextVar("zhijian_request_language", default=None)
+
+
 @lru_cache
 def catalogue(language: str) -> Mapping[str, str]:
     """The translations of ``language``: message id → text (empty for English)."""
@@ -42,7 +54,9 @@ def catalogue(language: str) -> Mapping[str, str]:
 
 def current_language() -> str:
     """The language texts are written in right now."""
-    return _language.get() or get_settings().default_language
+    request = _request.get()
+    chosen = _language.get() or (request.language if request else None)
+    return chosen or get_settings().default_language
 
 
 def translate(message: str, language: str, /, **params: Any) -> str:
@@ -58,7 +72,11 @@ def _(message: str, /, **params: Any) -> str:
 
 def set_language(language: str | None) -> None:
     """Chooses the language for the rest of this request or task (None: back to the default)."""
-    _language.set(language if language in LANGUAGES else None)
+    request = _request.get()
+    if request is not None:
+        request.language = language if language in LANGUAGES else None
+    else:
+        _language.set(language if language in LANGUAGES else None)
 
 
 @contextmanager
@@ -105,10 +123,10 @@ class LanguageMiddleware:
         """Runs the request with its language chosen."""
         if scope["type"] == "http":
             header = dict(scope.get("headers") or []).get(b"accept-language", b"")
-            token = _language.set(negotiate(header.decode("latin-1")))
+            token = _request.set(_RequestLanguage(negotiate(header.decode("latin-1"))))
             try:
                 await self.app(scope, receive, send)
             finally:
-                _language.reset(token)
+                _request.reset(token)
             return
         await self.app(scope, receive, send)

@@ -234,13 +234,13 @@ def test_guessing_passwords_is_slowed_down(anonymous, db_session):
         "/api/v1/auth/login", json={"username": username, "password": factories.PASSWORD}
     )
 
-    assert answers[:5] == [422] * 5 and answers[5] == 429
+    assert answers[:5] == [401] * 5 and answers[5] == 429
     assert right.status_code == 429 and int(right.headers["Retry-After"]) > 0
     assert (
         anonymous.post(
             "/api/v1/auth/login", json={"username": "nobody", "password": "x"}
         ).status_code
-        == 422
+        == 401
     )
 
 

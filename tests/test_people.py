@@ -64,7 +64,35 @@ def test_users_and_tokens_from_the_command_line(anonymous):
         "--password-stdin",
         stdin="short\n",
     )
-    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert short.returncode == 2 and "密码至少 10 个字符" in short.stderr
+
+
+@pytest.mark.committed  # the command line writes in its own process
+def test_the_command_line_is_audited_and_refuses_unknown_areas(tmp_path: Path):
+    from services.audit.tables import AuditEntry
+    from services.db import session_scope
+
+    csv = tmp_path / "people.csv"
+    # Agents, not inspectors: committed data other tests see, and they count the inspectors.
+    csv.write_text(
+        "username,role,agent_id\ncli-imp-1,agent,CLI-1\ncli-imp-2,agent,CLI-2\n", encoding="utf-8"
+    )
+    imported = _run("users", "import", str(csv), "--sign-in-links")
+    unknown = _run("areas", "assign", "--username", "cli-imp-1", "--area-id", "999999999")
+
+    assert imported.returncode == 0, imported.stderr
+    lines = imported.stdout.splitlines()
+    assert lines[0] == "imported 2 users"
+    assert [line.split("\t")[0] for line in lines[1:]] == ["cli-imp-1", "cli-imp-2"]
+    assert all(line.split("\t")[1].startswith("zjl_") for line in lines[1:])
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "999999999" in unknown.stderr
+    with session_scope() as db_session:
+        entry = db_session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "user.import").order_by(AuditEntry.id)
+        ).all()[-1]
+        assert entry.detail == {"users": ["cli-imp-1", "cli-imp-2"]}
+        assert entry.username.startswith("cli:") and entry.address.startswith("cli@")
 
 
 def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
@@ -75,7 +103,7 @@ def test_csv_import_is_all_or_nothing(db_session, tmp_path: Path):
     )
     bad = "username,role,team,agent_id\nother,agent,t9,B\nboss,emperor,,\n"
 
-    assert people_service.import_users(db_session=db_session, text=good) == 2
+    assert len(people_service.import_users(db_session=db_session, text=good)) == 2
     hired = people_service.get_by_username(db_session=db_session, username="agent").hired_on
     assert str(hired) == "2026-10-01"
     with pytest.raises(InvalidInput, match="line 2"):

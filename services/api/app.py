@@ -12,8 +12,10 @@ from services.api.params import DbSession
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
+from services.context import RequestContextMiddleware
 from services.i18n import LanguageMiddleware, _
 from services.notifications.router import router as notifications_router
+from services.people.admin_router import router as people_admin_router
 from services.people.router import router as people_router
 from services.qa.discipline.router import router as discipline_router
 from services.qa.disputes.router import router as disputes_router
@@ -53,11 +55,13 @@ def create_app() -> FastAPI:
 
     # Added last, so outermost: even the answers above are in the caller's language.
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # who and from where, for the audit log
 
     app.include_router(calls_router)
     app.include_router(speech_router)
     app.include_router(rules_router)
     app.include_router(people_router)
+    app.include_router(people_admin_router)
     app.include_router(audit_router)
     app.include_router(sampling_router)
     app.include_router(assign_router)

@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
+from services import context
 from services.api.params import DbSession
 from services.config import get_settings
 from services.errors import Forbidden, Unauthenticated
+from services.i18n import set_language
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -62,7 +64,21 @@ async def _documented(
 def current_principal(
     request: Request, db_session: DbSession, _schemes: Annotated[None, Depends(_documented)] = None
 ) -> Principal:
-    """Who is calling; 401 without valid credentials, 403 on a session change without CSRF."""
+    """Who is calling; 401 without valid credentials, 403 on a session change without CSRF.
+
+    From here on the request speaks the user's language (when they chose one) and its audit
+    entries name them.
+    """
+    found = _authenticate(request, db_session)
+    if found.language:
+        set_language(found.language)
+    now = context.current()
+    if now is not None:
+        now.actor = found.username
+    return found
+
+
+def _authenticate(request: Request, db_session: DbSession) -> Principal:
     header = request.headers.get("authorization")
     if header:
         scheme, _, raw = header.partition(" ")

@@ -15,7 +15,7 @@ from services.errors import (
     Unauthenticated,
     ZhijianError,
 )
-from services.people.service import LoginThrottled
+from services.people.signin import LoginThrottled
 
 STATUS = [
     (Unauthenticated, 401),

@@ -6,23 +6,35 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services import context
 from services.audit.tables import AuditEntry
+
+# Where work done by no request (a worker's retention pass) comes from.
+INTERNAL = "internal"
 
 
 def record(
     *,
     db_session: Session,
-    username: str,
     action: str,
+    username: str | None = None,
     call_id: int | None = None,
     address: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Appends one entry to the action's own transaction: the action and its record are
-    committed together or not at all, so an action is never done unlogged."""
+    committed together or not at all, so an action is never done unlogged.
+
+    Who and from where default to the request's (or command's) context: its authenticated
+    actor and the client's address.
+    """
+    now = context.current()
+    actor = username or (now.actor if now else None) or INTERNAL
+    where = address or (now.address if now else None) or INTERNAL
     entry = AuditEntry(
-        username=username, action=action, call_id=call_id, address=address, detail=detail or {}
-    )
+        username=actor[:150], action=action, call_id=call_id, address=where[:64],
+        detail=detail or {},
+    )  # fmt: skip
     db_session.add(entry)
     db_session.flush()
     return entry

@@ -8,42 +8,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from services.db import aware, session_scope, unique, utcnow
+from services.db import aware, unique, utcnow
 from services.errors import InvalidInput, NotFound
+from services.people.signin import hash_password
 from services.people.tables import (
     ApiToken,
     Area,
     BrowserSession,
-    LoginFailure,
     Role,
     User,
     UserArea,
 )
 
-_hasher = PasswordHasher()
-# Verifying against this when the user does not exist costs the same time as a real check.
-_DUMMY_HASH = _hasher.hash("not a password")
 TOKEN_PREFIX = "zj_"  # noqa: S105 - a prefix, not a secret
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-MIN_PASSWORD = 10
-
-
-class LoginThrottled(InvalidInput):
-    """Too many failed sign-ins for this username: wait before trying again."""
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s")
-        self.retry_after_s = retry_after_s
-
-
-class BadCredentials(InvalidInput):
-    """Unknown user or wrong password (deliberately not saying which)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +38,9 @@ class Principal:
     area_ids: tuple[int, ...]
     via: str  # session | token | secret
     csrf_token: str | None = None
+    language: str | None = None  # the user's choice, else the request's
+    display_name: str | None = None
+    session_id: int | None = None  # the browser session it came by
 
 
 def _digest(secret: str) -> str:
@@ -103,15 +86,13 @@ def _new_user(
         raise InvalidInput("an agent user needs the agent id their recordings carry (--agent-id)")
     if role == Role.TEAM_LEAD and not team:
         raise InvalidInput("a team lead needs a team (--team)")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
     return User(
         username=username,
         role=role,
         team=team,
         agent_id=agent_id,
         display_name=display_name,
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
 
 
@@ -126,38 +107,6 @@ def get_by_username_or_raise(*, db_session: Session, username: str) -> User:
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
-
-
-def authenticate(*, db_session: Session, username: str, password: str, address: str | None) -> User:
-    """Checks a password; repeated failures for a username are refused for a while."""
-    since = utcnow() - FAILURE_WINDOW
-    failures = db_session.scalars(
-        select(LoginFailure.at)
-        .where(LoginFailure.username == username, LoginFailure.at > since)
-        .order_by(LoginFailure.at)
-    ).all()
-    if len(failures) >= MAX_FAILURES:
-        oldest = aware(failures[-MAX_FAILURES])
-        raise LoginThrottled(max(1, int((oldest + FAILURE_WINDOW - utcnow()).total_seconds())))
-    user = get_by_username(db_session=db_session, username=username)
-    try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-        ok = user is not None and user.active and user.password_hash is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or user is None:
-        _record_failure(username=username, address=address)
-        raise BadCredentials("unknown username or wrong password")
-    db_session.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    db_session.flush()
-    return user
-
-
-def _record_failure(*, username: str, address: str | None) -> None:
-    # Its own unit of work, committed at once: the sign-in fails, and its request is rolled
-    # back, but the failure must count towards the throttle.
-    with session_scope() as db_session:
-        db_session.add(LoginFailure(username=username[:150], address=address))
 
 
 def create_token(*, db_session: Session, user: User, name: str = "api") -> str:
@@ -194,7 +143,12 @@ def principal_from_token(*, db_session: Session, raw: str) -> Principal | None:
 
 
 def principal(
-    *, db_session: Session, user_id: int, via: str, csrf_token: str | None = None
+    *,
+    db_session: Session,
+    user_id: int,
+    via: str,
+    csrf_token: str | None = None,
+    session_id: int | None = None,
 ) -> Principal | None:
     """The principal for an active user."""
     user = db_session.get(User, user_id)
@@ -202,8 +156,9 @@ def principal(
         return None
     areas = tuple(db_session.scalars(select(UserArea.area_id).where(UserArea.user_id == user.id)))
     return Principal(
-        user.id, user.username, user.role, user.team, user.agent_id, areas, via, csrf_token
-    )
+        user.id, user.username, user.role, user.team, user.agent_id, areas, via, csrf_token,
+        language=user.language, display_name=user.display_name, session_id=session_id,
+    )  # fmt: skip
 
 
 def create_session(*, db_session: Session, user: User, lifetime: timedelta) -> tuple[str, str]:
@@ -229,7 +184,11 @@ def principal_from_session(*, db_session: Session, secret: str) -> Principal | N
     if row is None or aware(row.expires_at) < utcnow():
         return None
     return principal(
-        db_session=db_session, user_id=row.user_id, via="session", csrf_token=row.csrf_token
+        db_session=db_session,
+        user_id=row.user_id,
+        via="session",
+        csrf_token=row.csrf_token,
+        session_id=row.id,
     )
 
 
@@ -256,6 +215,12 @@ def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> Non
     db_session.flush()
 
 
+def area_ids_of(*, db_session: Session, user_id: int) -> list[int]:
+    """An inspector's current areas."""
+    query = select(UserArea.area_id).where(UserArea.user_id == user_id).order_by(UserArea.area_id)
+    return list(db_session.scalars(query))
+
+
 def areas(*, db_session: Session, area_ids: tuple[int, ...]) -> list[Area]:
     """Areas by id."""
     if not area_ids:
@@ -263,10 +228,13 @@ def areas(*, db_session: Session, area_ids: tuple[int, ...]) -> list[Area]:
     return list(db_session.scalars(select(Area).where(Area.id.in_(area_ids))))
 
 
-def import_users(*, db_session: Session, text: str) -> int:
+def import_users(
+    *, db_session: Session, text: str, initial_password: str | None = None
+) -> list[User]:
     """Creates users from CSV (username, role, team, agent_id, display_name, hired_on); all or none.
 
-    Users are created without a password: they sign in once an admin sets one, or use tokens.
+    Users get ``initial_password``, or none: then they sign in once they set one with a
+    sign-in link (``signin.create_sign_in_link``) or an admin sets it.
     """
     rows = list(csv.DictReader(io.StringIO(text)))
     missing = {"username", "role"} - set(rows[0] if rows else {})
@@ -283,7 +251,7 @@ def import_users(*, db_session: Session, text: str) -> int:
                 _new_user(
                     username=(row.get("username") or "").strip(),
                     role=(row.get("role") or "").strip(),
-                    password=None,
+                    password=initial_password,
                     team=(row.get("team") or "").strip() or None,
                     agent_id=(row.get("agent_id") or "").strip() or None,
                     display_name=(row.get("display_name") or "").strip() or None,
@@ -295,15 +263,7 @@ def import_users(*, db_session: Session, text: str) -> int:
     with unique(db_session, "a username in the CSV is taken or repeated; nothing was imported"):
         db_session.add_all(users)
     db_session.flush()
-    return len(users)
-
-
-def set_password(*, db_session: Session, user: User, password: str) -> None:
-    """Sets a user's password."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
-    user.password_hash = _hasher.hash(password)
-    db_session.flush()
+    return users
 
 
 def count(*, db_session: Session) -> int:

@@ -6,7 +6,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Index,
     String,
     UniqueConstraint,
 )
@@ -44,6 +43,8 @@ class User(Base):
     # The agent id recordings carry, for an agent user.
     agent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # zh_CN or en: the API answers this user in it (None: the request's Accept-Language).
+    language: Mapped[str | None] = mapped_column(String(8))
     # Tenure: new hires are sampled more often (services/qa).
     hired_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -58,6 +59,19 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     queues: Mapped[list[str]] = mapped_column(JSONType, default=list)
     teams: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Team(Base):
+    """A team (班组) by the name its users and recordings carry, with a name people read."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class UserArea(Base):
@@ -97,13 +111,28 @@ class BrowserSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LoginFailure(Base):
-    """A failed sign-in, for slowing down guessing."""
+class SignInLink(Base):
+    """A one-time, expiring link with which a user sets their password; only its hash is kept."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),)
+    __tablename__ = "sign_in_links"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    username: Mapped[str] = mapped_column(String(150))
-    address: Mapped[str | None] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Password checks of a username in the current window, claimed before each check.
+
+    One row per username, updated by a conditional UPDATE: however many sign-ins run at once,
+    no more than the limit get past it to the (slow, guessable) password check.
+    """
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(150), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -17,6 +17,7 @@ class DisputeOut(BaseModel):
     evaluation_id: int
     item_id: str
     agent_id: str
+    agent_name: str | None = None
     team: str | None
     reason: str
     status: str

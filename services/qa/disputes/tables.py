@@ -11,9 +11,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from services.db import Base, BigId, utcnow
+from services.people import names
 
 
 class DisputeStatus:
@@ -47,3 +48,8 @@ class Dispute(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_comment: Mapped[str | None] = mapped_column(Text)
     result_evaluation_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def agent_name(self) -> str | None:
+        """The agent's display name (else username), for people reading the agent id."""
+        return names.agent_name(object_session(self), self.agent_id)

@@ -52,8 +52,10 @@ class EvaluationOut(VersionOut):
     review_id: int
     call_id: int
     agent_id: str | None
+    agent_name: str | None = None
     team: str | None
     inspector_id: int
+    inspector_name: str | None = None
     pack: str
     pack_version: str
     items: list[dict[str, Any]]

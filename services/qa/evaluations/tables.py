@@ -13,9 +13,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from services.db import Base, BigId, JSONType, utcnow
+from services.people import names
 
 
 class Evaluation(Base):
@@ -56,3 +57,13 @@ class Evaluation(Base):
     released_by: Mapped[str | None] = mapped_column(String(150))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     superseded_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def inspector_name(self) -> str | None:
+        """The inspector's display name (else username), for people reading the id."""
+        return names.user_name(object_session(self), self.inspector_id)
+
+    @property
+    def agent_name(self) -> str | None:
+        """The agent's display name (else username), for people reading the agent id."""
+        return names.agent_name(object_session(self), self.agent_id)

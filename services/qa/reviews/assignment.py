@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.errors import InvalidInput
 from services.notifications import service as notify
@@ -84,6 +85,11 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Review]:
         created.append(review)
     _tell_inspectors(db_session, created)
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        action="review.assign",
+        detail={"run": run.id, "reviews": {str(r.id): r.inspector_id for r in created}},
+    )
     return created
 
 
@@ -123,6 +129,11 @@ def reassign_from(*, db_session: Session, inspector: User) -> list[Review]:
         moved.append(review)
     _tell_inspectors(db_session, moved)
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        action="review.reassign",
+        detail={"from": inspector.username, "reviews": {str(r.id): r.inspector_id for r in moved}},
+    )
     return moved
 
 

@@ -19,6 +19,7 @@ class ReviewOut(BaseModel):
     call_id: int
     run_id: int | None
     inspector_id: int
+    inspector_name: str | None = None
     status: str
     priority: int
     reason: str

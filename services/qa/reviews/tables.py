@@ -13,9 +13,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from services.db import Base, BigId, JSONType, utcnow
+from services.people import names
 
 
 class ReviewStatus:
@@ -46,6 +47,11 @@ class Review(Base):
     # Work in progress (hit verdicts, manual item scores, comments) until it is submitted.
     draft: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def inspector_name(self) -> str | None:
+        """The inspector's display name (else username), for people reading the id."""
+        return names.user_name(object_session(self), self.inspector_id)
 
 
 class HitVerdict(Base):

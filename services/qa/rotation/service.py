@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.db import unique
 from services.errors import InvalidInput
@@ -117,4 +118,11 @@ def plan_period(
     for inspector in inspectors:
         mine = [area_id for area_id, user_id in chosen.items() if user_id == inspector.id]
         people_service.assign_areas(db_session=db_session, user=inspector, area_ids=mine)
+    audit_service.record(
+        db_session=db_session,
+        username=created_by,
+        action="rotation.plan",
+        detail={"period": period.id, "start": start.isoformat(), "end": end.isoformat(),
+                "areas": {str(a): u for a, u in chosen.items()}},
+    )  # fmt: skip
     return period

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.audit import service as audit_service
 from services.calls.tables import Call, CallStatus
 from services.db import unique, utcnow
 from services.errors import NotFound
@@ -21,6 +22,11 @@ def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
     with unique(db_session, f"a plan named {spec.name!r} exists"):
         db_session.add(plan)
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        action="sampling.plan_create",
+        detail={"plan": plan.id, "spec": plan.spec},
+    )
     return plan
 
 
@@ -172,6 +178,13 @@ def run(
         for p in chosen
     )
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        username=created_by,
+        action="sampling.run",
+        detail={"plan": plan.id, "run": stored.id, "period_start": start.isoformat(),
+                "picks": len(chosen)},
+    )  # fmt: skip
     return stored, start, end, chosen
 
 
