@@ -1,17 +1,22 @@
 """Monitor rotation in and out of the API."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.types import Strict, UtcDatetime
 
 
 class RotationIn(Strict):
-    """The period to plan."""
+    """The period to plan, on the center's clock (``ZHIJIAN_CENTER_TIMEZONE``)."""
 
-    start: datetime
-    end: datetime
+    start: datetime | date = Field(
+        description="A day (its midnight in the center's time zone) or a time; a time without "
+        "a zone is the center's."
+    )
+    end: datetime | date | None = Field(
+        None, description="Same forms as start; default: one week (seven center days) later."
+    )
 
 
 class AssignmentOut(BaseModel):

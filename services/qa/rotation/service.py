@@ -1,13 +1,19 @@
-"""Planning and storing monitor rotation periods; inspectors' current areas follow the plan."""
+"""Planning and storing monitor rotation periods; inspectors' current areas follow the plan.
 
-from datetime import datetime
+Periods are cut on the center's clock (``ZHIJIAN_CENTER_TIMEZONE``): a week starts on the
+center's Monday midnight, not UTC's. Who watches an area now is one answer,
+``people_service.current_areas`` / ``watchers``: planning writes it, rotation reads it.
+"""
+
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
-from services.db import unique
+from services.db import center_time, center_zone, unique, utcnow
 from services.errors import InvalidInput
+from services.i18n import _
 from services.people import service as people_service
 from services.people.tables import Area, Role, User
 from services.qa.rotation import roster
@@ -29,6 +35,40 @@ def workloads(
             query = query.where(Call.created_at >= since)
         found[area.id] = float(db_session.scalar(query) or 0) or 1.0
     return found
+
+
+PERIOD = timedelta(weeks=1)
+
+
+def center_period(
+    start: date | datetime, end: date | datetime | None = None
+) -> tuple[datetime, datetime]:
+    """A period as the center means it: days are center days, a time without a zone is the
+    center's, and the period lasts a week of center days unless ``end`` says otherwise."""
+    begins = center_time(start)
+    if end is not None:
+        return begins, center_time(end)
+    # A week of calendar days on the center's clock (the same local time seven days on).
+    local = begins.astimezone(center_zone())
+    return begins, (local.replace(tzinfo=None) + PERIOD).replace(tzinfo=center_zone())
+
+
+def week_of(at: datetime) -> tuple[datetime, datetime]:
+    """The center week (Monday midnight to Monday midnight, center time) that holds ``at``."""
+    local = at.astimezone(center_zone())
+    monday = local.date() - timedelta(days=local.weekday())
+    return center_period(monday)
+
+
+def in_force(*, db_session: Session, at: datetime | None = None) -> RotationPeriod | None:
+    """The period in force at ``at`` (default now): the newest that has started and not ended."""
+    moment = at or utcnow()
+    return db_session.scalars(
+        select(RotationPeriod)
+        .where(RotationPeriod.start <= moment, RotationPeriod.end > moment)
+        .order_by(RotationPeriod.start.desc())
+        .limit(1)
+    ).first()
 
 
 def latest(*, db_session: Session) -> RotationPeriod | None:
@@ -80,14 +120,16 @@ def plan_period(
     since: datetime | None = None,
 ) -> RotationPeriod:
     """Plans and stores the period from ``start``; sets every inspector's current areas to it."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidInput(_("a rotation period's start and end need their time zone"))
     if end <= start:
-        raise InvalidInput("a rotation period ends after it starts")
+        raise InvalidInput(_("a rotation period ends after it starts"))
     inspectors = list(
         db_session.scalars(select(User).where(User.role == Role.INSPECTOR, User.active.is_(True)))
     )
     areas = list(db_session.scalars(select(Area).order_by(Area.id)))
     if not inspectors or not areas:
-        raise InvalidInput("rotation needs at least one active inspector and one area")
+        raise InvalidInput(_("rotation needs at least one active inspector and one area"))
     previous = latest(db_session=db_session)
     before = (
         {a.area_id: a.user_id for a in assignments(db_session=db_session, period=previous)}
@@ -95,7 +137,14 @@ def plan_period(
         else {}
     )
     work = workloads(db_session=db_session, areas=areas, since=since)
-    loads = [roster.AreaLoad(a.id, frozenset(a.teams), work[a.id], before.get(a.id)) for a in areas]
+    # Nobody keeps an area: neither last period's inspector nor whoever watches it now.
+    now = people_service.watchers(db_session=db_session)
+    loads = [
+        roster.AreaLoad(
+            a.id, frozenset(a.teams), work[a.id], before.get(a.id), frozenset(now.get(a.id, []))
+        )
+        for a in areas
+    ]
     try:
         chosen = roster.plan(
             [roster.Inspector(i.id, i.team) for i in inspectors],
