@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.errors import InvalidInput, NotFound
+from services.i18n import use_language
 from services.people import service as people_service
 from services.people.tables import Area
 from services.qa.reviews.tables import Review
@@ -54,13 +55,15 @@ def center(db_session, client_as):
         db_session=db_session, plan=plan, at=WEEK, dry_run=False, created_by="t"
     )[0]
     db_session.commit()
+    manager = client_as("qa_manager")
+    manager.headers["Accept-Language"] = "en"  # the fallbacks' reasons are compared in English
     return {
         "run": run,
         "areas": areas,
         "t1": t1,
         "retail": retail,
         "calls": calls,
-        "manager": client_as("qa_manager"),
+        "manager": manager,
     }
 
 
@@ -148,9 +151,9 @@ def test_only_inspectors_watch_areas_and_only_areas_that_exist(db_session, cente
     agent, _ = factories.user(db_session, "agent", agent_id=factories.unique("A"))
     area = center["areas"]["T1"].id
 
-    with pytest.raises(InvalidInput, match="only inspectors watch areas"):
+    with use_language("en"), pytest.raises(InvalidInput, match="only inspectors watch areas"):
         people_service.assign_areas(db_session=db_session, user=agent, area_ids=[area])
-    with pytest.raises(NotFound, match="no area with id 999999999"):
+    with pytest.raises(NotFound, match="没有编号为 999999999 的区域"):
         people_service.assign_areas(
             db_session=db_session, user=center["t1"], area_ids=[area, 999999999]
         )
