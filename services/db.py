@@ -193,7 +193,8 @@ def utcnow() -> datetime:
 
 
 def aware(value: datetime) -> datetime:
-    """A stored time as aware UTC (SQLite hands times back without their zone)."""
+    """A time as aware UTC. Mapped columns (UtcDateTime) are aware already; this is for times
+    read by raw SQL, which SQLite hands back without their zone."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

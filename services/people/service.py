@@ -254,12 +254,6 @@ def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> Non
 
     Only inspectors watch areas; every area must exist.
     """
-    wanted = sorted(set(area_ids))
-    storable = [a for a in wanted if 0 < a < 2**63]  # others cannot exist, nor be queried
-    known = set(db_session.scalars(select(Area.id).where(Area.id.in_(storable))))
-    unknown = [area_id for area_id in wanted if area_id not in known]
-    if unknown:
-        raise NotFound(_("no area with id {ids}", ids=", ".join(map(str, unknown))))
     if user.role != Role.INSPECTOR:
         raise InvalidInput(
             _(
@@ -268,6 +262,12 @@ def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> Non
                 role=user.role,
             )
         )
+    wanted = sorted(set(area_ids))
+    storable = [a for a in wanted if 0 < a < 2**63]  # others cannot exist, nor be queried
+    known = set(db_session.scalars(select(Area.id).where(Area.id.in_(storable))))
+    unknown = [area_id for area_id in wanted if area_id not in known]
+    if unknown:
+        raise NotFound(_("no area with id {ids}", ids=", ".join(map(str, unknown))))
     db_session.execute(delete(UserArea).where(UserArea.user_id == user.id))
     for area_id in wanted:
         db_session.add(UserArea(user_id=user.id, area_id=area_id))

@@ -5,13 +5,13 @@ center's Monday midnight, not UTC's. Who watches an area now is one answer,
 ``people_service.current_areas`` / ``watchers``: planning writes it, rotation reads it.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
-from services.db import center_time, center_zone, unique, utcnow
+from services.db import center_time, center_zone, unique
 from services.errors import InvalidInput
 from services.i18n import _
 from services.people import service as people_service
@@ -58,17 +58,6 @@ def week_of(at: datetime) -> tuple[datetime, datetime]:
     local = at.astimezone(center_zone())
     monday = local.date() - timedelta(days=local.weekday())
     return center_period(monday)
-
-
-def in_force(*, db_session: Session, at: datetime | None = None) -> RotationPeriod | None:
-    """The period in force at ``at`` (default now): the newest that has started and not ended."""
-    moment = at or utcnow()
-    return db_session.scalars(
-        select(RotationPeriod)
-        .where(RotationPeriod.start <= moment, RotationPeriod.end > moment)
-        .order_by(RotationPeriod.start.desc())
-        .limit(1)
-    ).first()
 
 
 def latest(*, db_session: Session) -> RotationPeriod | None:
@@ -149,7 +138,7 @@ def plan_period(
         chosen = roster.plan(
             [roster.Inspector(i.id, i.team) for i in inspectors],
             loads,
-            seed=f"{start.isoformat()}",
+            seed=start.astimezone(UTC).isoformat(),  # one instant, one plan, however written
         )
     except roster.RotationImpossible as exc:
         raise InvalidInput(str(exc)) from None
