@@ -57,13 +57,20 @@ class UtcDateTime(TypeDecorator[datetime]):
             raise TypeError(f"a time is a datetime, not {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
             raise NaiveDatetime(f"a time without its zone cannot be stored: {value.isoformat()}")
-        return value.astimezone(UTC)
+        return _in_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Aware UTC from the database (SQLite returns the stored UTC without its zone)."""
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else _in_utc(value)
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # at the calendar's very ends: left in its own zone, not a crash
+        return value
 
 
 NAMING = {

@@ -39,23 +39,32 @@ class _Desk:
     load: dict[int, int]
 
     def place(self, call: Call) -> tuple[User, Area | None, str | None]:
-        """The inspector for ``call``, its area, and why it fell back (None if it did not)."""
-        area = _area_of(call, self.areas)
-        if area is None:
-            reason = _("the call is in no area")
-        else:
-            watching = [
-                self.inspectors[i] for i in self.watchers.get(area.id, []) if i in self.inspectors
-            ]
-            allowed = [i for i in watching if call.team is None or i.team != call.team]
-            if allowed:
-                return self._take(min(allowed, key=self._order)), area, None
-            reason = (
-                _("the inspectors watching area {area} belong to the call's team", area=area.name)
-                if watching
-                else _("no inspector watches area {area}", area=area.name)
-            )
-        return self._take(self.fallback(call)), area, reason
+        """The inspector for ``call``, its area, and why it fell back (None if it did not).
+        A call in several areas (by queue and by team) may go to a watcher of any of them."""
+        areas = [a for a in self.areas if call.queue in a.queues or call.team in a.teams]
+        if not areas:
+            return self._take(self.fallback(call)), None, _("the call is in no area")
+        watching = {  # inspector id → the first of the call's areas they watch
+            i: area
+            for area in reversed(areas)
+            for i in self.watchers.get(area.id, [])
+            if i in self.inspectors
+        }
+        allowed = [
+            self.inspectors[i]
+            for i in watching
+            if call.team is None or self.inspectors[i].team != call.team
+        ]
+        if allowed:
+            chosen = min(allowed, key=self._order)
+            return self._take(chosen), watching[chosen.id], None
+        names = ", ".join(a.name for a in areas)
+        reason = (
+            _("the inspectors watching area {area} belong to the call's team", area=names)
+            if watching
+            else _("no inspector watches area {area}", area=names)
+        )
+        return self._take(self.fallback(call)), areas[0], reason
 
     def fallback(self, call: Call, absent: int | None = None) -> User:
         """The least-loaded active inspector who is not from the call's team."""
@@ -98,10 +107,6 @@ def _desk(db_session: Session) -> _Desk:
         watchers=people_service.watchers(db_session=db_session),
         load={int(user_id): int(count) for user_id, count in rows},
     )
-
-
-def _area_of(call: Call, areas: Sequence[Area]) -> Area | None:
-    return next((a for a in areas if call.queue in a.queues or call.team in a.teams), None)
 
 
 def assign_run(*, db_session: Session, run: SamplingRun) -> list[Placed]:
@@ -200,7 +205,8 @@ def _by_hand(desk: _Desk, call: Call, to: User) -> tuple[User, Area | None, str 
             )
         )
     desk.load[to.id] = desk.load.get(to.id, 0) + 1
-    return to, _area_of(call, desk.areas), None
+    areas = [a for a in desk.areas if call.queue in a.queues or call.team in a.teams]
+    return to, areas[0] if areas else None, None
 
 
 def _tell_inspectors(db_session: Session, reviews: list[Review]) -> None:

@@ -58,6 +58,7 @@ def center(db_session, client_as):
     manager = client_as("qa_manager")
     manager.headers["Accept-Language"] = "en"  # the fallbacks' reasons are compared in English
     return {
+        "team": team,
         "run": run,
         "areas": areas,
         "t1": t1,
@@ -159,3 +160,18 @@ def test_only_inspectors_watch_areas_and_only_areas_that_exist(db_session, cente
         )
     assert people_service.current_areas(db_session=db_session, user_id=agent.id) == []
     assert people_service.current_areas(db_session=db_session, user_id=center["t1"].id) == [area]
+
+
+def test_an_area_watched_only_from_the_calls_own_team_falls_back(center, db_session):
+    insider, _ = factories.user(db_session, "inspector", team=center["team"])
+    vip = center["areas"]["vip"]
+    people_service.assign_areas(db_session=db_session, user=insider, area_ids=[vip.id])
+    db_session.commit()
+
+    assigned = _assign(center)
+
+    vip_call = next(c for c, q in center["calls"].items() if q == vip.queues[0])
+    assert assigned[vip_call]["fallback"] == (
+        f"the inspectors watching area {vip.name} belong to the call's team"
+    )
+    assert insider.id not in {r["inspector_id"] for r in assigned.values()}

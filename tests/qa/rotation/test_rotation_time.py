@@ -122,3 +122,9 @@ def test_a_center_week_starts_on_the_centers_monday(monkeypatch):
         datetime(2026, 3, 30, tzinfo=berlin),
     )
     assert (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() == 7 * 24 * 3600 - 3600
+
+
+def test_periods_at_the_ends_of_the_calendar_are_refused_not_crashed_on(client):
+    for start in ("0001-01-01", "9999-12-31", "9999-12-31T23:00:00-05:00"):
+        answer = client.post("/api/v1/rotation", json={"start": start})
+        assert answer.status_code == 422, (start, answer.text)
