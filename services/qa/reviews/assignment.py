@@ -16,6 +16,7 @@ from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Area, Role, User
 from services.qa.reviews.tables import Review, ReviewStatus
+from services.qa.rotation import service as rotation_service
 from services.qa.sampling.tables import SampledCall, SamplingRun
 
 
@@ -91,6 +92,8 @@ class _Desk:
 
 
 def _desk(db_session: Session) -> _Desk:
+    # The rotation period that has started since the last look gives its areas first.
+    rotation_service.bring_into_force(db_session=db_session)
     inspectors = list(
         db_session.scalars(select(User).where(User.role == Role.INSPECTOR, User.active.is_(True)))
     )

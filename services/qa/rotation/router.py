@@ -19,6 +19,7 @@ def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
         id=period.id,
         start=period.start,
         end=period.end,
+        applied_at=period.applied_at,
         assignments=[
             AssignmentOut(
                 area_id=r.area_id,

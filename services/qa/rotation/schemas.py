@@ -46,4 +46,5 @@ class PeriodOut(BaseModel):
     id: int
     start: UtcDatetime
     end: UtcDatetime
+    applied_at: UtcDatetime | None  # when the inspectors' areas became this plan's
     assignments: list[AssignmentOut]

@@ -2,7 +2,8 @@
 
 Periods are cut on the center's clock (``ZHIJIAN_CENTER_TIMEZONE``): a week starts on the
 center's Monday midnight, not UTC's. Who watches an area now is one answer,
-``people_service.current_areas`` / ``watchers``: planning writes it, rotation reads it.
+``people_service.current_areas`` / ``watchers``: a period writes it once, when it comes into
+force (``bring_into_force``); areas set by hand afterwards stay until the next period.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
-from services.db import center_time, center_zone, unique
+from services.db import center_time, center_zone, unique, utcnow
 from services.errors import InvalidInput
 from services.i18n import _
 from services.people import service as people_service
@@ -58,6 +59,33 @@ def week_of(at: datetime) -> tuple[datetime, datetime]:
     local = at.astimezone(center_zone())
     monday = local.date() - timedelta(days=local.weekday())
     return center_period(monday)
+
+
+def in_force(*, db_session: Session, at: datetime) -> RotationPeriod | None:
+    """The period in force at ``at``: the newest that has started and not ended."""
+    return db_session.scalars(
+        select(RotationPeriod)
+        .where(RotationPeriod.start <= at, RotationPeriod.end > at)
+        .order_by(RotationPeriod.start.desc())
+        .limit(1)
+    ).first()
+
+
+def bring_into_force(*, db_session: Session, at: datetime | None = None) -> RotationPeriod | None:
+    """Gives the inspectors the areas of the period in force at ``at`` (default now), once per
+    period: run hourly, when a period is planned and before assignment. Returns that period."""
+    period = in_force(db_session=db_session, at=at or utcnow())
+    if period is None or period.applied_at is not None:
+        return period
+    chosen = {a.area_id: a.user_id for a in assignments(db_session=db_session, period=period)}
+    for inspector in db_session.scalars(
+        select(User).where(User.role == Role.INSPECTOR, User.active.is_(True))
+    ):
+        mine = [area_id for area_id, user_id in chosen.items() if user_id == inspector.id]
+        people_service.assign_areas(db_session=db_session, user=inspector, area_ids=mine)
+    period.applied_at = utcnow()
+    db_session.flush()
+    return period
 
 
 def latest(*, db_session: Session) -> RotationPeriod | None:
@@ -108,7 +136,8 @@ def plan_period(
     created_by: str,
     since: datetime | None = None,
 ) -> RotationPeriod:
-    """Plans and stores the period from ``start``; sets every inspector's current areas to it."""
+    """Plans and stores the period from ``start``; the inspectors' current areas become its
+    own when it comes into force (at once if it has started)."""
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput(_("a rotation period's start and end need their time zone"))
     if end <= start:
@@ -126,8 +155,10 @@ def plan_period(
         else {}
     )
     work = workloads(db_session=db_session, areas=areas, since=since)
-    # Nobody keeps an area: neither last period's inspector nor whoever watches it now.
-    now = people_service.watchers(db_session=db_session)
+    # Nobody keeps an area: neither last period's inspector nor, where the new period follows
+    # today's (or the first plan follows areas set by hand), whoever watches it now.
+    follows_today = previous is None or previous == in_force(db_session=db_session, at=utcnow())
+    now = people_service.watchers(db_session=db_session) if follows_today else {}
     loads = [
         roster.AreaLoad(
             a.id, frozenset(a.teams), work[a.id], before.get(a.id), frozenset(now.get(a.id, []))
@@ -152,7 +183,5 @@ def plan_period(
         for area_id, user_id in chosen.items()
     )
     db_session.flush()
-    for inspector in inspectors:
-        mine = [area_id for area_id, user_id in chosen.items() if user_id == inspector.id]
-        people_service.assign_areas(db_session=db_session, user=inspector, area_ids=mine)
+    bring_into_force(db_session=db_session)  # a period that has started applies at once
     return period

@@ -18,6 +18,8 @@ class RotationPeriod(Base):
     end: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(150))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When the inspectors' current areas became this plan's (once, when it came into force).
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class RotationAssignment(Base):

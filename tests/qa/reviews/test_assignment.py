@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from services.calls.tables import Call
+from services.db import utcnow
 from services.people import service as people_service
 from services.people.tables import Area, User
 from services.qa.reviews import assignment
@@ -33,9 +34,8 @@ def desk(db_session):
         )  # fmt: skip
         factories.call_score(db_session, made, percent=50, flagged=n % 5 == 0)
     db_session.commit()
-    rotation_service.plan_period(
-        db_session=db_session, start=WEEK, end=WEEK + timedelta(weeks=1), created_by="t"
-    )
+    start, end = rotation_service.week_of(utcnow())  # in force now: it decides who reviews
+    rotation_service.plan_period(db_session=db_session, start=start, end=end, created_by="t")
 
 
 def _run(db_session):

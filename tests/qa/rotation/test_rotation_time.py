@@ -98,8 +98,9 @@ def test_the_api_reads_days_and_zoneless_times_on_the_center_clock(db_session, c
         "2026-12-14T16:00:00Z",
     )
     assert zoned.json()["start"] == "2026-12-20T16:00:00Z"
-    listed = {p["id"]: p["start"] for p in client.get("/api/v1/rotation").json()}
-    assert listed[week.json()["id"]] == "2026-11-29T16:00:00Z"
+    listed = {p["id"]: p for p in client.get("/api/v1/rotation").json()}
+    assert listed[week.json()["id"]]["start"] == "2026-11-29T16:00:00Z"
+    assert "applied_at" in listed[zoned.json()["id"]]
 
 
 def test_a_center_week_starts_on_the_centers_monday(monkeypatch):
