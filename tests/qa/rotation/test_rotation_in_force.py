@@ -8,6 +8,7 @@ from services.db import utcnow
 from services.people import service as people_service
 from services.people.tables import Area
 from services.qa.rotation import service as rotation_service
+from services.qa.rotation.tables import RotationAssignment, RotationPeriod
 from tests import factories
 
 
@@ -44,3 +45,24 @@ def test_a_period_gives_its_areas_when_it_comes_into_force_and_hand_changes_stay
     assert rotation_service.bring_into_force(db_session=db_session, at=later) == ahead
     assert ahead.applied_at is not None
     assert _areas(db_session, other) == [area.id] and _areas(db_session, watcher) == []
+
+
+def test_the_hourly_job_brings_the_period_that_started_into_force(db_session):
+    from workers.tasks import rotation
+
+    inspector, _ = factories.user(db_session, "inspector")
+    area = Area(name=factories.unique("hourly"), queues=["hourly-q"], teams=[])
+    db_session.add(area)
+    db_session.flush()
+    start, end = rotation_service.week_of(utcnow())
+    period = RotationPeriod(start=start, end=end, created_by="t")  # planned ahead, now started
+    db_session.add(period)
+    db_session.flush()
+    db_session.add(RotationAssignment(period_id=period.id, area_id=area.id, user_id=inspector.id))
+    db_session.commit()
+
+    rotation()
+
+    db_session.refresh(period)
+    assert period.applied_at is not None
+    assert _areas(db_session, inspector) == [area.id]
