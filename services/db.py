@@ -2,12 +2,24 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, BigInteger, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -19,6 +31,47 @@ from services.errors import Conflict
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # 64-bit ids on PostgreSQL; SQLite autoincrements only INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class NaiveDatetime(ValueError):
+    """A time without its zone reached the database: nobody can tell which instant it meant."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored as UTC and read back as aware UTC on PostgreSQL and SQLite alike.
+
+    SQLite keeps no zone: it would store ``00:00+08:00`` as ``00:00`` and hand it back as
+    midnight UTC, eight hours off. So every time is converted to UTC before it is written, a
+    time without a zone is refused (which instant it means is a guess), and what is read is
+    marked UTC. The column stays ``TIMESTAMP WITH TIME ZONE`` on PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware UTC for the database; a naive time is an error."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"a time is a datetime, not {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NaiveDatetime(f"a time without its zone cannot be stored: {value.isoformat()}")
+        return _in_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware UTC from the database (SQLite returns the stored UTC without its zone)."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else _in_utc(value)
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # at the calendar's very ends: left in its own zone, not a crash
+        return value
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -147,5 +200,19 @@ def utcnow() -> datetime:
 
 
 def aware(value: datetime) -> datetime:
-    """A stored time as aware UTC (SQLite hands times back without their zone)."""
+    """A time as aware UTC. Mapped columns (UtcDateTime) are aware already; this is for times
+    read by raw SQL, which SQLite hands back without their zone."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def center_zone() -> ZoneInfo:
+    """The center's time zone (``ZHIJIAN_CENTER_TIMEZONE``): its days and weeks are the QA's."""
+    return ZoneInfo(get_settings().center_timezone)
+
+
+def center_time(value: date | datetime) -> datetime:
+    """A moment as the center means it: a day is its midnight on the center's clock, a time
+    without a zone is read on the center's clock, a time with one stays that instant."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(), tzinfo=center_zone())
+    return value.replace(tzinfo=center_zone()) if value.tzinfo is None else value

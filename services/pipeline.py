@@ -21,6 +21,7 @@ SCORE = "zhijian.score"
 RECONCILE = "zhijian.reconcile"
 RETENTION = "zhijian.retention"
 SAMPLING = "zhijian.sampling"
+ROTATION = "zhijian.rotation"
 NOTIFICATIONS = "zhijian.notifications"
 QUEUES = ("asr", "asr-gpu", "score", "maintenance")
 MAINTENANCE_QUEUE = "maintenance"

@@ -30,6 +30,7 @@ app.conf.update(
         },
         "retention": {"task": pipeline.RETENTION, "schedule": 3600.0},
         "sampling": {"task": pipeline.SAMPLING, "schedule": 3600.0},
+        "rotation": {"task": pipeline.ROTATION, "schedule": 3600.0},
         "notifications": {"task": pipeline.NOTIFICATIONS, "schedule": 60.0},
     },
 )

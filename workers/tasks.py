@@ -16,6 +16,7 @@ from services.config import Settings, get_settings
 from services.db import session_scope, utcnow
 from services.errors import StorageUnavailable
 from services.notifications import service as notify
+from services.qa.rotation import service as rotation_service
 from services.qa.sampling import service as sampling_service
 from services.scoring import service as scoring_service
 from services.speech import service as speech_service
@@ -112,6 +113,13 @@ def sampling() -> None:
     """Runs every active sampling plan for its last complete period (once per period)."""
     with session_scope() as db_session:
         sampling_service.run_due(db_session=db_session, now=utcnow())
+
+
+@app.task(name=pipeline.ROTATION)
+def rotation() -> None:
+    """Gives the inspectors the areas of the rotation period that has come into force."""
+    with session_scope() as db_session:
+        rotation_service.bring_into_force(db_session=db_session)
 
 
 @app.task(name=pipeline.NOTIFICATIONS)

@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class AuditEntry(Base):
@@ -20,7 +20,7 @@ class AuditEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     username: Mapped[str] = mapped_column(String(150))
     action: Mapped[str] = mapped_column(String(64))  # e.g. call.listen, call.delete
     call_id: Mapped[int | None] = mapped_column(BigId)

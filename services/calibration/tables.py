@@ -5,10 +5,10 @@ agent's score, ladder, sampling pick or rule precision can ever count a calibrat
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class Mode:
@@ -31,10 +31,10 @@ class CalibrationSession(Base):
     expert_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     team: Mapped[str | None] = mapped_column(String(255))  # for pooling per team
     tolerance: Mapped[float] = mapped_column(Float)  # share of the scorecard's maximum
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(150))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    revealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CalibrationCall(Base):
@@ -70,7 +70,7 @@ class Participant(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     username: Mapped[str] = mapped_column(String(150))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CalibrationAnswer(Base):
@@ -92,7 +92,7 @@ class CalibrationAnswer(Base):
     total: Mapped[float] = mapped_column(Float)
     maximum: Mapped[float] = mapped_column(Float)
     missing: Mapped[list[str]] = mapped_column(JSONType)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class PackTolerance(Base):
@@ -103,7 +103,7 @@ class PackTolerance(Base):
     pack: Mapped[str] = mapped_column(String(64), primary_key=True)
     tolerance: Mapped[float] = mapped_column(Float)
     set_by: Mapped[str] = mapped_column(String(150))
-    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SecondReview(Base):
@@ -118,4 +118,4 @@ class SecondReview(Base):
     share: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     chosen_by: Mapped[str] = mapped_column(String(150))
-    chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    chosen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

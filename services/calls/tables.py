@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import false
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class CallStatus:
@@ -60,7 +59,7 @@ class Call(Base):
     team: Mapped[str | None] = mapped_column(String(255))
     queue: Mapped[str | None] = mapped_column(String(255))
     direction: Mapped[str | None] = mapped_column(String(16))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     language: Mapped[str | None] = mapped_column(String(16))
     # {"agent": 0, "customer": 1}; {} for mono; None: decided from the file (stereo: 0 agent).
     channel_map: Mapped[dict[str, int] | None] = mapped_column(JSONType)
@@ -80,7 +79,5 @@ class Call(Base):
     # Set by the latest scoring: the call needs a person to look at it.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -42,7 +42,7 @@ def _user_out(db_session: DbSession, user: User, link: SignInLinkOut | None = No
         {
             **{f: getattr(user, f) for f in UserOut.model_fields if hasattr(user, f)},
             "has_password": user.password_hash is not None,
-            "area_ids": people_service.area_ids_of(db_session=db_session, user_id=user.id),
+            "area_ids": people_service.current_areas(db_session=db_session, user_id=user.id),
         }
     )
     out.sign_in_link = link

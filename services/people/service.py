@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.db import aware, unique, utcnow
 from services.errors import InvalidInput, NotFound
+from services.i18n import _
 from services.people.signin import hash_password
 from services.people.tables import (
     ApiToken,
@@ -154,7 +155,7 @@ def principal(
     user = db_session.get(User, user_id)
     if user is None or not user.active:
         return None
-    areas = tuple(db_session.scalars(select(UserArea.area_id).where(UserArea.user_id == user.id)))
+    areas = tuple(current_areas(db_session=db_session, user_id=user.id))
     return Principal(
         user.id, user.username, user.role, user.team, user.agent_id, areas, via, csrf_token,
         language=user.language, display_name=user.display_name, session_id=session_id,
@@ -208,17 +209,53 @@ def create_area(*, db_session: Session, name: str, queues: list[str], teams: lis
 
 
 def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> None:
-    """Sets an inspector's current areas."""
+    """Sets an inspector's current areas, by hand or from a rotation plan (see current_areas).
+
+    Only inspectors watch areas; every area must exist.
+    """
+    if user.role != Role.INSPECTOR:
+        raise InvalidInput(
+            _(
+                "only inspectors watch areas; {username} is {role}",
+                username=user.username,
+                role=user.role,
+            )
+        )
+    wanted = sorted(set(area_ids))
+    storable = [a for a in wanted if 0 < a < 2**63]  # others cannot exist, nor be queried
+    known = set(db_session.scalars(select(Area.id).where(Area.id.in_(storable))))
+    unknown = [area_id for area_id in wanted if area_id not in known]
+    if unknown:
+        raise NotFound(_("no area with id {ids}", ids=", ".join(map(str, unknown))))
     db_session.execute(delete(UserArea).where(UserArea.user_id == user.id))
-    for area_id in area_ids:
+    for area_id in wanted:
         db_session.add(UserArea(user_id=user.id, area_id=area_id))
     db_session.flush()
 
 
-def area_ids_of(*, db_session: Session, user_id: int) -> list[int]:
-    """An inspector's current areas."""
-    query = select(UserArea.area_id).where(UserArea.user_id == user_id).order_by(UserArea.area_id)
-    return list(db_session.scalars(query))
+def current_areas(*, db_session: Session, user_id: int) -> list[int]:
+    """The one answer to "which areas does this inspector watch now": the areas the people
+    tables hold for them, which a rotation plan sets when it is planned and ``zhijian areas
+    assign`` (or the API) changes by hand. Assignment, rotation and call visibility read this."""
+    return list(
+        db_session.scalars(
+            select(UserArea.area_id).where(UserArea.user_id == user_id).order_by(UserArea.area_id)
+        )
+    )
+
+
+def watchers(*, db_session: Session) -> dict[int, list[int]]:
+    """Area id → the active inspectors watching it now (their current areas), lowest id first."""
+    rows = db_session.execute(
+        select(UserArea.area_id, UserArea.user_id)
+        .join(User, User.id == UserArea.user_id)
+        .where(User.role == Role.INSPECTOR, User.active.is_(True))
+        .order_by(UserArea.area_id, UserArea.user_id)
+    ).all()
+    found: dict[int, list[int]] = {}
+    for area_id, user_id in rows:
+        found.setdefault(int(area_id), []).append(int(user_id))
+    return found
 
 
 def areas(*, db_session: Session, area_ids: tuple[int, ...]) -> list[Area]:

@@ -5,7 +5,6 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class CallMetrics(Base):
@@ -27,7 +26,7 @@ class CallMetrics(Base):
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
     )
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class RuleStatus(Base):
@@ -93,4 +92,4 @@ class CallScore(Base):
     reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
     sections: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

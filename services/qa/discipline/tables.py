@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType
+from services.db import Base, BigId, JSONType, UtcDateTime
 
 
 class DisciplineRecord(Base):
@@ -30,7 +30,7 @@ class DisciplineRecord(Base):
     category: Mapped[str] = mapped_column(String(32))
     ladder: Mapped[str] = mapped_column(String(64))
     counted_as: Mapped[str] = mapped_column(String(128))  # the rule or category counted
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     prior: Mapped[int] = mapped_column(Integer)  # earlier violations counted in the window
     critical: Mapped[bool] = mapped_column()
     tier: Mapped[str] = mapped_column(String(16))

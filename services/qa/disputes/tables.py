@@ -4,7 +4,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -13,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
-from services.db import Base, BigId, utcnow
+from services.db import Base, BigId, UtcDateTime, utcnow
 from services.people import names
 
 
@@ -43,9 +42,9 @@ class Dispute(Base):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=DisputeStatus.OPEN)
     opened_by: Mapped[str] = mapped_column(String(150))
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(150))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decision_comment: Mapped[str | None] = mapped_column(Text)
     result_evaluation_id: Mapped[int | None] = mapped_column(BigInteger)
 

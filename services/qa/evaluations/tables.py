@@ -5,7 +5,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 from services.people import names
 
 
@@ -51,11 +50,11 @@ class Evaluation(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     why: Mapped[str] = mapped_column(Text)  # what made this version: review, correction, dispute
     created_by: Mapped[str] = mapped_column(String(150))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Lifecycle, not content: these are the only columns that change after release.
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     released_by: Mapped[str | None] = mapped_column(String(150))
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     superseded_by: Mapped[int | None] = mapped_column(BigInteger)
 
     @property

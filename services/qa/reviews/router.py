@@ -18,7 +18,15 @@ from services.qa.evaluations.router import evaluation_out
 from services.qa.evaluations.schemas import EvaluationOut
 from services.qa.reviews import assignment
 from services.qa.reviews import service as reviews
-from services.qa.reviews.schemas import DraftIn, ReassignIn, ReviewDetailOut, ReviewOut, SubmitIn
+from services.qa.reviews.schemas import (
+    AssignedOut,
+    DraftIn,
+    ReassignIn,
+    ReviewDetailOut,
+    ReviewOut,
+    RunReassignIn,
+    SubmitIn,
+)
 from services.qa.sampling import service as sampling_service
 from services.scoring.schemas import ScoreOut
 from services.speech import service as speech_service
@@ -27,16 +35,46 @@ router = APIRouter(prefix="/api/v1/reviews", tags=["qa"])
 
 
 assign_router = APIRouter(prefix="/api/v1/sampling", tags=["qa"])
+QaManagers = Annotated[Principal, Depends(require(Role.QA_MANAGER))]
 
 
-@assign_router.post("/runs/{run_id}/assign", response_model=list[ReviewOut])
-def assign_run(run_id: Id, db_session: DbSession, _principal: Managers) -> list[ReviewOut]:
-    """Hands the run's calls to the inspectors watching their areas (once)."""
-    stored = sampling_service.get_run_or_raise(db_session=db_session, run_id=run_id)
+def _assigned_out(placed: list[assignment.Placed]) -> list[AssignedOut]:
     return [
-        ReviewOut.model_validate(r)
-        for r in assignment.assign_run(db_session=db_session, run=stored)
+        AssignedOut.model_validate(
+            {
+                **ReviewOut.model_validate(p.review).model_dump(),
+                "area": p.area,
+                "fallback": p.fallback,
+            }
+        )
+        for p in placed
     ]
+
+
+@assign_router.post("/runs/{run_id}/assign", response_model=list[AssignedOut])
+def assign_run(run_id: Id, db_session: DbSession, _principal: Managers) -> list[AssignedOut]:
+    """Hands the run's calls to the inspectors watching their areas now (once); a call that
+    no inspector of its area can take goes to the least-loaded inspector, and says why."""
+    stored = sampling_service.get_run_or_raise(db_session=db_session, run_id=run_id)
+    return _assigned_out(assignment.assign_run(db_session=db_session, run=stored))
+
+
+@assign_router.post("/runs/{run_id}/reassign", response_model=list[AssignedOut])
+def reassign_run(
+    run_id: Id, body: RunReassignIn, db_session: DbSession, _principal: QaManagers
+) -> list[AssignedOut]:
+    """Assigns the run's unstarted reviews again (after areas changed, say): to ``username``,
+    or by the current areas. A started or submitted review named here answers 409."""
+    stored = sampling_service.get_run_or_raise(db_session=db_session, run_id=run_id)
+    to = (
+        people_service.get_by_username_or_raise(db_session=db_session, username=body.username)
+        if body.username
+        else None
+    )
+    placed = assignment.reassign_run(
+        db_session=db_session, run=stored, review_ids=body.review_ids, to=to
+    )
+    return _assigned_out(placed)
 
 
 @router.get("", response_model=list[ReviewOut])

@@ -1,13 +1,13 @@
 """Reviews in and out of the API: the queue, drafts and submission."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.calls.schemas import CallSummary, TurnOut
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.scoring.schemas import ScoreOut
-from services.types import Comment, ShortText, Strict, UtcDatetime
+from services.types import MAX_ID, Comment, ShortText, Strict, UtcDatetime
 
 
 class ReviewOut(BaseModel):
@@ -24,6 +24,22 @@ class ReviewOut(BaseModel):
     priority: int
     reason: str
     assigned_at: UtcDatetime
+
+
+class AssignedOut(ReviewOut):
+    """A review as assignment placed it: its call's area, and why it fell back to the
+    least-loaded inspector (null: an inspector watching the area took it)."""
+
+    area: str | None
+    fallback: str | None
+
+
+class RunReassignIn(Strict):
+    """Which of a run's reviews to assign again (default: every unstarted one), and to whom
+    (default: by the inspectors' current areas, as the run was assigned)."""
+
+    review_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(None, max_length=5000)
+    username: ShortText | None = None
 
 
 class ReassignIn(Strict):

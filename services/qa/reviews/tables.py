@@ -5,7 +5,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 from services.people import names
 
 
@@ -43,10 +42,10 @@ class Review(Base):
     status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
     priority: Mapped[int] = mapped_column(Integer)  # 0: risky (flagged …) first, 1: random
     reason: Mapped[str] = mapped_column(Text)
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Work in progress (hit verdicts, manual item scores, comments) until it is submitted.
     draft: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @property
     def inspector_name(self) -> str | None:
@@ -79,4 +78,4 @@ class HitVerdict(Base):
     confirmed: Mapped[bool] = mapped_column()
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(150))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

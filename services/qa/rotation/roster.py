@@ -27,6 +27,7 @@ class AreaLoad:
     teams: frozenset[str]
     workload: float
     previous_inspector: int | None = None
+    watching_now: frozenset[int] = frozenset()  # the area's current inspectors (current areas)
 
 
 class RotationImpossible(ValueError):
@@ -35,7 +36,11 @@ class RotationImpossible(ValueError):
 
 def allowed(inspector: Inspector, area: AreaLoad) -> bool:
     """Whether the rules let ``inspector`` watch ``area`` this period."""
-    return inspector.user_id != area.previous_inspector and inspector.home_team not in area.teams
+    return (
+        inspector.user_id != area.previous_inspector
+        and inspector.user_id not in area.watching_now
+        and inspector.home_team not in area.teams
+    )
 
 
 def loads(

@@ -19,6 +19,7 @@ def _period_out(db_session: DbSession, period: RotationPeriod) -> PeriodOut:
         id=period.id,
         start=period.start,
         end=period.end,
+        applied_at=period.applied_at,
         assignments=[
             AssignmentOut(
                 area_id=r.area_id,
@@ -47,8 +48,10 @@ def rotation_plan(
 
 @router.post("", response_model=PeriodOut, status_code=201)
 def plan_rotation(body: RotationIn, db_session: DbSession, principal: Managers) -> PeriodOut:
-    """Plans the next period: every area to a new inspector, workload balanced."""
+    """Plans the next period (a center week by default): every area to a new inspector,
+    workload balanced; the inspectors' current areas become the plan's."""
+    start, end = rotation_service.center_period(body.start, body.end)
     period = rotation_service.plan_period(
-        db_session=db_session, start=body.start, end=body.end, created_by=principal.username
+        db_session=db_session, start=start, end=end, created_by=principal.username
     )
     return _period_out(db_session, period)

@@ -1,17 +1,33 @@
 """Monitor rotation in and out of the API."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
 from services.types import Strict, UtcDatetime
 
 
-class RotationIn(Strict):
-    """The period to plan."""
+def _plausible(value: datetime | date | None) -> datetime | date | None:
+    # Far from now a period means nothing, and the calendar's ends overflow when zones shift.
+    if value is not None and not 1970 <= value.year <= 9000:
+        raise ValueError("a rotation period lies between the years 1970 and 9000")
+    return value
 
-    start: datetime
-    end: datetime
+
+Moment = Annotated[datetime | date, AfterValidator(_plausible)]
+
+
+class RotationIn(Strict):
+    """The period to plan, on the center's clock (``ZHIJIAN_CENTER_TIMEZONE``)."""
+
+    start: Moment = Field(
+        description="A day (its midnight in the center's time zone) or a time; a time without "
+        "a zone is the center's."
+    )
+    end: Moment | None = Field(
+        None, description="Same forms as start; default: one week (seven center days) later."
+    )
 
 
 class AssignmentOut(BaseModel):
@@ -30,4 +46,5 @@ class PeriodOut(BaseModel):
     id: int
     start: UtcDatetime
     end: UtcDatetime
+    applied_at: UtcDatetime | None  # when the inspectors' areas became this plan's
     assignments: list[AssignmentOut]

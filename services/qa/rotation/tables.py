@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, utcnow
+from services.db import Base, BigId, UtcDateTime, utcnow
 
 
 class RotationPeriod(Base):
@@ -14,10 +14,12 @@ class RotationPeriod(Base):
     __tablename__ = "rotation_periods"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    start: Mapped[datetime] = mapped_column(DateTime(timezone=True), unique=True)
-    end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    start: Mapped[datetime] = mapped_column(UtcDateTime, unique=True)
+    end: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(150))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When the inspectors' current areas became this plan's (once, when it came into force).
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class RotationAssignment(Base):

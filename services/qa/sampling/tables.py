@@ -5,7 +5,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -14,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType, utcnow
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class SamplingPlan(Base):
@@ -27,7 +26,7 @@ class SamplingPlan(Base):
     # The whole validated plan (services/qa/sampling/schemas.py PlanSpec), so a run can be repeated.
     spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SamplingRun(Base):
@@ -38,12 +37,12 @@ class SamplingRun(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("sampling_plans.id", ondelete="CASCADE"))
-    period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    period_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    period_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    period_end: Mapped[datetime] = mapped_column(UtcDateTime)
     seed: Mapped[int] = mapped_column(BigInteger)
     spec: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the plan as it was when run
     created_by: Mapped[str] = mapped_column(String(150))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SampledCall(Base):

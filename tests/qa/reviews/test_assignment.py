@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from services.calls.tables import Call
+from services.db import utcnow
 from services.people import service as people_service
 from services.people.tables import Area, User
 from services.qa.reviews import assignment
@@ -33,9 +34,8 @@ def desk(db_session):
         )  # fmt: skip
         factories.call_score(db_session, made, percent=50, flagged=n % 5 == 0)
     db_session.commit()
-    rotation_service.plan_period(
-        db_session=db_session, start=WEEK, end=WEEK + timedelta(weeks=1), created_by="t"
-    )
+    start, end = rotation_service.week_of(utcnow())  # in force now: it decides who reviews
+    rotation_service.plan_period(db_session=db_session, start=start, end=end, created_by="t")
 
 
 def _run(db_session):
@@ -56,7 +56,7 @@ def test_each_sampled_call_goes_to_the_inspector_of_its_area_once(db_session, de
     }
     areas = {a.name: a for a in db_session.scalars(select(Area))}
 
-    reviews = assignment.assign_run(db_session=db_session, run=run)
+    reviews = [p.review for p in assignment.assign_run(db_session=db_session, run=run)]
     again = assignment.assign_run(db_session=db_session, run=run)
 
     assert reviews and again == []
@@ -70,7 +70,7 @@ def test_each_sampled_call_goes_to_the_inspector_of_its_area_once(db_session, de
 def test_the_queue_is_risk_first_and_private_and_an_absent_inspectors_work_moves(
     db_session, desk, anonymous
 ):
-    reviews = assignment.assign_run(db_session=db_session, run=_run(db_session))
+    reviews = [p.review for p in assignment.assign_run(db_session=db_session, run=_run(db_session))]
     busy = db_session.get(User, reviews[0].inspector_id)
     token = people_service.create_token(db_session=db_session, user=busy)
     db_session.commit()

@@ -73,6 +73,8 @@ def test_rotation_is_stored_with_history_and_moves_inspectors_areas(
         rotation_service.plan_period(
             db_session=db_session, start=start, end=start + timedelta(weeks=1), created_by="t"
         )
+    # The last period, planned ahead, gives its areas when it comes into force.
+    rotation_service.bring_into_force(db_session=db_session, at=START + timedelta(weeks=7, days=1))
     periods = client.get("/api/v1/rotation", params={"limit": 8}).json()
 
     assert len(periods) == 8
