@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     Integer,
+    Interval,
     MetaData,
     TypeDecorator,
     create_engine,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeEngine
 
 from services.config import get_settings
 from services.errors import Conflict
@@ -48,6 +50,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
+        """``column - timedelta`` is date arithmetic with an interval, not a time to store."""
+        if isinstance(value, timedelta):
+            return Interval()
+        return self
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Aware UTC for the database; a naive time is an error."""

@@ -211,7 +211,7 @@ def create_area(*, db_session: Session, name: str, queues: list[str], teams: lis
 def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> None:
     """Sets an inspector's current areas, by hand or from a rotation plan (see current_areas).
 
-    Only inspectors watch areas; every area must exist.
+    Only inspectors watch areas; every area must exist and be active.
     """
     if user.role != Role.INSPECTOR:
         raise InvalidInput(
@@ -223,7 +223,9 @@ def assign_areas(*, db_session: Session, user: User, area_ids: list[int]) -> Non
         )
     wanted = sorted(set(area_ids))
     storable = [a for a in wanted if 0 < a < 2**63]  # others cannot exist, nor be queried
-    known = set(db_session.scalars(select(Area.id).where(Area.id.in_(storable))))
+    known = set(
+        db_session.scalars(select(Area.id).where(Area.id.in_(storable), Area.active.is_(True)))
+    )
     unknown = [area_id for area_id in wanted if area_id not in known]
     if unknown:
         raise NotFound(_("no area with id {ids}", ids=", ".join(map(str, unknown))))
