@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.calls.schemas import CallSummary, TurnOut
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.scoring.schemas import ScoreOut
-from services.types import Comment, ShortText, Strict, UtcDatetime
+from services.types import Comment, Reason, ShortText, Strict, UtcDatetime
 
 
 class ReviewOut(BaseModel):
@@ -29,6 +29,13 @@ class ReassignIn(Strict):
     """An absent inspector whose open reviews go to others."""
 
     username: ShortText
+
+
+class ReEvaluateIn(Strict):
+    """A second review of an evaluated call: why, and by whom (default: its inspector)."""
+
+    reason: Reason
+    inspector: ShortText | None = Field(None, description="An inspector's username.")
 
 
 class HitVerdictIn(Strict):
