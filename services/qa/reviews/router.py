@@ -115,7 +115,7 @@ def submit_review(
     """Submits a complete review as an evaluation (and releases it, if asked)."""
     review = reviews.get_or_raise(db_session=db_session, review_id=review_id, principal=principal)
     row = reviews.submit(db_session=db_session, review=review, principal=principal)
-    if body.release:
+    if body.release and row.released_at is None:  # a re-evaluation may be released already
         row = evaluations.release(db_session=db_session, row=row, principal=principal)
     return evaluation_out(row)
 

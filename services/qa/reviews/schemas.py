@@ -69,7 +69,8 @@ class DraftIn(Strict):
 
 
 class SubmitIn(Strict):
-    """Submitting a review; ``release`` shows the evaluation to the agent at once."""
+    """Submitting a review; ``release`` shows the evaluation to the agent at once (a
+    re-evaluation of a released evaluation is released anyway)."""
 
     release: bool = False
 
