@@ -92,6 +92,8 @@ def test_open_disputes_are_carried_where_the_item_still_lost_and_closed_where_no
     carried, closed = listed[disputes["carried"]["id"]], listed[disputes["closed"]["id"]]
     assert (carried["status"], carried["evaluation_id"]) == ("open", kept["id"])
     assert (closed["status"], closed["result_evaluation_id"]) == ("closed", cleared["id"])
+    only_closed = floor.manager.get("/api/v1/disputes?status=closed").json()
+    assert [d["id"] for d in only_closed] == [closed["id"]]
     # Written in the language of the inspector who submitted it (the default, Chinese).
     assert closed["decision_comment"] == "已关闭：评分的第 2 版（复评）不再对此项扣分"
     # The carried dispute is still open: its item does not count until it is decided.
