@@ -35,9 +35,8 @@ def _inspector(db_session: Session, row: Evaluation, call: Call, username: str |
     else:
         user = db_session.scalar(select(User).where(User.username == username))
     if user is None or user.role != Role.INSPECTOR or not user.active:
-        raise InvalidInput(
-            _("{username} is not an active inspector", username=username or row.inspector_id)
-        )
+        named = username or (user.username if user else str(row.inspector_id))
+        raise InvalidInput(_("{username} is not an active inspector", username=named))
     if call.team is not None and user.team == call.team:
         raise InvalidInput(
             _("{username} is of the call's team and may not review it", username=user.username)

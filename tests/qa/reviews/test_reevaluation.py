@@ -3,10 +3,11 @@ the next version of the same evaluation, and the database refuses a second one i
 call twice in the queues."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from services.db import session_scope
+from services.people.tables import User
 from services.qa.reviews.tables import HitVerdict
 from tests import factories
 
@@ -114,6 +115,15 @@ def test_a_re_evaluation_goes_to_an_active_inspector_not_of_the_calls_team(floor
 
     assert to_stranger.status_code == 422 and "team" in to_stranger.json()["detail"]
     assert to_agent.status_code == 422 and "not an active inspector" in to_agent.json()["detail"]
+    with session_scope() as db_session:
+        db_session.execute(
+            update(User).where(User.username == floor.inspector_name).values(active=False)
+        )
+    to_author = _reevaluate(floor.manager, evaluation["id"])
+    assert to_author.status_code == 422
+    assert to_author.json()["detail"] == f"{floor.inspector_name} is not an active inspector"
+    in_force = floor.manager.get(f"/api/v1/evaluations/{evaluation['id']}").json()
+    assert in_force["superseded_by"] is None  # nothing changed
 
 
 def test_the_database_holds_one_evaluation_in_force_and_one_open_review_per_call(floor):
