@@ -153,3 +153,24 @@ def test_the_database_holds_one_evaluation_in_force_and_one_open_review_per_call
                 ),
                 {"id": open_review},
             )
+
+
+def test_a_stray_second_review_of_an_evaluated_call_cannot_be_submitted(floor):
+    evaluation = floor.review("misheard")
+    with session_scope() as db_session:
+        stray = db_session.execute(
+            text(
+                "INSERT INTO reviews (call_id, run_id, inspector_id, status, priority, reason,"
+                " assigned_at, draft) SELECT call_id, NULL, inspector_id, 'open', priority,"
+                " reason, assigned_at, draft FROM reviews WHERE id = :id RETURNING id"
+            ),
+            {"id": evaluation["review_id"]},
+        ).scalar_one()
+
+    refused = floor.inspector.post(f"/api/v1/reviews/{stray}/submit", json={}, headers=EN)
+
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        f"call {evaluation['call_id']} already has evaluation {evaluation['id']} in force; "
+        "a QA manager may re-evaluate it"
+    )
