@@ -52,20 +52,25 @@ def get_plan(plan_id: Id, db_session: DbSession, _principal: Managers) -> PlanOu
 
 @router.patch("/plans/{plan_id}", response_model=PlanOut)
 def update_plan(
-    plan_id: Id, body: PlanPatchIn, db_session: DbSession, _principal: Managers
+    plan_id: Id, body: PlanPatchIn, db_session: DbSession, principal: Managers
 ) -> PlanOut:
     """Edits a plan (the fields sent), pauses it (``active: false``) or resumes it."""
     plan = sampling_service.get_plan_or_raise(db_session=db_session, plan_id=plan_id)
-    return _plan_out(
-        plans.update(db_session=db_session, plan=plan, changes=body.changes(), active=body.active)
+    updated = plans.update(
+        db_session=db_session,
+        plan=plan,
+        changes=body.changes(),
+        active=body.active,
+        by=principal.username,
     )
+    return _plan_out(updated)
 
 
 @router.delete("/plans/{plan_id}", status_code=204)
-def delete_plan(plan_id: Id, db_session: DbSession, _principal: Managers) -> Response:
+def delete_plan(plan_id: Id, db_session: DbSession, principal: Managers) -> Response:
     """Deletes a plan; one that has run is kept, hidden and paused, so its runs stay readable."""
     plan = sampling_service.get_plan_or_raise(db_session=db_session, plan_id=plan_id)
-    plans.delete(db_session=db_session, plan=plan)
+    plans.delete(db_session=db_session, plan=plan, by=principal.username)
     return Response(status_code=204)
 
 

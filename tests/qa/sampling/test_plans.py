@@ -111,6 +111,13 @@ def test_a_plan_is_edited_paused_resumed_and_its_runs_listed(client, db_session)
     ]
     assert [r["picked"] for r in listed] == [3, 0]
     assert listed[0]["created_by"] == "schedule" and listed[1]["created_by"] != "schedule"
+    trail = client.get("/api/v1/audit?action=sampling_plan.updated").json()
+    mine = [e["detail"] for e in trail if e["detail"]["plan_id"] == plan["id"]]
+    assert [(d["changes"], d["active"]) for d in reversed(mine)] == [
+        ({"per_agent": 3, "name": "edited"}, None),
+        ({}, False),
+        ({}, True),
+    ]
 
 
 def _ran(db_session, run_ids: list[int]) -> set[int]:
@@ -130,6 +137,11 @@ def test_a_plan_without_runs_is_deleted_and_one_with_runs_is_kept_out_of_sight(c
     again = client.delete(f"/api/v1/sampling/plans/{ran['id']}")
 
     assert (gone.status_code, kept.status_code, again.status_code) == (204, 204, 404)
+    trail = client.get("/api/v1/audit?action=sampling_plan.deleted").json()
+    assert sorted((e["detail"]["name"], e["detail"]["kept"]) for e in trail) == [
+        ("never ran", False),
+        ("ran", True),
+    ]
     assert db_session.get(SamplingPlan, never_ran["id"]) is None
     row = db_session.get(SamplingPlan, ran["id"])
     assert row is not None and row.deleted_at is not None and row.active is False
