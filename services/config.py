@@ -106,7 +106,7 @@ class Settings(BaseSettings):
 
     center_timezone: str = Field(
         "Asia/Shanghai",
-        description="The center's time zone: report days, weeks and months follow it.",
+        description="The center's time zone: report and sampling days, weeks and months follow it.",
     )
 
     default_language: Literal["zh_CN", "en"] = Field(

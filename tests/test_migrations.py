@@ -84,3 +84,46 @@ def test_mono_calls_keep_both_parties_on_one_channel_and_the_downgrade_keeps_the
         roles = connection.execute(text("SELECT role FROM channel_activity")).scalars()
         assert list(roles) == ["agent"]
     command.upgrade(config, "head")
+
+
+def test_a_call_evaluated_twice_keeps_its_newest_evaluation_and_its_oldest_open_review(tmp_path):
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0015")
+    evaluation = (
+        "INSERT INTO evaluations (review_id, version, call_id, inspector_id, pack, pack_version,"
+        " items, sections, total, maximum, auto_failed, comment, why, created_by, created_at)"
+        " VALUES ({review}, 1, 1, 1, 'p', 'v', '[]', '[]', 1, 1, 0, '', 'review', 'i',"
+        " '2026-01-01')"
+    )
+    review = (
+        "INSERT INTO reviews (call_id, inspector_id, status, priority, reason, assigned_at, draft)"
+        " VALUES (1, 1, '{status}', 1, 'r', '2026-01-01', '{{}}')"
+    )
+    with get_engine(url).begin() as connection:
+        for statement in (
+            "INSERT INTO calls (bucket, object_key, object_version, source, extra, status,"
+            " deliveries, created_at, updated_at, flagged) VALUES ('b', 'k', 'v', 's', '{}',"
+            " 'scored', 0, '2026-01-01', '2026-01-01', 0)",
+            "INSERT INTO users (username, role, active, created_at) VALUES"
+            " ('i', 'inspector', 1, '2026-01-01')",
+            review.format(status="submitted"),
+            review.format(status="submitted"),
+            review.format(status="open"),
+            review.format(status="open"),
+            evaluation.format(review=1),
+            evaluation.format(review=2),
+        ):
+            connection.execute(text(statement))
+
+    command.upgrade(config, "head")
+    with get_engine(url).connect() as connection:
+        evaluations = connection.execute(
+            text("SELECT id, superseded_by FROM evaluations ORDER BY id")
+        ).all()
+        reviews = connection.execute(text("SELECT id, status FROM reviews ORDER BY id")).all()
+    assert [tuple(e) for e in evaluations] == [(1, 2), (2, None)]
+    assert [tuple(r) for r in reviews] == [(1, "submitted"), (2, "submitted"), (3, "open")]
+
+    command.downgrade(config, "0015")
+    command.upgrade(config, "head")

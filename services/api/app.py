@@ -20,7 +20,7 @@ from services.people.router import router as people_router
 from services.qa.discipline.router import router as discipline_router
 from services.qa.disputes.router import router as disputes_router
 from services.qa.evaluations.router import router as evaluations_router
-from services.qa.reviews.router import assign_router, precision_router
+from services.qa.reviews.router import assign_router, precision_router, reevaluate_router
 from services.qa.reviews.router import router as reviews_router
 from services.qa.rotation.router import router as rotation_router
 from services.qa.sampling.router import router as sampling_router
@@ -69,6 +69,7 @@ def create_app() -> FastAPI:
     app.include_router(reviews_router)
     app.include_router(precision_router)
     app.include_router(evaluations_router)
+    app.include_router(reevaluate_router)
     app.include_router(disputes_router)
     app.include_router(discipline_router)
     app.include_router(notifications_router)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -354,3 +354,10 @@ def check_key(key: str) -> None:
     """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes)."""
     if not _SAFE_KEY.match(key) or len(key.encode()) > 1024:
         raise InvalidInput("an object key is 1 to 1024 bytes without control characters")
+
+
+def reviewed_ids() -> Select[tuple[int]]:
+    """The ids of calls with a review, open or submitted: QA has them already."""
+    from services.qa.reviews.tables import Review  # qa builds on calls: imported where needed
+
+    return select(Review.call_id)

@@ -151,3 +151,47 @@ def test_a_broken_pack_file_leaves_the_running_pack_in_place(tmp_path: Path):
 
     assert [p.version for p in after] == [p.version for p in before]
     assert get_settings().rules_dir.is_dir()
+
+
+CARD = """
+scorecard:
+  name: Card
+  sections:
+    - id: s
+      name: S
+      items:
+        - {id: rude, name: Rude, points: 10, rule: rude}
+        - {id: manner, name: Manner, points: 10, manual: true, category: courtesy,
+           violation_when: WHEN}
+"""
+
+
+@pytest.mark.parametrize(
+    ("when", "parsed"),
+    [("fail", "fail"), ("any_loss", "any_loss"), ("{below: 6}", {"below": 6.0})],
+)
+def test_a_scorecard_item_says_what_the_ladder_counts_it_as(when, parsed):
+    card = pack_module.parse(MINIMAL + CARD.replace("WHEN", when), source="card").spec.scorecard
+    assert card is not None
+    manner = card.sections[0].items[1]
+
+    assert manner.category == "courtesy"
+    assert manner.model_dump(mode="json")["violation_when"] == parsed
+    assert card.sections[0].items[0].violation_when is None  # a rule item's default: any loss
+
+
+@pytest.mark.parametrize("when", ["sometimes", "{below: 0}", "{above: 3}"])
+def test_an_unknown_violation_rule_is_refused_naming_the_item(when):
+    with pytest.raises(pack_module.PackError, match="violation_when"):
+        pack_module.parse(MINIMAL + CARD.replace("WHEN", when), source="card")
+
+
+@pytest.mark.parametrize("path", sorted(RULES.glob("*.yaml")), ids=lambda p: p.name)
+def test_each_shipped_manual_item_has_its_own_category_and_counts_only_when_failed(path: Path):
+    card = pack_module.parse(path.read_text(encoding="utf-8"), source=path.name).spec.scorecard
+    assert card is not None
+    manual = [i for s in card.sections for i in s.items if i.manual]
+
+    assert manual and all(i.violation_when == "fail" for i in manual)
+    categories = [i.category for i in manual]
+    assert None not in categories and len(set(categories)) == len(categories)

@@ -1,7 +1,8 @@
 """The discipline ladder's state: rebuilt from the released evaluations whenever one changes.
 
-Only the version in force counts; an item under an open dispute does not count until the
-judgement is upheld; an overturned item has its points back and so is no violation. The stored
+Only the version in force counts (a call has one: uq_evaluations_current_call), one violation
+per rule per call; an item under an open dispute does not count until the judgement is upheld;
+an item whose dispute was overturned never counts again for that call. The stored
 records are derived data: ``recompute`` (and the CLI's ``zhijian discipline recompute``) gives
 the same answer from the evaluations every time.
 """
@@ -49,16 +50,19 @@ def config(path: Path | None = None) -> ladder.LadderConfig:
 
 
 def violations(*, db_session: Session, agent_id: str) -> list[ladder.Violation]:
-    """The agent's confirmed violations: lost items of released versions in force, less those
-    under an open dispute."""
+    """The agent's confirmed violations: items of released versions in force whose score the
+    pack counts as a violation (content.is_violation), one per rule per call, less those under
+    an open dispute or won by the agent in one."""
     disputed = {
         (d.review_id, d.item_id)
         for d in db_session.scalars(
             select(Dispute).where(
-                Dispute.agent_id == agent_id, Dispute.status == DisputeStatus.OPEN
+                Dispute.agent_id == agent_id,
+                Dispute.status.in_((DisputeStatus.OPEN, DisputeStatus.OVERTURNED)),
             )
         )
     }
+    counted: set[tuple[int, str]] = set()
     rows = db_session.execute(
         select(Evaluation, Call.started_at, Call.created_at)
         .join(Call, Call.id == Evaluation.call_id)
@@ -71,8 +75,10 @@ def violations(*, db_session: Session, agent_id: str) -> list[ladder.Violation]:
     found = []
     for row, started_at, created_at in rows:
         for item in content.violations(row.items):
-            if (row.review_id, item["id"]) in disputed:
+            once = (row.call_id, item["rule"] or f"item:{item['id']}")
+            if (row.review_id, item["id"]) in disputed or once in counted:
                 continue
+            counted.add(once)
             evidence = {
                 "item": item["name"],
                 "earned": item["earned"],

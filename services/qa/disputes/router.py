@@ -39,7 +39,7 @@ def dispute_evaluation(
 def list_disputes(
     db_session: DbSession,
     principal: Auth,
-    status: Literal["open", "upheld", "overturned"] | None = None,
+    status: Literal["open", "upheld", "overturned", "closed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DisputeOut]:
     """Disputes the caller may see, oldest first."""

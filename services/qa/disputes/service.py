@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -202,3 +203,34 @@ def decide(
     )
     discipline.recompute(db_session=db_session, agent_id=dispute.agent_id)
     return dispute
+
+
+def follow_new_version(*, db_session: Session, fresh: Evaluation, by: Principal) -> None:
+    """A re-evaluation's open disputes: carried to the new version where the item still lost
+    points, closed with the reason where it no longer did; the caller rebuilds the ladder."""
+    items = {i["id"]: i for i in fresh.items}
+    for dispute in db_session.scalars(
+        select(Dispute).where(
+            Dispute.review_id == fresh.review_id, Dispute.status == DisputeStatus.OPEN
+        )
+    ):
+        item = items.get(dispute.item_id)
+        if item is not None and item["status"] == content.HIT:
+            dispute.evaluation_id = fresh.id  # still to be decided, on the version in force
+            continue
+        dispute.status = DisputeStatus.CLOSED
+        dispute.decided_by, dispute.decided_at = by.username, utcnow()
+        dispute.decision_comment = _(
+            "closed: version {version} of the evaluation (a re-evaluation) no longer deducts "
+            "for this item",
+            version=fresh.version,
+        )
+        dispute.result_evaluation_id = fresh.id
+        audit_service.record(
+            db_session=db_session,
+            username=by.username,
+            action="dispute.closed",
+            call_id=fresh.call_id,
+            detail={"dispute_id": dispute.id, "evaluation_id": fresh.id},
+        )
+    db_session.flush()

@@ -22,6 +22,7 @@ class DisputeStatus:
     OPEN = "open"
     UPHELD = "upheld"  # the judgement stands; the violation counts
     OVERTURNED = "overturned"  # the agent is right; the item is re-scored
+    CLOSED = "closed"  # a re-evaluation gave the item its points back: nothing left to decide
 
 
 class Dispute(Base):

@@ -16,12 +16,19 @@ Item = dict[str, Any]
 
 
 def from_machine(
-    score_items: list[Item], hits: list[Item], categories: dict[str, str]
+    score_items: list[Item],
+    hits: list[Item],
+    categories: dict[str, str],
+    ladder: dict[str, Item] | None = None,
 ) -> list[Item]:
-    """Evaluation items from a machine score: each rule item carries its hits as evidence."""
+    """Evaluation items from a machine score: each rule item carries its hits as evidence, and
+    what the ladder counts (``ladder``: item id → the pack's ``category`` and
+    ``violation_when``)."""
     items = []
     for machine in score_items:
         rule = machine.get("rule")
+        pack_item = (ladder or {}).get(machine["id"], {})
+        manual = machine["status"] == "manual"
         earned = machine.get("earned")
         status = {"pass": PASS, "hit": HIT}.get(machine["status"], NOT_APPLICABLE)
         items.append(
@@ -32,9 +39,12 @@ def from_machine(
                 "points": machine["points"],
                 "earned": earned if status != NOT_APPLICABLE else None,
                 "status": status,
-                "manual": machine["status"] == "manual",
+                "manual": manual,
                 "rule": rule,
-                "category": categories.get(rule, "other") if rule else "other",
+                "category": pack_item.get("category")
+                or (categories.get(rule, "other") if rule else "other"),
+                "violation_when": pack_item.get("violation_when")
+                or ("fail" if manual else "any_loss"),
                 "severity": machine["severity"],
                 "auto_fail": machine["auto_fail"],
                 "deduct_per_hit": machine.get("deduct_per_hit"),
@@ -148,6 +158,20 @@ def totals(items: list[Item], weights: dict[str, float | None]) -> dict[str, Any
     }
 
 
+def is_violation(item: Item) -> bool:
+    """Whether the item's score is a violation as its pack says (``violation_when``): a manual
+    item by default only when failed (no points left), a rule item when a confirmed hit lost
+    points."""
+    if item["status"] != HIT or item["earned"] is None:
+        return False
+    when: Any = item.get("violation_when") or ("fail" if item.get("manual") else "any_loss")
+    if when == "any_loss":
+        return True
+    if when == "fail":
+        return bool(item["earned"] <= 0)
+    return bool(item["earned"] < when["below"])
+
+
 def violations(items: list[Item]) -> list[Item]:
-    """The items that lost points: what the discipline ladder counts."""
-    return [i for i in items if i["status"] == HIT]
+    """The items that are violations: what the discipline ladder counts."""
+    return [i for i in items if is_violation(i)]

@@ -95,6 +95,20 @@ def write_version(
     latest = db_session.scalar(
         select(func.max(Evaluation.version)).where(Evaluation.review_id == review_id)
     )
+    previous = (
+        db_session.scalar(
+            select(Evaluation).where(
+                Evaluation.review_id == review_id, Evaluation.version == latest
+            )
+        )
+        if latest
+        else None
+    )
+    if previous is not None:
+        # Superseded before the new version is written, so that the call never has two
+        # versions in force (uq_evaluations_current_call); pointed at the new one below.
+        previous.superseded_by = previous.id
+        db_session.flush()
     row = Evaluation(
         review_id=review_id,
         version=(latest or 0) + 1,
@@ -112,15 +126,9 @@ def write_version(
     )
     db_session.add(row)
     db_session.flush()
-    if latest:
-        previous = db_session.scalar(
-            select(Evaluation).where(
-                Evaluation.review_id == review_id, Evaluation.version == latest
-            )
-        )
-        assert previous is not None
+    if previous is not None:
         previous.superseded_by = row.id
-    db_session.flush()
+        db_session.flush()
     audit_service.record(
         db_session=db_session,
         username=by.username,
@@ -243,7 +251,22 @@ def new_version(
         why=why,
         by=by,
     )
-    if was_released:
-        message = f"Your call {fresh.call_id} was re-scored: {_score(fresh)} ({why})."
-        _show_agent(db_session, fresh, by, message)
+    follow_release(db_session=db_session, fresh=fresh, was_released=was_released, by=by)
     return fresh
+
+
+def follow_release(
+    *, db_session: Session, fresh: Evaluation, was_released: bool, by: Principal
+) -> None:
+    """Releases a new version at once if the one it replaces was released (the agent hears of
+    it); the caller rebuilds the agent's ladder."""
+    if was_released:
+        message = f"Your call {fresh.call_id} was re-scored: {_score(fresh)} ({fresh.why})."
+        _show_agent(db_session, fresh, by, message)
+
+
+def in_force_for_call(*, db_session: Session, call_id: int) -> Evaluation | None:
+    """The call's evaluation in force, if it has one."""
+    return db_session.scalar(
+        select(Evaluation).where(Evaluation.call_id == call_id, Evaluation.superseded_by.is_(None))
+    )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
@@ -30,6 +31,15 @@ class Evaluation(Base):
         UniqueConstraint("review_id", "version", name="uq_evaluations_version"),
         Index("ix_evaluations_agent", "agent_id", "released_at"),
         Index("ix_evaluations_call_id", "call_id"),
+        # One evaluation in force per call: a second review of an evaluated call is a
+        # re-evaluation, a new version of the same evaluation (calibration lives elsewhere).
+        Index(
+            "uq_evaluations_current_call",
+            "call_id",
+            unique=True,
+            postgresql_where=text("superseded_by IS NULL"),
+            sqlite_where=text("superseded_by IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

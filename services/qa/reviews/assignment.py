@@ -116,7 +116,10 @@ def _desk(db_session: Session) -> _Desk:
 def assign_run(*, db_session: Session, run: SamplingRun) -> list[Placed]:
     """Creates a review for each call the run picked (once: assigning again changes nothing)."""
     desk = _desk(db_session)
-    done = set(db_session.scalars(select(Review.call_id).where(Review.run_id == run.id)))
+    # A call already reviewed (by this run or any other) is not reviewed again: that is a
+    # re-evaluation, asked for explicitly.
+    picked = select(SampledCall.call_id).where(SampledCall.run_id == run.id)
+    done = set(db_session.scalars(select(Review.call_id).where(Review.call_id.in_(picked))))
     created = []
     for pick in db_session.scalars(
         select(SampledCall).where(SampledCall.run_id == run.id).order_by(SampledCall.id)

@@ -16,12 +16,13 @@ from services.people.tables import Role
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.router import evaluation_out
 from services.qa.evaluations.schemas import EvaluationOut
-from services.qa.reviews import assignment
+from services.qa.reviews import assignment, reevaluation
 from services.qa.reviews import service as reviews
 from services.qa.reviews.schemas import (
     AssignedOut,
     DraftIn,
     ReassignIn,
+    ReEvaluateIn,
     ReviewDetailOut,
     ReviewOut,
     RunReassignIn,
@@ -146,9 +147,31 @@ def submit_review(
     """Submits a complete review as an evaluation (and releases it, if asked)."""
     review = reviews.get_or_raise(db_session=db_session, review_id=review_id, principal=principal)
     row = reviews.submit(db_session=db_session, review=review, principal=principal)
-    if body.release:
+    if body.release and row.released_at is None:  # a re-evaluation may be released already
         row = evaluations.release(db_session=db_session, row=row, principal=principal)
     return evaluation_out(row)
+
+
+reevaluate_router = APIRouter(prefix="/api/v1/evaluations", tags=["qa"])
+
+
+@reevaluate_router.post("/{evaluation_id}/re-evaluate", response_model=ReviewOut)
+def reevaluate(
+    evaluation_id: Id, body: ReEvaluateIn, db_session: DbSession, principal: Managers
+) -> ReviewOut:
+    """Sends an evaluated call back to an inspector; submitting it makes the next version of
+    the same evaluation (the call's one evaluation in force)."""
+    row = evaluations.get_or_raise(
+        db_session=db_session, evaluation_id=evaluation_id, principal=principal
+    )
+    review = reevaluation.request(
+        db_session=db_session,
+        row=row,
+        principal=principal,
+        reason=body.reason,
+        inspector=body.inspector,
+    )
+    return ReviewOut.model_validate(review)
 
 
 precision_router = APIRouter(prefix="/api/v1/rules", tags=["qa"])

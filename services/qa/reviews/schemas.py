@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.calls.schemas import CallSummary, TurnOut
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.scoring.schemas import ScoreOut
-from services.types import MAX_ID, Comment, ShortText, Strict, UtcDatetime
+from services.types import MAX_ID, Comment, Reason, ShortText, Strict, UtcDatetime
 
 
 class ReviewOut(BaseModel):
@@ -48,6 +48,13 @@ class ReassignIn(Strict):
     username: ShortText
 
 
+class ReEvaluateIn(Strict):
+    """A second review of an evaluated call: why, and by whom (default: its inspector)."""
+
+    reason: Reason
+    inspector: ShortText | None = Field(None, description="An inspector's username.")
+
+
 class HitVerdictIn(Strict):
     """An inspector's verdict on one machine hit."""
 
@@ -79,7 +86,8 @@ class DraftIn(Strict):
 
 
 class SubmitIn(Strict):
-    """Submitting a review; ``release`` shows the evaluation to the agent at once."""
+    """Submitting a review; ``release`` shows the evaluation to the agent at once (a
+    re-evaluation of a released evaluation is released anyway)."""
 
     release: bool = False
 

@@ -5,17 +5,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
+from services.config import get_settings
 from services.db import utcnow
 from services.errors import Conflict, InvalidInput, NotFound
+from services.i18n import _
 from services.people.service import Principal
 from services.people.tables import Role
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
+from services.qa.reviews import reevaluation
 from services.qa.reviews.tables import HitVerdict, Review, ReviewStatus
 from services.scoring import service as scoring_service
 from services.scoring.tables import CallScore
@@ -57,7 +60,22 @@ def machine_items(*, db_session: Session, score: CallScore) -> list[content.Item
         r.rule_id: r.category
         for r in scoring_service.rule_results(db_session=db_session, score=score)
     }
-    return content.from_machine(score.items, hits, categories)
+    return content.from_machine(score.items, hits, categories, _ladder_terms(score.pack))
+
+
+def _ladder_terms(pack_id: str) -> dict[str, dict[str, Any]]:
+    """Per scorecard item of the pack: the category and violation_when it gives (a pack no
+    longer installed gives none: the defaults apply)."""
+    try:
+        pack = scoring_service.get_pack(rules_dir=get_settings().rules_dir, pack_id=pack_id)
+    except NotFound:
+        return {}
+    card = pack.spec.scorecard
+    return {
+        item.id: item.model_dump(mode="json", include={"category", "violation_when"})
+        for section in (card.sections if card else [])
+        for item in section.items
+    }
 
 
 def preview(items: list[content.Item], draft: dict[str, Any], *, by: str) -> list[content.Item]:
@@ -81,7 +99,7 @@ def state(*, db_session: Session, review: Review, by: str) -> ReviewState:
     """The review as its inspector sees it."""
     score = machine_score(db_session=db_session, review=review)
     submitted = evaluations.versions(db_session=db_session, review_id=review.id)
-    if submitted:
+    if submitted and review.status == ReviewStatus.SUBMITTED:  # else a re-evaluation is open
         return ReviewState(score, submitted[-1].items, [], submitted[-1].id)
     base = machine_items(db_session=db_session, score=score)
     return ReviewState(
@@ -123,9 +141,22 @@ def save_draft(
 
 
 def submit(*, db_session: Session, review: Review, principal: Principal) -> Evaluation:
-    """Turns a complete draft into the evaluation (version 1) and records each hit verdict."""
+    """Turns a complete draft into the evaluation and records each hit verdict: version 1, or
+    for a re-evaluation the next version of the same evaluation (its verdicts replace the
+    earlier ones; released at once if the version it replaces was)."""
     if review.status != ReviewStatus.OPEN:
         raise Conflict(f"review {review.id} is already submitted")
+    earlier = evaluations.versions(db_session=db_session, review_id=review.id)
+    in_force = evaluations.in_force_for_call(db_session=db_session, call_id=review.call_id)
+    if in_force is not None and in_force.review_id != review.id:
+        raise Conflict(
+            _(
+                "call {call_id} already has evaluation {evaluation_id} in force; a QA manager "
+                "may re-evaluate it",
+                call_id=review.call_id,
+                evaluation_id=in_force.id,
+            )
+        )
     score = machine_score(db_session=db_session, review=review)
     base = machine_items(db_session=db_session, score=score)
     missing = content.problems(base, review.draft)
@@ -134,6 +165,8 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     items = preview(base, review.draft, by=principal.username)
     call = db_session.get(Call, review.call_id)
     assert call is not None  # reviews go with their call (ON DELETE CASCADE)
+    if earlier:
+        db_session.execute(delete(HitVerdict).where(HitVerdict.review_id == review.id))
     for item in items:
         for hit in item["hits"]:
             db_session.add(
@@ -154,7 +187,7 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
             )
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = utcnow()
-    return evaluations.write_version(
+    row = evaluations.write_version(
         db_session=db_session,
         review_id=review.id,
         inspector_id=review.inspector_id,
@@ -163,9 +196,12 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
         items=items,
         weights=content.weights(score.sections),
         comment=review.draft.get("comment", ""),
-        why="review",
+        why=review.reason if earlier else "review",
         by=principal,
     )
+    if earlier:
+        reevaluation.settle(db_session=db_session, previous=earlier[-1], fresh=row, by=principal)
+    return row
 
 
 def precision(*, db_session: Session, rule_id: str) -> dict[str, Any]:

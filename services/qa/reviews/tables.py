@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
@@ -33,6 +34,14 @@ class Review(Base):
         UniqueConstraint("run_id", "call_id", name="uq_reviews_run_call"),
         Index("ix_reviews_inspector_status", "inspector_id", "status", "priority", "id"),
         Index("ix_reviews_call_id", "call_id"),
+        # A queue never holds the same call twice.
+        Index(
+            "uq_reviews_open_call",
+            "call_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -6,7 +6,7 @@ give the same picks, each with the reason it was picked.
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from services.qa.sampling.schemas import PlanSpec
 
@@ -32,24 +32,30 @@ class Pick:
     reason: str
 
 
-def period_bounds(period: str, at: datetime) -> tuple[datetime, datetime]:
-    """The day, week (from Monday) or month containing ``at``, in UTC."""
-    at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
-    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+def period_bounds(period: str, at: datetime, tz: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """The day, week (from Monday) or month containing ``at`` as the clocks of ``tz`` cut them
+    (the center's time zone), in UTC."""
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz)
+    day = date(local.year, local.month, local.day)
     if period == "day":
-        return day, day + timedelta(days=1)
-    if period == "week":
-        start = day - timedelta(days=day.weekday())
-        return start, start + timedelta(days=7)
-    start = day.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
+        first, after = day, day + timedelta(days=1)
+    elif period == "week":
+        first = day - timedelta(days=day.weekday())
+        after = first + timedelta(days=7)
+    else:
+        first = day.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+    return _midnight(first, tz), _midnight(after, tz)
 
 
-def previous_period(period: str, now: datetime) -> tuple[datetime, datetime]:
+def _midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+
+
+def previous_period(period: str, now: datetime, tz: tzinfo = UTC) -> tuple[datetime, datetime]:
     """The last complete period before ``now``."""
-    start, _ = period_bounds(period, now)
-    return period_bounds(period, start - timedelta(seconds=1))
+    start, _ = period_bounds(period, now, tz)
+    return period_bounds(period, start - timedelta(seconds=1), tz)
 
 
 def pick(

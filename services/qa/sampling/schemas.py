@@ -1,9 +1,9 @@
 """Sampling plans and runs in and out of the API."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.types import ShortText, Strict, UtcDatetime
 
@@ -76,11 +76,52 @@ class RunOut(BaseModel):
     period_end: UtcDatetime
     seed: int
     dry_run: bool
+    complete: bool = Field(True, description="False while the period is still going on.")
     picks: list[PickOut]
 
 
 class RunIn(Strict):
-    """A run on demand: the period containing ``at`` (default: the last complete period)."""
+    """A run on demand: the period containing ``at`` (``"now"``: the current period, so far),
+    by default the last complete period; periods are cut in the center's time zone."""
 
-    at: datetime | None = None
+    at: datetime | Literal["now"] | None = None
     dry_run: bool = False
+
+
+class RunSummaryOut(BaseModel):
+    """A stored run of a plan, without its picks."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plan_id: int
+    period_start: UtcDatetime
+    period_end: UtcDatetime
+    seed: int
+    created_by: str
+    created_at: UtcDatetime
+    picked: int
+
+
+class PlanPatchIn(Strict):
+    """What changes in a plan: any of its fields, and ``active`` (false pauses it: the schedule
+    skips it; true resumes it)."""
+
+    name: ShortText | None = None
+    period: Literal["day", "week", "month"] | None = None
+    per_agent: int | None = Field(None, ge=0, le=1000)
+    new_hire_per_agent: int | None = Field(None, ge=0, le=1000)
+    new_hire_months: int | None = Field(None, ge=0, le=60)
+    per_agent_cap: int | None = Field(None, ge=1, le=1000)
+    filters: Filters | None = None
+    always: AlwaysInclude | None = None
+    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    active: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The plan's fields sent, as they are stored."""
+        return {
+            k: v
+            for k, v in self.model_dump(mode="json", exclude_unset=True).items()
+            if k != "active" and v is not None
+        }

@@ -1,14 +1,18 @@
 """Sampling plans and runs: which calls each agent gets reviewed for, stored with why."""
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
+from services.calls import service as calls_service
 from services.calls.tables import Call, CallStatus
+from services.config import get_settings
 from services.db import unique, utcnow
 from services.errors import NotFound
+from services.i18n import _
 from services.people.tables import Role, User
 from services.qa.sampling import picks
 from services.qa.sampling.schemas import PlanSpec
@@ -19,7 +23,7 @@ from services.scoring.tables import CallScore, RuleHit
 def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
     """Stores a plan."""
     plan = SamplingPlan(name=spec.name, spec=spec.model_dump(mode="json"))
-    with unique(db_session, f"a plan named {spec.name!r} exists"):
+    with unique(db_session, _("a plan named {name} exists", name=repr(spec.name))):
         db_session.add(plan)
     db_session.flush()
     audit_service.record(
@@ -31,25 +35,49 @@ def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:
 
 
 def get_plans(*, db_session: Session) -> list[SamplingPlan]:
-    """Every plan."""
-    return list(db_session.scalars(select(SamplingPlan).order_by(SamplingPlan.id)))
+    """Every plan not deleted."""
+    return list(
+        db_session.scalars(
+            select(SamplingPlan).where(SamplingPlan.deleted_at.is_(None)).order_by(SamplingPlan.id)
+        )
+    )
 
 
 def get_plan_or_raise(*, db_session: Session, plan_id: int) -> SamplingPlan:
-    """A plan by id, or NotFound."""
+    """A plan by id (not deleted), or NotFound."""
     plan = db_session.get(SamplingPlan, plan_id)
-    if plan is None:
-        raise NotFound(f"sampling plan {plan_id} does not exist")
+    if plan is None or plan.deleted_at is not None:
+        raise NotFound(_("sampling plan {plan_id} does not exist", plan_id=plan_id))
     return plan
 
 
+def center_tz() -> ZoneInfo:
+    """The center's time zone: it cuts the days, weeks and months sampled."""
+    return ZoneInfo(get_settings().center_timezone)
+
+
 def candidates(
-    *, db_session: Session, spec: PlanSpec, start: datetime, end: datetime
+    *,
+    db_session: Session,
+    spec: PlanSpec,
+    start: datetime,
+    end: datetime,
+    own_run: int | None = None,
 ) -> list[picks.Candidate]:
-    """Scored calls of the period that pass the plan's filters, with their risk."""
+    """Scored calls of the period that pass the plan's filters, with their risk; less the
+    calls QA has already: reviewed or under review, or picked by another run (``own_run``, the
+    run being repeated, does not count)."""
     when = func.coalesce(Call.started_at, Call.created_at)
+    taken = select(SampledCall.call_id)
+    if own_run is not None:
+        taken = taken.where(SampledCall.run_id != own_run)
     query = select(Call.id, Call.agent_id, when).where(
-        Call.status == CallStatus.SCORED, Call.agent_id.is_not(None), when >= start, when < end
+        Call.status == CallStatus.SCORED,
+        Call.agent_id.is_not(None),
+        when >= start,
+        when < end,
+        Call.id.not_in(calls_service.reviewed_ids()),
+        Call.id.not_in(taken),
     )
     f = spec.filters
     if f.queues:
@@ -145,21 +173,26 @@ def _on(value: date | datetime) -> date:
 def run(
     *, db_session: Session, plan: SamplingPlan, at: datetime | None, dry_run: bool, created_by: str
 ) -> tuple[SamplingRun | None, datetime, datetime, list[picks.Pick]]:
-    """Samples one period (the one containing ``at``, default the last complete one).
+    """Samples one period (the one containing ``at``, default the last complete one), cut in
+    the center's time zone.
 
     A real run is stored once per plan and period: asking again returns the stored picks.
     """
     spec = PlanSpec.model_validate(plan.spec)
+    tz = center_tz()
     start, end = (
-        picks.period_bounds(spec.period, at) if at else picks.previous_period(spec.period, utcnow())
+        picks.period_bounds(spec.period, at, tz)
+        if at
+        else picks.previous_period(spec.period, utcnow(), tz)
     )
     existing = db_session.scalars(
         select(SamplingRun).where(SamplingRun.plan_id == plan.id, SamplingRun.period_start == start)
     ).one_or_none()
     if existing is not None and not dry_run:
         return existing, start, end, stored_picks(db_session=db_session, run=existing)
+    own_run = existing.id if existing is not None else None
     chosen = picks.pick(
-        candidates(db_session=db_session, spec=spec, start=start, end=end),
+        candidates(db_session=db_session, spec=spec, start=start, end=end, own_run=own_run),
         spec=spec,
         quotas=quotas(db_session=db_session, spec=spec, start=start),
         start=start,
@@ -196,6 +229,22 @@ def get_run_or_raise(*, db_session: Session, run_id: int) -> SamplingRun:
     return stored
 
 
+def runs_of(*, db_session: Session, plan: SamplingPlan) -> list[tuple[SamplingRun, int]]:
+    """A plan's stored runs, newest period first, each with how many calls it picked."""
+    counted = (
+        select(SampledCall.run_id, func.count().label("picked"))
+        .group_by(SampledCall.run_id)
+        .subquery()
+    )
+    rows = db_session.execute(
+        select(SamplingRun, func.coalesce(counted.c.picked, 0))
+        .outerjoin(counted, counted.c.run_id == SamplingRun.id)
+        .where(SamplingRun.plan_id == plan.id)
+        .order_by(SamplingRun.period_start.desc(), SamplingRun.id.desc())
+    ).all()
+    return [(r, int(n)) for r, n in rows]
+
+
 def stored_picks(*, db_session: Session, run: SamplingRun) -> list[picks.Pick]:
     """The picks a stored run made."""
     rows = db_session.scalars(
@@ -207,8 +256,13 @@ def stored_picks(*, db_session: Session, run: SamplingRun) -> list[picks.Pick]:
 def run_due(*, db_session: Session, now: datetime) -> list[int]:
     """Runs every active plan for its last complete period, once; returns the new run ids."""
     created = []
-    for plan in list(db_session.scalars(select(SamplingPlan).where(SamplingPlan.active.is_(True)))):
-        start, _end = picks.previous_period(PlanSpec.model_validate(plan.spec).period, now)
+    live = select(SamplingPlan).where(
+        SamplingPlan.active.is_(True), SamplingPlan.deleted_at.is_(None)
+    )
+    for plan in list(db_session.scalars(live)):
+        start, _end = picks.previous_period(
+            PlanSpec.model_validate(plan.spec).period, now, center_tz()
+        )
         done = db_session.scalar(
             select(SamplingRun.id).where(
                 SamplingRun.plan_id == plan.id, SamplingRun.period_start == start

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,13 +21,25 @@ class SamplingPlan(Base):
     """Which calls people review: N per agent per period, risk first, spread over the period."""
 
     __tablename__ = "sampling_plans"
+    __table_args__ = (
+        # A deleted plan's name may be used again.
+        Index(
+            "uq_sampling_plans_live_name",
+            "name",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
     # The whole validated plan (services/qa/sampling/schemas.py PlanSpec), so a run can be repeated.
     spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)  # paused plans do not run on schedule
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # A plan its runs refer to is kept when deleted, so that the runs still say what they were.
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class SamplingRun(Base):

@@ -15,7 +15,7 @@ Severity = Literal["minor", "major", "critical"]
 Category = Literal[
     "greeting", "closing", "identity_verification", "hold_etiquette", "forbidden_phrase",
     "courtesy", "empathy", "escalation_risk", "compliance_disclosure", "silence", "overtalk",
-    "speech_rate", "responsiveness", "pii_exposure", "sentiment", "other",
+    "speech_rate", "responsiveness", "pii_exposure", "sentiment", "resolution", "other",
 ]  # fmt: skip
 
 
@@ -58,6 +58,17 @@ class RuleSpec(Strict):
     tests: RuleTests = Field(default_factory=RuleTests)
 
 
+class Below(Strict):
+    """A score under ``below`` points is a violation."""
+
+    below: float = Field(gt=0, le=1000)
+
+
+# Which scores of an item the discipline ladder counts as a violation: ``fail`` (no points
+# left), ``any_loss`` (any point lost), or ``{below: N}``.
+ViolationWhen = Literal["fail", "any_loss"] | Below
+
+
 class ItemSpec(Strict):
     """A scorecard item: machine-scored from a rule, or scored by a person."""
 
@@ -69,6 +80,12 @@ class ItemSpec(Strict):
     deduct_per_hit: float | None = Field(None, gt=0, description="Else any hit loses all points.")
     auto_fail: bool = Field(False, description="Red line (红线): a hit zeroes the whole score.")
     severity: Severity = "minor"
+    category: Category | None = Field(
+        None, description="What the ladder counts it as; default: its rule's category, else other."
+    )
+    violation_when: ViolationWhen | None = Field(
+        None, description="Default: fail for a manual item, any_loss for a rule's."
+    )
 
 
 class SectionSpec(Strict):

@@ -70,7 +70,8 @@ def test_a_persons_score_replaces_the_machines_and_not_applicable_leaves_the_max
     assert found["pace"]["status"] == "pass" and found["greeting"]["earned"] is None
     result = content.totals(items, WEIGHTS)
     assert (result["total"], result["maximum"]) == (0 + 7 + 5 + 10, 10 + 10 + 5 + 10)
-    assert [v["id"] for v in content.violations(items)] == ["quiet", "manner"]
+    # A manual item is a violation only when failed (its pack says nothing else): 7/10 is not.
+    assert [v["id"] for v in content.violations(items)] == ["quiet"]
 
 
 def test_a_red_line_item_that_lost_points_zeroes_the_total():
@@ -92,3 +93,43 @@ def test_a_red_line_item_that_lost_points_zeroes_the_total():
 def test_impossible_scores_are_refused(scores, message):
     with pytest.raises(ValueError, match=message):
         content.apply_scores(_items(), scores, by="insp")
+
+
+@pytest.mark.parametrize(
+    ("when", "earned", "violation"),
+    [
+        ("fail", 9, False),
+        ("fail", 0, True),
+        ("any_loss", 9, True),
+        ("any_loss", 10, False),
+        ({"below": 6}, 6, False),
+        ({"below": 6}, 5.5, True),
+        (None, 9, False),  # a manual item's default: only a failed one counts
+        (None, 0, True),
+    ],
+)
+def test_the_pack_says_which_manual_scores_are_violations(when, earned, violation):
+    ladder = {"manner": {"category": "courtesy", "violation_when": when}}
+    items = content.from_machine(SCORE_ITEMS, HITS, {}, ladder)
+    scored = _by_id(content.apply_scores(items, {"manner": {"earned": earned}}, by="insp"))
+
+    assert scored["manner"]["category"] == "courtesy"
+    assert content.is_violation(scored["manner"]) is violation
+
+
+def test_each_item_takes_its_category_from_the_pack_else_its_rule():
+    ladder = {"manner": {"category": "courtesy", "violation_when": None}}
+    found = _by_id(content.from_machine(SCORE_ITEMS, HITS, {"greeting": "greeting"}, ladder))
+
+    assert found["manner"]["category"] == "courtesy"
+    assert found["greeting"]["category"] == "greeting"
+    assert found["quiet"]["category"] == "other"  # no rule result, no pack category
+    assert found["quiet"]["violation_when"] == "any_loss"
+    assert found["manner"]["violation_when"] == "fail"
+
+
+def test_rejected_hits_are_no_violation():
+    items = content.apply_verdicts(
+        _items(), {str(h): {"confirmed": False} for h in (1, 2, 3, 4)}, by="insp"
+    )
+    assert content.violations(items) == []
