@@ -11,6 +11,7 @@ from services.calls import service as calls_service
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
 from services.errors import InvalidInput
+from services.i18n import localised
 from services.scoring import service as scoring_service
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import packtests, registry
@@ -29,7 +30,13 @@ def list_packs(_principal: Auth) -> list[PackOut]:
             language=p.spec.language,
             version=p.version,
             rules=[
-                RuleOut(**r.model_dump(include=set(RuleOut.model_fields))) for r in p.spec.rules
+                RuleOut(
+                    **r.model_dump(include={"id", "category", "severity", "flag", "description"}),
+                    name=localised(p.names(r)),
+                    names=p.names(r),
+                    about=r.about,
+                )
+                for r in p.spec.rules
             ],
             scorecard=p.spec.scorecard.model_dump() if p.spec.scorecard else None,
         )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
 from services.errors import InvalidInput, NotFound
+from services.i18n import render
 from services.scoring.rules import metrics as metrics_module
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import scorecard
@@ -147,6 +148,7 @@ def score_call(
         db_session.add(RuleStatus(**key, status=r.status, reason=r.outcome.reason))
         if r.status != "hit":
             continue
+        names = pack.names(r.rule)
         for e in r.outcome.evidence:
             db_session.add(
                 RuleHit(
@@ -155,7 +157,9 @@ def score_call(
                     start=round(e.start, 3),
                     end=round(e.end, 3),
                     turn_ids=list(e.turn_ids),
-                    text=e.text,
+                    text=e.text or (render(e.message, "en") if e.message else ""),
+                    message=e.message,
+                    rule_name=names,
                 )
             )
     row = CallScore(

@@ -73,9 +73,10 @@ def apply_verdicts(
             continue
         for hit in item["hits"]:
             verdict = verdicts.get(str(hit["hit_id"]), {})
-            hit["confirmed"] = bool(verdict.get("confirmed", True))
+            hit["confirmed"] = verdict.get("confirmed")  # None: not judged yet
             hit["comment"] = verdict.get("comment", "")
-        confirmed = sum(1 for h in item["hits"] if h["confirmed"])
+        # Until judged, a hit counts as the machine counted it.
+        confirmed = sum(1 for h in item["hits"] if h["confirmed"] is not False)
         per_hit = item.get("deduct_per_hit")
         lost = (
             0.0
@@ -86,7 +87,7 @@ def apply_verdicts(
         )
         item["earned"] = item["points"] - lost
         item["status"] = HIT if lost else PASS
-        if confirmed < len(item["hits"]):
+        if any(h["confirmed"] is False for h in item["hits"]):
             item["decided_by"] = by
     return out
 

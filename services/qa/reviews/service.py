@@ -39,25 +39,48 @@ def machine_score(*, db_session: Session, review: Review) -> CallScore:
     return score
 
 
-def machine_items(*, db_session: Session, score: CallScore) -> list[content.Item]:
-    """The machine scorecard as evaluation items, each rule item with its hits."""
-    hits = [
+def _hits(*, db_session: Session, score: CallScore) -> list[dict[str, Any]]:
+    return [
         {
             "hit_id": h.id,
             "rule_id": h.rule_id,
+            "rule_name": h.rule_name,
             "role": h.role,
             "start": h.start,
             "end": h.end,
             "turn_ids": h.turn_ids,
             "text": h.text,
+            "message": h.message,
         }
         for h in scoring_service.hits(db_session=db_session, score=score)
     ]
+
+
+def machine_items(*, db_session: Session, score: CallScore) -> list[content.Item]:
+    """The machine scorecard as evaluation items, each rule item with its hits."""
     categories = {
         r.rule_id: r.category
         for r in scoring_service.rule_results(db_session=db_session, score=score)
     }
-    return content.from_machine(score.items, hits, categories)
+    return content.from_machine(score.items, _hits(db_session=db_session, score=score), categories)
+
+
+def flag_hits(
+    *, db_session: Session, score: CallScore, draft: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The hits of rules no scorecard item scores (escalation, anger, personal data read out):
+    judged like the others (``confirmed`` None until then), they score nothing."""
+    scored = {item.get("rule") for item in score.items}
+    verdicts = draft.get("hits", {})
+    found = []
+    for hit in _hits(db_session=db_session, score=score):
+        if hit["rule_id"] in scored:
+            continue
+        verdict = verdicts.get(str(hit["hit_id"]), {})
+        found.append(
+            {**hit, "confirmed": verdict.get("confirmed"), "comment": verdict.get("comment", "")}
+        )
+    return found
 
 
 def preview(items: list[content.Item], draft: dict[str, Any], *, by: str) -> list[content.Item]:
@@ -73,6 +96,7 @@ class ReviewState:
 
     machine: CallScore
     items: list[content.Item]
+    flags: list[dict[str, Any]]
     missing: list[str]
     evaluation_id: int | None
 
@@ -80,12 +104,13 @@ class ReviewState:
 def state(*, db_session: Session, review: Review, by: str) -> ReviewState:
     """The review as its inspector sees it."""
     score = machine_score(db_session=db_session, review=review)
+    flags = flag_hits(db_session=db_session, score=score, draft=review.draft)
     submitted = evaluations.versions(db_session=db_session, review_id=review.id)
     if submitted:
-        return ReviewState(score, submitted[-1].items, [], submitted[-1].id)
+        return ReviewState(score, submitted[-1].items, flags, [], submitted[-1].id)
     base = machine_items(db_session=db_session, score=score)
     return ReviewState(
-        score, preview(base, review.draft, by=by), content.problems(base, review.draft), None
+        score, preview(base, review.draft, by=by), flags, content.problems(base, review.draft), None
     )
 
 
@@ -101,10 +126,11 @@ def save_draft(
     """Merges verdicts, item scores and the call comment into the open review's draft."""
     if review.status != ReviewStatus.OPEN:
         raise Conflict(f"review {review.id} is submitted; correct its evaluation instead")
-    base = machine_items(
-        db_session=db_session, score=machine_score(db_session=db_session, review=review)
-    )
-    known = {h["hit_id"] for item in base for h in item["hits"]}
+    score = machine_score(db_session=db_session, review=review)
+    base = machine_items(db_session=db_session, score=score)
+    known = {h["hit_id"] for item in base for h in item["hits"]} | {
+        h["hit_id"] for h in flag_hits(db_session=db_session, score=score, draft={})
+    }
     unknown = sorted(set(hits) - known)
     if unknown:
         raise InvalidInput(f"hits {unknown} are not on this call's current machine score")
@@ -134,24 +160,26 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     items = preview(base, review.draft, by=principal.username)
     call = db_session.get(Call, review.call_id)
     assert call is not None  # reviews go with their call (ON DELETE CASCADE)
-    for item in items:
-        for hit in item["hits"]:
-            db_session.add(
-                HitVerdict(
-                    review_id=review.id,
-                    call_id=call.id,
-                    hit_id=hit["hit_id"],
-                    pack=score.pack,
-                    pack_version=score.pack_version,
-                    rule_id=hit["rule_id"],
-                    start=hit["start"],
-                    end=hit["end"],
-                    text=hit["text"],
-                    confirmed=hit["confirmed"],
-                    comment=hit["comment"],
-                    decided_by=principal.username,
-                )
+    flags = flag_hits(db_session=db_session, score=score, draft=review.draft)
+    judged = [hit for item in items for hit in item["hits"]]
+    judged += [hit for hit in flags if hit["confirmed"] is not None]
+    for hit in judged:
+        db_session.add(
+            HitVerdict(
+                review_id=review.id,
+                call_id=call.id,
+                hit_id=hit["hit_id"],
+                pack=score.pack,
+                pack_version=score.pack_version,
+                rule_id=hit["rule_id"],
+                start=hit["start"],
+                end=hit["end"],
+                text=hit["text"],
+                confirmed=hit["confirmed"],
+                comment=hit["comment"],
+                decided_by=principal.username,
             )
+        )
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = utcnow()
     return evaluations.write_version(

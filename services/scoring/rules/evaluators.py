@@ -7,6 +7,7 @@ from itertools import chain
 from typing import cast
 
 from services.scoring.rules import operators as ops
+from services.scoring.rules import wording
 from services.scoring.rules.engine import Context, Node
 from services.scoring.rules.keywords import outermost
 from services.scoring.rules.matching import one_first, regex_matches, relaxed_pattern
@@ -40,18 +41,20 @@ def keyword(node: Node, ctx: Context, params: ops.KeywordParams) -> Outcome:
         return Outcome(value, [], scope=searched)
     conv = ctx.conv
     evidence = [
-        ops.turn_evidence(conv, i, _heard(node, ctx, term, conv.norms[i][start:end]))
-        for i, term, start, end in matches
+        _heard(node, ctx, i, term, conv.norms[i][start:end]) for i, term, start, end in matches
     ]
     return Outcome(value, evidence, scope=searched)
 
 
-def _heard(node: Node, ctx: Context, term: str, heard: str) -> str:
+def _heard(node: Node, ctx: Context, turn: int, term: str, heard: str) -> Evidence:
     """What was said; for a match by sound also the keyword it sounds like."""
+    found = ops.turn_evidence(ctx.conv, turn, heard)
     if node.keyword_group[2] is None:
-        return heard
+        return found
     keyword = ctx.keywords.sounded_like(node, term, heard)
-    return heard if keyword is None else f"{heard}（音同「{keyword}」/ sounds like {keyword}）"
+    if keyword is None:
+        return found
+    return found._replace(message=wording.sounds_like(heard, keyword))
 
 
 def _compiled_regex(
@@ -171,7 +174,7 @@ def silence(node: Node, ctx: Context, params: ops.SilenceParams) -> Outcome:
     if params.role != "any" and not ctx.conv.roles_known:
         return Outcome.unmeasurable("whose turn a silence was is unknown on a mono recording")
     found = [
-        Evidence(s.start, s.end, s.turn_of, (), f"{s.duration_s:.1f} s silence")
+        Evidence(s.start, s.end, s.turn_of, (), "", wording.silence(s.duration_s))
         for s in ctx.metrics.silences
         if s.duration_s >= params.min_s and (params.role == "any" or s.turn_of == params.role)
     ]
@@ -184,7 +187,7 @@ def overtalk(node: Node, ctx: Context, params: ops.OvertalkParams) -> Outcome:
         return Outcome.unmeasurable("overtalk cannot be measured on a mono recording")
     found = [
         Evidence(
-            o.start, o.end, o.interrupter, (), f"{o.duration_s:.1f} s over the {o.interrupted}"
+            o.start, o.end, o.interrupter, (), "", wording.overtalk(o.duration_s, o.interrupted)
         )
         for o in ctx.metrics.overtalk
         if o.duration_s >= params.min_s
@@ -206,7 +209,7 @@ def speech_rate(node: Node, ctx: Context, params: ops.SpeechRateParams) -> Outco
     if params.per == "call":
         rates = [r for role, r in ctx.metrics.speech_rate.items() if params.role in ("any", role)]
         found = [
-            Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{r:.0f} {unit}/min")
+            Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.rate(r, unit))
             for r in rates if r is not None and _beyond(r, params)
         ]  # fmt: skip
         return Outcome(bool(found), found, scope=_call_scope(ctx))
@@ -215,8 +218,8 @@ def speech_rate(node: Node, ctx: Context, params: ops.SpeechRateParams) -> Outco
     for i, turn_id in enumerate(conv.ids):
         rate = ctx.metrics.turn_rates.get(turn_id)
         if rate is not None and params.role in ("any", conv.roles[i]) and _beyond(rate, params):
-            text = f"{rate:.0f} {unit}/min: {conv.texts[i]}"
-            found.append(ops.turn_evidence(conv, i, text))
+            message = wording.rate(rate, unit, conv.texts[i])
+            found.append(ops.turn_evidence(conv, i)._replace(message=message))
     return Outcome(bool(found), found, scope=_call_scope(ctx))
 
 
@@ -229,9 +232,7 @@ def response_latency(node: Node, ctx: Context, params: ops.ThresholdParams) -> O
         )
     if not _beyond(latency, params):
         return Outcome(False, scope=_call_scope(ctx))
-    return Outcome(
-        True, [Evidence(0.0, latency, "agent", (), f"agent first spoke at {latency:.1f} s")]
-    )
+    return Outcome(True, [Evidence(0.0, latency, "agent", (), "", wording.first_words(latency))])
 
 
 def duration(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
@@ -239,7 +240,7 @@ def duration(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
     length = ctx.metrics.duration_s
     if not _beyond(length, params):
         return Outcome(False, scope=_call_scope(ctx))
-    return Outcome(True, [Evidence(0.0, length, None, (), f"call lasted {length:.0f} s")])
+    return Outcome(True, [Evidence(0.0, length, None, (), "", wording.lasted(length))])
 
 
 def talk_ratio(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outcome:
@@ -250,7 +251,7 @@ def talk_ratio(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Out
     if not _beyond(ratio, params):
         return Outcome(False, scope=_call_scope(ctx))
     return Outcome(
-        True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{ratio:.0%} of talk time")]
+        True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.talk_share(ratio))]
     )
 
 
@@ -261,7 +262,8 @@ def loudness(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outco
         return Outcome.unmeasurable(f"the {params.role}'s loudness is not known for this call")
     if not _beyond(level, params):
         return Outcome(False, scope=_call_scope(ctx))
-    return Outcome(True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{level:.0f} dBFS")])
+    evidence = Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.level(level))
+    return Outcome(True, [evidence])
 
 
 def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
@@ -282,7 +284,7 @@ def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
     scored = cast(list[dict[str, float]], feelings)  # every turn has its scores now
     levels = list(map(operator.itemgetter(label), scored))
     found = [
-        ops.turn_evidence(conv, i, f"{level:.0%} {label}: {conv.texts[i]}")
+        ops.turn_evidence(conv, i)._replace(message=wording.feeling(level, label, conv.texts[i]))
         for i, level in zip(turns, levels, strict=True)
         if level >= params.threshold
     ]

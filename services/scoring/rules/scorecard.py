@@ -10,6 +10,7 @@ rules, by auto-fail items and by a total under ``flag_below``.
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from services.i18n import localised
 from services.scoring.rules.pack import CompiledPack, RuleResult
 
 
@@ -57,7 +58,11 @@ class Score:
 def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
     """Applies the pack's scorecard (if any) and flagging rules to a call's rule results."""
     by_rule = {r.rule.id: r for r in results}
-    reasons = [f"{r.rule.name} ({r.rule.id})" for r in results if r.rule.flag and r.status == "hit"]
+    reasons = [
+        f"{localised(pack.names(r.rule))} ({r.rule.id})"
+        for r in results
+        if r.rule.flag and r.status == "hit"
+    ]
     items: list[ItemScore] = []
     sections: list[dict[str, Any]] = []
     card = pack.spec.scorecard
