@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import N_
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -18,6 +19,8 @@ from services.qa.disputes.tables import Dispute, DisputeStatus
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
+
+DECISIONS = {DisputeStatus.UPHELD: N_("upheld"), DisputeStatus.OVERTURNED: N_("overturned")}
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
@@ -118,7 +121,12 @@ def open_dispute(
         kind=notify.DISPUTE_OPENED,
         user_ids=notify.deciders(db_session=db_session, team=row.team),
         subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
-        message=f"Agent {row.agent_id} disputes {item['name']} on call {row.call_id}.",
+        message=N_(
+            "Agent {agent_id} disputes {item} on call {call_id}.",
+            agent_id=row.agent_id,
+            item=item["name"],
+            call_id=row.call_id,
+        ),
     )
     db_session.flush()
     audit_service.record(
@@ -190,7 +198,12 @@ def decide(
         kind=notify.DISPUTE_DECIDED,
         user_ids=recipients,
         subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
-        message=f"The dispute on {dispute.item_id} (call {row.call_id}) was {decision}.",
+        message=N_(
+            "The dispute on {item} (call {call_id}) was {decision}.",
+            item=dispute.item_id,
+            call_id=row.call_id,
+            decision=DECISIONS.get(decision, decision),
+        ),
     )
     db_session.flush()
     audit_service.record(

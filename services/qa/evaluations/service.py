@@ -10,6 +10,7 @@ from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import N_, Message
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -144,9 +145,10 @@ def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Ev
     check_author(row, principal)
     if row.released_at is not None:
         raise Conflict(f"evaluation {row.id} is already released")
-    _show_agent(
-        db_session, row, principal, f"Your call {row.call_id} was evaluated: {_score(row)}."
+    message = N_(
+        "Your call {call_id} was evaluated: {score}.", call_id=row.call_id, score=_score(row)
     )
+    _show_agent(db_session, row, principal, message)
     audit_service.record(
         db_session=db_session,
         username=principal.username,
@@ -162,7 +164,7 @@ def _score(row: Evaluation) -> str:
     return f"{row.total:g}/{row.maximum:g}"
 
 
-def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: str) -> None:
+def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: Message) -> None:
     """Releases ``row`` and tells the agent; the caller rebuilds their ladder (once, after
     everything else the action changes)."""
     row.released_at, row.released_by = utcnow(), by.username
@@ -244,6 +246,11 @@ def new_version(
         by=by,
     )
     if was_released:
-        message = f"Your call {fresh.call_id} was re-scored: {_score(fresh)} ({why})."
+        message = N_(
+            "Your call {call_id} was re-scored: {score} ({why}).",
+            call_id=fresh.call_id,
+            score=_score(fresh),
+            why=why,
+        )
         _show_agent(db_session, fresh, by, message)
     return fresh

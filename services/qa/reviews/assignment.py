@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
 from services.errors import InvalidInput
+from services.i18n import N_
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Area, Role, User
@@ -99,7 +100,7 @@ def _tell_inspectors(db_session: Session, reviews: list[Review]) -> None:
             kind=notify.REVIEW_ASSIGNED,
             user_ids=[inspector_id],
             subject={"review_ids": ids},
-            message=f"{len(ids)} call(s) were assigned to you for review.",
+            message=N_("{count} call(s) were assigned to you for review.", count=len(ids)),
         )
 
 
