@@ -64,9 +64,17 @@ def test_accept_language_negotiation(header: str, language: str | None) -> None:
 def test_answers_follow_accept_language() -> None:
     client = TestClient(create_app())
     english = client.get("/healthz?x=%00", headers={"Accept-Language": "en"})
-    chinese = client.get("/healthz?x=%00")
+    chinese = client.get("/healthz?x=%00", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert english.json()["detail"] == "NUL characters are not allowed in URLs"
     assert chinese.json()["detail"] == "URL 中不允许出现 NUL 字符"
+
+
+def test_without_accept_language_answers_are_in_the_default_language(monkeypatch) -> None:
+    from services.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "default_language", "zh_CN")  # the shipped default
+    answer = TestClient(create_app()).get("/healthz?x=%00")
+    assert answer.json()["detail"] == "URL 中不允许出现 NUL 字符"
 
 
 def test_use_language_names_a_recipients_language() -> None:

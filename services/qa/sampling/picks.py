@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from services.i18n import _
 from services.qa.sampling.schemas import PlanSpec
 
 
@@ -109,11 +110,11 @@ def _agent_picks(
                 c.call_id,
                 c.agent_id,
                 "random",
-                f"random, slot {slot + 1} of {wanted} of the period",
+                _("random, slot {slot} of {wanted} of the period", slot=slot + 1, wanted=wanted),
             )
         )
     for c in rng.sample(pool, min(leftovers, len(pool))):
         chosen.append(
-            Pick(c.call_id, c.agent_id, "random", "random (its slot of the period had no call)")
+            Pick(c.call_id, c.agent_id, "random", _("random (its slot of the period had no call)"))
         )
     return chosen

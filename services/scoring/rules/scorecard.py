@@ -10,7 +10,7 @@ rules, by auto-fail items and by a total under ``flag_below``.
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from services.i18n import localised
+from services.i18n import _, localised
 from services.scoring.rules.pack import CompiledPack, RuleResult
 
 
@@ -79,9 +79,15 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
     failed = [i for i in items if i.auto_fail and i.status == "hit"]
     if failed:
         total, percent = 0.0, 0.0 if percent is not None else None
-        reasons += [f"red line: {i.name} ({i.rule})" for i in failed]
+        reasons += [_("red line: {name} ({rule})", name=i.name, rule=i.rule) for i in failed]
     if card and card.flag_below is not None and percent is not None and percent < card.flag_below:
-        reasons.append(f"score {percent:.0f} is under {card.flag_below:.0f}")
+        reasons.append(
+            _(
+                "score {percent} is under {limit}",
+                percent=f"{percent:.0f}",
+                limit=f"{card.flag_below:.0f}",
+            )
+        )
     return Score(
         pack=pack.id,
         pack_version=pack.version,
