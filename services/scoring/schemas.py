@@ -2,9 +2,9 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
-from services.i18n import localised, render
+from services.i18n import current_language, localised, render, translate
 from services.scoring.maximum import explain_maximum
 
 
@@ -56,7 +56,21 @@ class RuleStatusOut(BaseModel):
     category: str
     severity: str
     status: Literal["hit", "pass", "not_measurable"]
-    reason: str | None
+    reason: str | None = Field(description="Why not measurable, in the request's language.")
+
+    @field_validator("reason")
+    @classmethod
+    def _readable(cls, reason: str | None) -> str | None:
+        return readable_reason(reason)
+
+
+def readable_reason(reason: str | None) -> str | None:
+    """Why a rule could not be measured (its English reasons, joined), in the current language."""
+    if not reason:
+        return reason
+    language = current_language()
+    parts = [translate(part, language) for part in dict.fromkeys(reason.split("; "))]
+    return ("；" if language == "zh_CN" else "; ").join(parts)
 
 
 class ScoreOut(BaseModel):

@@ -4,12 +4,14 @@ rule about the agent, measures in the reader's language, dead air that flags the
 
 from pathlib import Path
 
-from services.i18n import localised, render
+from services.i18n import localised, render, use_language
 from services.scoring.maximum import explain_maximum
 from services.scoring.rules import metrics, scorecard
 from services.scoring.rules import pack as pack_module
+from services.scoring.rules.conversation import from_turns
 from services.scoring.rules.pack import RuleResult
 from services.scoring.rules.packtests import conversation
+from services.scoring.schemas import readable_reason
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 ZH = pack_module.load(RULES / "zh-service.yaml")
@@ -143,3 +145,15 @@ def test_two_complaints_in_one_turn_are_one_occurrence():
     empathy = _results(ZH, "customer: 太差了，我要投诉\nagent: 您的余额是五十八元")["no_empathy"]
 
     assert len(empathy.outcome.evidence) == 1
+
+
+def test_why_a_rule_cannot_be_measured_reads_in_either_language():
+    mono = from_turns([{"id": 1, "role": "unknown", "start": 0.0, "end": 3.0, "text": "您好"}])
+    [overtalk] = [r for r in ZH.evaluate(mono, metrics.compute(mono)) if r.rule.id == "overtalk"]
+    reason = overtalk.outcome.reason
+    assert overtalk.status == "not_measurable"
+
+    with use_language("zh_CN"):
+        assert readable_reason(f"{reason}; {reason}") == "单声道录音无法测量抢话"
+    with use_language("en"):
+        assert readable_reason(reason) == "overtalk cannot be measured on a mono recording"

@@ -8,7 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 
-from services.scoring.rules import absence
+from services.scoring.rules import absence, wording
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.keywords import Hit, KeywordIndex, merged
 from services.scoring.rules.matching import JoinedTexts, join_texts
@@ -328,7 +328,7 @@ class Context:
         params = node.params
         assert isinstance(params, Scoped)
         if params.role != "any" and not self.conv.roles_known:
-            return Outcome.unmeasurable(f"roles are unknown on a mono recording ({params.role})")
+            return Outcome.unmeasurable(wording.MONO_ROLES)
         turns = self._static_scope(node)
         if params.anchor is not None:
             turns = self._near_anchor(turns, params.anchor)

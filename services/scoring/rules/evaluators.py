@@ -139,7 +139,7 @@ def _bigrams(text: str) -> set[str]:
 def repetition(node: Node, ctx: Context, params: ops.RepetitionParams) -> Outcome:
     """The same request said again and again by ``role`` (cosine of character-bigram sets)."""
     if params.role != "any" and not ctx.conv.roles_known:
-        return Outcome.unmeasurable("roles are unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_ROLES)
     norms = ctx.conv.norms
     turns = [i for i in ctx.conv.of_role(params.role) if len(norms[i]) >= params.min_chars]
     # Turns that say the same words have the same bigrams: each wording is compared once.
@@ -172,7 +172,7 @@ def _call_scope(ctx: Context) -> Evidence:
 def silence(node: Node, ctx: Context, params: ops.SilenceParams) -> Outcome:
     """Nobody speaking for at least ``min_s`` (dead air), optionally on ``role``'s turn."""
     if params.role != "any" and not ctx.conv.roles_known:
-        return Outcome.unmeasurable("whose turn a silence was is unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_SILENCE)
     found = [
         Evidence(s.start, s.end, s.turn_of, (), "", wording.silence(s.duration_s))
         for s in ctx.metrics.silences
@@ -184,7 +184,7 @@ def silence(node: Node, ctx: Context, params: ops.SilenceParams) -> Outcome:
 def overtalk(node: Node, ctx: Context, params: ops.OvertalkParams) -> Outcome:
     """``interrupter`` talking over the other party for ``min_s`` while saying ``min_units``."""
     if ctx.metrics.overtalk is None:
-        return Outcome.unmeasurable("overtalk cannot be measured on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_OVERTALK)
     found = [
         Evidence(
             o.start, o.end, o.interrupter, (), "", wording.overtalk(o.duration_s, o.interrupted)
@@ -204,7 +204,7 @@ def _beyond(value: float, params: ops.ThresholdParams | ops.SpeechRateParams) ->
 def speech_rate(node: Node, ctx: Context, params: ops.SpeechRateParams) -> Outcome:
     """Characters (Chinese) or words per minute above or below a limit, per turn or per call."""
     if params.role != "any" and not ctx.conv.roles_known:
-        return Outcome.unmeasurable("roles are unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_ROLES)
     unit = ctx.metrics.rate_unit
     if params.per == "call":
         rates = [r for role, r in ctx.metrics.speech_rate.items() if params.role in ("any", role)]
@@ -227,9 +227,7 @@ def response_latency(node: Node, ctx: Context, params: ops.ThresholdParams) -> O
     """Seconds from pickup to the agent's first words, above or below a limit."""
     latency = ctx.metrics.response_latency_s
     if latency is None:
-        return Outcome.unmeasurable(
-            "the agent's first words cannot be told apart on this recording"
-        )
+        return Outcome.unmeasurable(wording.NO_FIRST_WORDS)
     if not _beyond(latency, params):
         return Outcome(False, scope=_call_scope(ctx))
     return Outcome(True, [Evidence(0.0, latency, "agent", (), "", wording.first_words(latency))])
@@ -246,7 +244,7 @@ def duration(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
 def talk_ratio(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outcome:
     """``role``'s share of all talk time (0–1) above or below a limit."""
     if ctx.metrics.talk_ratio is None:
-        return Outcome.unmeasurable("talk ratio cannot be measured on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_TALK_RATIO)
     ratio = ctx.metrics.talk_ratio.get(params.role, 0.0)
     if not _beyond(ratio, params):
         return Outcome(False, scope=_call_scope(ctx))
@@ -259,7 +257,7 @@ def loudness(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outco
     """``role``'s speech level in dBFS above or below a limit."""
     level = ctx.metrics.loudness_dbfs.get(params.role) if ctx.conv.roles_known else None
     if level is None:
-        return Outcome.unmeasurable(f"the {params.role}'s loudness is not known for this call")
+        return Outcome.unmeasurable(wording.NO_LOUDNESS[params.role])
     if not _beyond(level, params):
         return Outcome(False, scope=_call_scope(ctx))
     evidence = Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.level(level))
@@ -269,7 +267,7 @@ def loudness(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outco
 def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
     """``role`` sounding angry or negative, by the text classifier in models/sentiment."""
     if not ctx.conv.roles_known:
-        return Outcome.unmeasurable("roles are unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_ROLES)
     conv, label = ctx.conv, params.label
     turns = conv.of_role(params.role)
     feelings = list(map(conv.sentiment.__getitem__, turns))
@@ -277,7 +275,7 @@ def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
         unscored = [i for i, feeling in zip(turns, feelings, strict=True) if feeling is None]
         scores = analysis.sentiment([conv.texts[i] for i in unscored])
         if scores is None:
-            return Outcome.unmeasurable("the sentiment classifier has no training data")
+            return Outcome.unmeasurable(wording.NO_SENTIMENT_MODEL)
         for i, score in zip(unscored, scores, strict=True):
             conv.sentiment[i] = score
         feelings = list(map(conv.sentiment.__getitem__, turns))

@@ -121,3 +121,21 @@ def feeling(share: float, label: str, text: str) -> Message:
 def sounds_like(heard: str, keyword: str) -> Message:
     """A keyword matched by its sound."""
     return N_("{heard} (sounds like {keyword})", heard=heard, keyword=keyword)
+
+
+def _reason(message: Message) -> str:
+    """Why a condition cannot be measured: kept as its English message id (the rule results
+    store text), read in the reader's language by looking it up in the catalogue."""
+    return str(message["msgid"])
+
+
+MONO_ROLES = _reason(N_("roles are unknown on a mono recording"))
+MONO_SILENCE = _reason(N_("whose turn a silence was is unknown on a mono recording"))
+MONO_OVERTALK = _reason(N_("overtalk cannot be measured on a mono recording"))
+MONO_TALK_RATIO = _reason(N_("talk ratio cannot be measured on a mono recording"))
+NO_FIRST_WORDS = _reason(N_("the agent's first words cannot be told apart on this recording"))
+NO_SENTIMENT_MODEL = _reason(N_("the sentiment classifier has no training data"))
+NO_LOUDNESS = {
+    "agent": _reason(N_("the agent's loudness is not known for this call")),
+    "customer": _reason(N_("the customer's loudness is not known for this call")),
+}
