@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.db import utcnow
 from services.errors import NotFound
-from services.i18n import Message, is_message, render
+from services.i18n import Message, _, is_message, render
 from services.notifications.tables import Notification
 from services.people.tables import Role, User
 
@@ -82,7 +82,9 @@ def mark_read(*, db_session: Session, user_id: int, notification_id: int) -> Not
     """Marks one of a person's notifications read (once); NotFound for anyone else's."""
     note = db_session.get(Notification, notification_id)
     if note is None or note.user_id != user_id:
-        raise NotFound(f"notification {notification_id} does not exist")
+        raise NotFound(
+            _("notification {notification_id} does not exist", notification_id=notification_id)
+        )
     if note.read_at is None:
         note.read_at = utcnow()
         db_session.flush()

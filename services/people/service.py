@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.db import aware, session_scope, unique, utcnow
 from services.errors import InvalidInput, NotFound
+from services.i18n import _
 from services.people.tables import (
     ApiToken,
     Area,
@@ -96,15 +97,21 @@ def _new_user(
 ) -> User:
     """A validated, unsaved user."""
     if role not in Role.ALL:
-        raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(Role.ALL)}")
+        raise InvalidInput(
+            _("unknown role {role!r}; roles: {roles}", role=role, roles=", ".join(Role.ALL))
+        )
     if not username or len(username) > 150 or not username.isprintable():
-        raise InvalidInput("a username is 1 to 150 printable characters")
+        raise InvalidInput(_("a username is 1 to 150 printable characters"))
     if role == Role.AGENT and not agent_id:
-        raise InvalidInput("an agent user needs the agent id their recordings carry (--agent-id)")
+        raise InvalidInput(
+            _("an agent user needs the agent id their recordings carry (--agent-id)")
+        )
     if role == Role.TEAM_LEAD and not team:
-        raise InvalidInput("a team lead needs a team (--team)")
+        raise InvalidInput(_("a team lead needs a team (--team)"))
     if password is not None and len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
+        raise InvalidInput(
+            _("a password has at least {MIN_PASSWORD} characters", MIN_PASSWORD=MIN_PASSWORD)
+        )
     return User(
         username=username,
         role=role,
@@ -124,7 +131,7 @@ def get_by_username_or_raise(*, db_session: Session, username: str) -> User:
     """Returns a user by username or raises NotFound."""
     user = get_by_username(db_session=db_session, username=username)
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(_("no user {username!r}", username=username))
     return user
 
 
@@ -173,7 +180,7 @@ def revoke_token(*, db_session: Session, token_id: int) -> None:
     """Revokes a token at once."""
     token = db_session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound(_("no token {token_id}", token_id=token_id))
     token.revoked_at = utcnow()
     db_session.flush()
 
@@ -182,7 +189,7 @@ def principal_from_token(*, db_session: Session, raw: str) -> Principal | None:
     """The principal behind a bearer token, or None if it is unknown, malformed or revoked."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token_id, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    token_id, _sep, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     if not token_id.isdigit() or not secret:
         return None
     token = db_session.get(ApiToken, int(token_id))
@@ -272,7 +279,10 @@ def import_users(*, db_session: Session, text: str) -> int:
     missing = {"username", "role"} - set(rows[0] if rows else {})
     if missing:
         raise InvalidInput(
-            f"the CSV needs the columns username and role (missing {', '.join(sorted(missing))})"
+            _(
+                "the CSV needs the columns username and role (missing {missing})",
+                missing=", ".join(sorted(missing)),
+            )
         )
     users = []
     for number, row in enumerate(rows, start=2):
@@ -291,7 +301,7 @@ def import_users(*, db_session: Session, text: str) -> int:
             )
             users[-1].hired_on = hired_on
         except (InvalidInput, ValueError) as exc:  # ValueError: a hired_on that is not a date
-            raise InvalidInput(f"line {number}: {exc}") from None
+            raise InvalidInput(_("line {number}: {exc}", number=number, exc=exc)) from None
     with unique(db_session, "a username in the CSV is taken or repeated; nothing was imported"):
         db_session.add_all(users)
     db_session.flush()
@@ -301,7 +311,9 @@ def import_users(*, db_session: Session, text: str) -> int:
 def set_password(*, db_session: Session, user: User, password: str) -> None:
     """Sets a user's password."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
+        raise InvalidInput(
+            _("a password has at least {MIN_PASSWORD} characters", MIN_PASSWORD=MIN_PASSWORD)
+        )
     user.password_hash = _hasher.hash(password)
     db_session.flush()
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
 from services.errors import InvalidInput, NotFound
-from services.i18n import render
+from services.i18n import _, render
 from services.scoring.rules import metrics as metrics_module
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import scorecard
@@ -74,14 +74,14 @@ def get_pack(*, rules_dir: Path, pack_id: str) -> CompiledPack:
     for p in packs(rules_dir=rules_dir):
         if p.id == pack_id:
             return p
-    raise NotFound(f"rule pack {pack_id!r} does not exist")
+    raise NotFound(_("rule pack {pack_id!r} does not exist", pack_id=pack_id))
 
 
 def pack_for(*, rules_dir: Path, call: Call, conv: Conversation) -> CompiledPack:
     """The pack for a call: by its language, else by the language its transcript is in."""
     available = packs(rules_dir=rules_dir)
     if not available:
-        raise NotFound(f"no valid rule pack in {rules_dir}")
+        raise NotFound(_("no valid rule pack in {rules_dir}", rules_dir=rules_dir))
     language = call.language or ("zh" if is_chinese("".join(conv.texts)) else "en")
     return next((p for p in available if p.spec.language == language), available[0])
 
@@ -231,4 +231,10 @@ def metrics_of(*, db_session: Session, call_id: int) -> dict | None:
 def check_rescorable(call: Call) -> None:
     """Only transcribed calls can be (re)scored."""
     if call.status not in SCORABLE:
-        raise InvalidInput(f"call {call.id} is {call.status}; only transcribed calls can be scored")
+        raise InvalidInput(
+            _(
+                "call {call_id} is {status}; only transcribed calls can be scored",
+                call_id=call.id,
+                status=call.status,
+            )
+        )

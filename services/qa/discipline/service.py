@@ -17,7 +17,7 @@ from services.calls.tables import Call
 from services.config import get_settings
 from services.db import aware
 from services.errors import NotFound
-from services.i18n import N_
+from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role, User
@@ -182,7 +182,7 @@ def check_visible(*, db_session: Session, agent_id: str, principal: Principal) -
         team = db_session.scalar(select(User.team).where(User.agent_id == agent_id).limit(1))
         if team == principal.team:
             return
-    raise NotFound(f"agent {agent_id!r} has no discipline record you may see")
+    raise NotFound(_("agent {agent_id!r} has no discipline record you may see", agent_id=agent_id))
 
 
 def records(*, db_session: Session, agent_id: str) -> list[DisciplineRecord]:

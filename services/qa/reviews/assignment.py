@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
 from services.errors import InvalidInput
-from services.i18n import N_
+from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Area, Role, User
@@ -36,7 +36,12 @@ def _fallback(
     """The least-loaded active inspector who is not from the call's team."""
     options = [i for i in inspectors if i.id != absent and i.team != call.team]
     if not options:
-        raise InvalidInput(f"no inspector can take call {call.id}: all are absent or from its team")
+        raise InvalidInput(
+            _(
+                "no inspector can take call {call_id}: all are absent or from its team",
+                call_id=call.id,
+            )
+        )
     return min(options, key=lambda i: (load.get(i.id, 0), i.id))
 
 
@@ -46,7 +51,7 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Review]:
         db_session.scalars(select(User).where(User.role == Role.INSPECTOR, User.active.is_(True)))
     )
     if not inspectors:
-        raise InvalidInput("there is no active inspector to assign reviews to")
+        raise InvalidInput(_("there is no active inspector to assign reviews to"))
     period = rotation_service.latest(db_session=db_session)
     watcher = (
         {

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.calls.tables import Call
 from services.db import utcnow
 from services.errors import Conflict, InvalidInput, NotFound
+from services.i18n import _
 from services.people.service import Principal
 from services.people.tables import Role
 from services.qa.evaluations import content
@@ -27,7 +28,7 @@ def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -
     if review is None or (
         principal.role not in Role.MANAGERS and review.inspector_id != principal.user_id
     ):
-        raise NotFound(f"review {review_id} does not exist")
+        raise NotFound(_("review {review_id} does not exist", review_id=review_id))
     return review
 
 
@@ -35,7 +36,9 @@ def machine_score(*, db_session: Session, review: Review) -> CallScore:
     """The call's latest machine score, which the review starts from."""
     score = scoring_service.latest_score(db_session=db_session, call_id=review.call_id)
     if score is None:
-        raise Conflict(f"call {review.call_id} has no machine score yet; score it first")
+        raise Conflict(
+            _("call {call_id} has no machine score yet; score it first", call_id=review.call_id)
+        )
     return score
 
 
@@ -125,7 +128,12 @@ def save_draft(
 ) -> Review:
     """Merges verdicts, item scores and the call comment into the open review's draft."""
     if review.status != ReviewStatus.OPEN:
-        raise Conflict(f"review {review.id} is submitted; correct its evaluation instead")
+        raise Conflict(
+            _(
+                "review {review_id} is submitted; correct its evaluation instead",
+                review_id=review.id,
+            )
+        )
     score = machine_score(db_session=db_session, review=review)
     base = machine_items(db_session=db_session, score=score)
     known = {h["hit_id"] for item in base for h in item["hits"]} | {
@@ -133,7 +141,9 @@ def save_draft(
     }
     unknown = sorted(set(hits) - known)
     if unknown:
-        raise InvalidInput(f"hits {unknown} are not on this call's current machine score")
+        raise InvalidInput(
+            _("hits {unknown} are not on this call's current machine score", unknown=unknown)
+        )
     draft = {
         "hits": {**review.draft.get("hits", {}), **{str(k): v for k, v in hits.items()}},
         "items": {**review.draft.get("items", {}), **items},
@@ -151,7 +161,7 @@ def save_draft(
 def submit(*, db_session: Session, review: Review, principal: Principal) -> Evaluation:
     """Turns a complete draft into the evaluation (version 1) and records each hit verdict."""
     if review.status != ReviewStatus.OPEN:
-        raise Conflict(f"review {review.id} is already submitted")
+        raise Conflict(_("review {review_id} is already submitted", review_id=review.id))
     score = machine_score(db_session=db_session, review=review)
     base = machine_items(db_session=db_session, score=score)
     missing = content.problems(base, review.draft)
@@ -234,4 +244,4 @@ def check_exists(*, db_session: Session, rule_id: str, rules_dir: Path) -> None:
         r.id == rule_id for p in scoring_service.packs(rules_dir=rules_dir) for r in p.spec.rules
     )
     if judged is None and not in_packs:
-        raise NotFound(f"no pack has a rule {rule_id!r}")
+        raise NotFound(_("no pack has a rule {rule_id!r}", rule_id=rule_id))

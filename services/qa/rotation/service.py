@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from services.calls.tables import Call
 from services.db import unique
 from services.errors import InvalidInput
+from services.i18n import _
 from services.people import service as people_service
 from services.people.tables import Area, Role, User
 from services.qa.rotation import roster
@@ -81,13 +82,13 @@ def plan_period(
 ) -> RotationPeriod:
     """Plans and stores the period from ``start``; sets every inspector's current areas to it."""
     if end <= start:
-        raise InvalidInput("a rotation period ends after it starts")
+        raise InvalidInput(_("a rotation period ends after it starts"))
     inspectors = list(
         db_session.scalars(select(User).where(User.role == Role.INSPECTOR, User.active.is_(True)))
     )
     areas = list(db_session.scalars(select(Area).order_by(Area.id)))
     if not inspectors or not areas:
-        raise InvalidInput("rotation needs at least one active inspector and one area")
+        raise InvalidInput(_("rotation needs at least one active inspector and one area"))
     previous = latest(db_session=db_session)
     before = (
         {a.area_id: a.user_id for a in assignments(db_session=db_session, period=previous)}

@@ -49,7 +49,7 @@ def period_bounds(period: str, at: datetime) -> tuple[datetime, datetime]:
 
 def previous_period(period: str, now: datetime) -> tuple[datetime, datetime]:
     """The last complete period before ``now``."""
-    start, _ = period_bounds(period, now)
+    start, _end = period_bounds(period, now)
     return period_bounds(period, start - timedelta(seconds=1))
 
 

@@ -34,7 +34,7 @@ def get_plan_or_raise(*, db_session: Session, plan_id: int) -> SamplingPlan:
     """A plan by id, or NotFound."""
     plan = db_session.get(SamplingPlan, plan_id)
     if plan is None:
-        raise NotFound(f"sampling plan {plan_id} does not exist")
+        raise NotFound(_("sampling plan {plan_id} does not exist", plan_id=plan_id))
     return plan
 
 
@@ -187,7 +187,7 @@ def get_run_or_raise(*, db_session: Session, run_id: int) -> SamplingRun:
     """A stored run, or NotFound."""
     stored = db_session.get(SamplingRun, run_id)
     if stored is None:
-        raise NotFound(f"sampling run {run_id} does not exist")
+        raise NotFound(_("sampling run {run_id} does not exist", run_id=run_id))
     return stored
 
 
