@@ -34,6 +34,22 @@ def review(db_session: Session) -> tuple[TestClient, int]:
     return TestClient(create_app(), headers={"Authorization": f"Bearer {token}"}), row.id
 
 
+def test_a_calls_hits_carry_their_rule_name_in_the_request_language(review, client):
+    inspector, review_id = review
+    call_id = inspector.get(f"/api/v1/reviews/{review_id}").json()["call"]["id"]
+
+    def hits(language: str) -> dict[str, dict[str, Any]]:
+        answer = client.get(f"/api/v1/calls/{call_id}", headers={"Accept-Language": language})
+        assert answer.status_code == 200, answer.text
+        return {h["rule_id"]: h for h in answer.json()["hits"]}
+
+    en, zh = hits("en"), hits("zh-CN")
+    assert en["closing"]["rule_name"] == "No standard closing"
+    assert zh["closing"]["rule_name"] == "未使用标准结束语"
+    assert en["closing"]["text"].startswith("The agent said none of")
+    assert zh["escalation_risk"]["text"] == en["escalation_risk"]["text"] == "投诉"  # as said
+
+
 def _detail(client: TestClient, review_id: int, language: str) -> dict[str, Any]:
     answer = client.get(f"/api/v1/reviews/{review_id}", headers={"Accept-Language": language})
     assert answer.status_code == 200, answer.text
@@ -122,3 +138,14 @@ def test_flag_only_hits_are_judged_and_count_for_precision(review, client):
     [hit] = next(i for i in in_chinese["items"] if i["id"] == "empathy")["hits"]
     assert hit["rule_name"] == "客户不满时未安抚" and hit["text"].startswith("坐席在")
     assert in_chinese["max_points"]["summary"].startswith("满分 ")
+
+
+def test_an_error_answers_in_the_request_language(review):
+    inspector, _review_id = review
+
+    english = inspector.get("/api/v1/reviews/987654321", headers={"Accept-Language": "en"})
+    chinese = inspector.get("/api/v1/reviews/987654321", headers={"Accept-Language": "zh-CN"})
+
+    assert english.status_code == chinese.status_code == 404
+    assert english.json()["detail"] == "review 987654321 does not exist"
+    assert chinese.json()["detail"] == "质检任务 987654321 不存在"
