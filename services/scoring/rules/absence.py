@@ -6,10 +6,32 @@ and the agent answered once has two hits, each one an inspector can judge, and e
 at the turns where the missing words were expected, not at the words that made them expected.
 """
 
+from collections.abc import Callable
+
 from services.i18n import N_, Message
 from services.scoring.rules import wording
 from services.scoring.rules.operators import Anchor, KeywordParams, Params, Scoped
 from services.scoring.rules.outcome import Evidence, Outcome
+
+
+def per_occurrence(
+    evaluate_near: Callable[[Evidence], Outcome],
+    params: Params | None,
+    anchor: Anchor,
+    anchored: list[Evidence],
+    duration: float,
+) -> Outcome:
+    """NOT of a condition near each occurrence of what it anchors to (``evaluate_near``):
+    true with one piece of evidence per occurrence where the condition did not hold."""
+    evidence, scope = [], None
+    for occurrence in occurrences(anchored):
+        outcome = evaluate_near(occurrence)
+        if outcome.value is None:
+            return outcome
+        scope = outcome.scope or scope
+        if not outcome.value:
+            evidence.append(expected_near(params, outcome.scope, occurrence, anchor, duration))
+    return Outcome(bool(evidence), evidence, scope=scope)
 
 
 def occurrences(evidence: list[Evidence]) -> list[Evidence]:

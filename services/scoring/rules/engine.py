@@ -405,23 +405,15 @@ def _not(node: Node, ctx: Context) -> Outcome:
     found = ctx.anchors.get(anchor.to) if isinstance(anchor, Anchor) else None
     if anchor is None or found is None or not found.value or ctx.occurrence is not None:
         return absence.explained(negate(ctx.evaluate(child)), child.params)
-    evidence, scope = [], None
-    for occurrence in absence.occurrences(found.evidence):
+
+    def near(occurrence: Evidence) -> Outcome:
         ctx.occurrence = (anchor.to, occurrence)
         try:
-            outcome = ctx.evaluate(child)
+            return ctx.evaluate(child)
         finally:
             ctx.occurrence = None
-        if outcome.value is None:
-            return outcome
-        scope = outcome.scope or scope
-        if not outcome.value:
-            evidence.append(
-                absence.expected_near(
-                    child.params, outcome.scope, occurrence, anchor, ctx.conv.duration_s
-                )
-            )
-    return Outcome(bool(evidence), evidence, scope=scope)
+
+    return absence.per_occurrence(near, child.params, anchor, found.evidence, ctx.conv.duration_s)
 
 
 LOGIC_OPERATORS: dict[str, Callable[[Node, Context], Outcome]] = {
