@@ -52,8 +52,8 @@ def translate(message: str, language: str, /, **params: Any) -> str:
 
 
 def _(message: str, /, **params: Any) -> str:
-    """``message`` in the current language, placeholders filled."""
-    return translate(message, current_language(), **params)
+    """``message`` in the current language, placeholders filled (a Message among them, too)."""
+    return render({"msgid": message, "params": params})
 
 
 # A text to write later, in whoever reads it's language: the English message id and its

@@ -16,7 +16,7 @@ from services.calibration.tables import (
 )
 from services.db import unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.i18n import _
+from services.i18n import N_, _
 from services.people.service import Principal
 from services.qa.evaluations import content
 from services.qa.reviews import service as reviews
@@ -35,13 +35,20 @@ def answer_of(
     )
 
 
+PARTICIPANT_ACTIONS = {
+    "score its calls": N_("score its calls"),
+    "submit answers": N_("submit answers"),
+}
+
+
 def _answering(
     db_session: Session, session: CalibrationSession, principal: Principal, action: str
 ) -> Participant:
     """The principal's place in ``session`` while their answers may still change."""
     place = sessions.participant(db_session=db_session, session=session, user_id=principal.user_id)
     if place is None:
-        raise Forbidden(_("only the session's participants {action}", action=action))
+        verb = PARTICIPANT_ACTIONS.get(action, action)
+        raise Forbidden(_("only the session's participants {action}", action=verb))
     if place.submitted_at is not None or sessions.is_revealed(session):
         raise Conflict(
             _("your answers to calibration session {session_id} are final", session_id=session.id)

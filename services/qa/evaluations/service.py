@@ -183,10 +183,14 @@ def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: Me
     )
 
 
+AGENT_ACTIONS = {"acknowledges": N_("acknowledges"), "disputes": N_("disputes")}
+
+
 def check_agent(row: Evaluation, principal: Principal, action: str) -> None:
     """Only the evaluated agent acknowledges or disputes an evaluation."""
     if principal.role != Role.AGENT or row.agent_id != principal.agent_id:
-        raise Forbidden(_("only the evaluated agent {action} an evaluation", action=action))
+        verb = AGENT_ACTIONS.get(action, action)
+        raise Forbidden(_("only the evaluated agent {action} an evaluation", action=verb))
 
 
 def acknowledge(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
