@@ -9,6 +9,7 @@ functions over plain dicts, so that a version can always be recomputed from what
 from copy import deepcopy
 from typing import Any
 
+from services.i18n import _
 from services.scoring.rules.scorecard import section_percent
 
 PASS, HIT, NOT_APPLICABLE = "pass", "hit", "not_applicable"
@@ -54,11 +55,17 @@ def problems(items: list[Item], draft: dict[str, Any]) -> list[str]:
     found = []
     for item in items:
         if item["manual"] and item["id"] not in scored:
-            found.append(f"item {item['id']!r} is scored by a person and has no score")
+            found.append(
+                _("item {item_id!r} is scored by a person and has no score", item_id=item["id"])
+            )
         for hit in item["hits"]:
             if str(hit["hit_id"]) not in verdicts:
                 found.append(
-                    f"hit {hit['hit_id']} ({item['rule']}) is neither confirmed nor rejected"
+                    _(
+                        "hit {hit_id} ({rule}) is neither confirmed nor rejected",
+                        hit_id=hit["hit_id"],
+                        rule=item["rule"],
+                    )
                 )
     return found
 
@@ -99,7 +106,7 @@ def apply_scores(items: list[Item], scores: dict[str, dict[str, Any]], *, by: st
     for item_id, given in scores.items():
         item = by_id.get(item_id)
         if item is None:
-            raise ValueError(f"the scorecard has no item {item_id!r}")
+            raise ValueError(_("the scorecard has no item {item_id!r}", item_id=item_id))
         if given.get("comment"):
             item["comment"] = given["comment"]
         if given.get("not_applicable"):
@@ -108,7 +115,12 @@ def apply_scores(items: list[Item], scores: dict[str, dict[str, Any]], *, by: st
             earned = float(given["earned"])
             if not 0 <= earned <= item["points"]:
                 raise ValueError(
-                    f"item {item_id!r} is scored 0 to {item['points']:g}, not {earned:g}"
+                    _(
+                        "item {item_id!r} is scored 0 to {points:g}, not {earned:g}",
+                        item_id=item_id,
+                        points=item["points"],
+                        earned=earned,
+                    )
                 )
             item["earned"], item["status"] = earned, PASS if earned == item["points"] else HIT
         else:

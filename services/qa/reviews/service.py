@@ -166,7 +166,7 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     base = machine_items(db_session=db_session, score=score)
     missing = content.problems(base, review.draft)
     if missing:
-        raise InvalidInput("the review is not complete: " + "; ".join(missing))
+        raise InvalidInput(_("the review is not complete: {missing}", missing="; ".join(missing)))
     items = preview(base, review.draft, by=principal.username)
     call = db_session.get(Call, review.call_id)
     assert call is not None  # reviews go with their call (ON DELETE CASCADE)
