@@ -157,3 +157,12 @@ def test_why_a_rule_cannot_be_measured_reads_in_either_language():
         assert readable_reason(f"{reason}; {reason}") == "单声道录音无法测量抢话"
     with use_language("en"):
         assert readable_reason(reason) == "overtalk cannot be measured on a mono recording"
+
+
+def test_the_shipped_packs_name_every_rule_in_chinese_and_english():
+    for pack in (ZH, EN):
+        for rule in pack.spec.rules:
+            names = pack.names(rule)
+            assert set(names) == {"zh_CN", "en"}, (pack.id, rule.id)
+            assert all(names.values()), (pack.id, rule.id)
+        assert {r.id: r.about for r in pack.spec.rules}["no_empathy"] == "agent"
