@@ -66,8 +66,48 @@ def translate(message: str, language: str, /, **params: Any) -> str:
 
 
 def _(message: str, /, **params: Any) -> str:
-    """``message`` in the current language, placeholders filled."""
-    return translate(message, current_language(), **params)
+    """``message`` in the current language, placeholders filled (a Message among them, too)."""
+    return render({"msgid": message, "params": params})
+
+
+# A text to write later, in whoever reads it's language: the English message id and its
+# placeholders, any of which may itself be a Message (a role, a window). JSON as it is.
+Message = dict[str, Any]
+
+
+def N_(message: str, /, **params: Any) -> Message:
+    """Marks ``message`` for the catalogue and keeps it, with ``params``, to render later."""
+    return {"msgid": message, "params": params}
+
+
+def is_message(value: Any) -> bool:
+    """Whether ``value`` is a Message (as N_ makes and JSON keeps)."""
+    return isinstance(value, Mapping) and isinstance(value.get("msgid"), str)
+
+
+def render(message: Message, language: str | None = None) -> str:
+    """A Message in ``language`` (else the current one), its nested Messages too."""
+    language = language or current_language()
+    params = {
+        name: render(value, language) if is_message(value) else value
+        for name, value in (message.get("params") or {}).items()
+    }
+    return translate(message["msgid"], language, **params)
+
+
+def names_by_language(name: str | Mapping[str, str], language: str) -> dict[str, str]:
+    """A name given in one language (``language``) or per language, keyed zh_CN / en."""
+    if isinstance(name, str):
+        return {negotiate(language) or language: name}
+    return {negotiate(tag) or tag: text for tag, text in name.items()}
+
+
+def localised(names: str | Mapping[str, str], language: str | None = None) -> str:
+    """A name in ``language`` (else the current one), else in the language it was given in."""
+    if isinstance(names, str):
+        return names
+    found = names_by_language(names, "")
+    return found.get(language or current_language()) or next(iter(found.values()), "")
 
 
 def set_language(language: str | None) -> None:

@@ -13,6 +13,7 @@ from minio.error import S3Error
 
 from services.config import get_settings
 from services.errors import ObjectMissing, StorageUnavailable
+from services.i18n import _
 
 _MISSING_CODES = {"NoSuchKey", "NoSuchBucket", "NoSuchVersion", "ResourceNotFound"}
 _META_PREFIX = "x-amz-meta-"
@@ -100,7 +101,14 @@ def read_bytes(*, bucket: str, key: str, limit: int) -> bytes:
             response.close()
             response.release_conn()
     if len(data) > limit:
-        raise ObjectMissing(f"s3://{bucket}/{key} is larger than {limit} bytes")
+        raise ObjectMissing(
+            _(
+                "s3://{bucket}/{key} is larger than {limit} bytes",
+                bucket=bucket,
+                key=key,
+                limit=limit,
+            )
+        )
     return data
 
 
@@ -153,11 +161,15 @@ class _translated:
         if exc is None:
             return
         if isinstance(exc, S3Error) and exc.code in _MISSING_CODES:
-            raise ObjectMissing(f"{self.where} is not in object storage") from None
+            raise ObjectMissing(_("{where} is not in object storage", where=self.where)) from None
         if isinstance(exc, S3Error):
-            raise StorageUnavailable(f"object storage refused {self.where}: {exc.code}") from None
+            raise StorageUnavailable(
+                _("object storage refused {where}: {code}", where=self.where, code=exc.code)
+            ) from None
         if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
-            raise StorageUnavailable(f"object storage is unreachable for {self.where}") from None
+            raise StorageUnavailable(
+                _("object storage is unreachable for {where}", where=self.where)
+            ) from None
 
 
 def presigned_get(*, bucket: str, key: str, ttl_s: int) -> str:

@@ -74,6 +74,9 @@ def pytest_configure(config: pytest.Config) -> None:
             "ZHIJIAN_KEEP_UNREDACTED": "true",
             # Without the random re-decoding at higher temperatures, every run hears the same.
             "ZHIJIAN_ASR_TEMPERATURES": "[0]",
+            # Tests assert messages by their ids (the English texts); a test of the Chinese
+            # asks for it (Accept-Language: zh-CN, or use_language("zh_CN")).
+            "ZHIJIAN_DEFAULT_LANGUAGE": "en",
         }
     )
     from services import storage

@@ -12,7 +12,7 @@ from services import context
 from services.api.params import DbSession
 from services.config import get_settings
 from services.errors import Forbidden, Unauthenticated
-from services.i18n import set_language
+from services.i18n import _, set_language
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -81,26 +81,33 @@ def current_principal(
 def _authenticate(request: Request, db_session: DbSession) -> Principal:
     header = request.headers.get("authorization")
     if header:
-        scheme, _, raw = header.partition(" ")
+        scheme, _sep, raw = header.partition(" ")
         found = (
             people_service.principal_from_token(db_session=db_session, raw=raw.strip())
             if scheme.lower() == "bearer"
             else None
         )
         if found is None:
-            raise Unauthenticated("the bearer token is not valid (unknown, malformed or revoked)")
+            raise Unauthenticated(
+                _("the bearer token is not valid (unknown, malformed or revoked)")
+            )
         return found
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         found = people_service.principal_from_session(db_session=db_session, secret=cookie)
         if found is None:
-            raise Unauthenticated("the session has ended; sign in again")
+            raise Unauthenticated(_("the session has ended; sign in again"))
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not found.csrf_token or not hmac.compare_digest(sent, found.csrf_token):
-                raise Forbidden(f"a signed-in change needs the {CSRF_HEADER} header from sign-in")
+                raise Forbidden(
+                    _(
+                        "a signed-in change needs the {CSRF_HEADER} header from sign-in",
+                        CSRF_HEADER=CSRF_HEADER,
+                    )
+                )
         return found
-    raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
+    raise Unauthenticated(_("sign in, or send Authorization: Bearer <token>"))
 
 
 Auth = Annotated[Principal, Depends(current_principal)]
@@ -111,7 +118,7 @@ def require(*roles: str) -> Callable[[Principal], Principal]:
 
     def check(principal: Auth) -> Principal:
         if principal.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}")
+            raise Forbidden(_("this needs the role {roles}", roles=" or ".join(roles)))
         return principal
 
     return check
@@ -131,11 +138,11 @@ def webhook_principal(
     sent = request.headers.get(WEBHOOK_SECRET_HEADER)
     if secret and sent is not None:
         if not hmac.compare_digest(sent, secret):
-            raise Unauthenticated("the webhook secret is wrong")
+            raise Unauthenticated(_("the webhook secret is wrong"))
         return Principal(0, "s3-webhook", Role.QA_MANAGER, None, None, (), "secret")
     principal = current_principal(request, db_session)
     if principal.role not in Role.MANAGERS:
-        raise Forbidden("the webhook needs a manager's token or the shared secret")
+        raise Forbidden(_("the webhook needs a manager's token or the shared secret"))
     return principal
 
 

@@ -16,6 +16,7 @@ from services.calibration.tables import (
 )
 from services.db import unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import N_, _
 from services.people.service import Principal
 from services.qa.evaluations import content
 from services.qa.reviews import service as reviews
@@ -34,15 +35,24 @@ def answer_of(
     )
 
 
+PARTICIPANT_ACTIONS = {
+    "score its calls": N_("score its calls"),
+    "submit answers": N_("submit answers"),
+}
+
+
 def _answering(
     db_session: Session, session: CalibrationSession, principal: Principal, action: str
 ) -> Participant:
     """The principal's place in ``session`` while their answers may still change."""
     place = sessions.participant(db_session=db_session, session=session, user_id=principal.user_id)
     if place is None:
-        raise Forbidden(f"only the session's participants {action}")
+        verb = PARTICIPANT_ACTIONS.get(action, action)
+        raise Forbidden(_("only the session's participants {action}", action=verb))
     if place.submitted_at is not None or sessions.is_revealed(session):
-        raise Conflict(f"your answers to calibration session {session.id} are final")
+        raise Conflict(
+            _("your answers to calibration session {session_id} are final", session_id=session.id)
+        )
     return place
 
 
@@ -61,7 +71,7 @@ def save_answer(
     known = {h["hit_id"] for item in call.items for h in item["hits"]}
     unknown = sorted(set(hits) - known)
     if unknown:
-        raise InvalidInput(f"hits {unknown} are not on this call's form")
+        raise InvalidInput(_("hits {unknown} are not on this call's form", unknown=unknown))
     row = answer_of(db_session=db_session, session=session, call=call, user_id=principal.user_id)
     old = row.draft if row is not None else {}
     draft = {
@@ -138,7 +148,9 @@ def record_agreed(
     """The facilitator's agreed answer and notes for one call, after the reveal."""
     sessions.check_manager(principal)
     if not sessions.is_revealed(session):
-        raise Conflict(f"calibration session {session.id} is not revealed yet")
+        raise Conflict(
+            _("calibration session {session_id} is not revealed yet", session_id=session.id)
+        )
     draft = {"hits": {str(k): v for k, v in hits.items()}, "items": items}
     scored = score_draft(call, draft, by=principal.username)
     missing = content.problems(call.items, draft)
@@ -186,5 +198,11 @@ def answer_for(
         else None
     )
     if row is None:
-        raise NotFound(f"{username!r} has no answer for call {call.position}")
+        raise NotFound(
+            _(
+                "{username!r} has no answer for call {position}",
+                username=username,
+                position=call.position,
+            )
+        )
     return row

@@ -24,6 +24,7 @@ from services.calibration.tables import (
     Mode,
 )
 from services.errors import InvalidInput, NotFound
+from services.i18n import _
 from services.people.service import Principal
 
 CONSENSUS = "(consensus)"  # the gold's rater in consensus mode; usernames have no brackets
@@ -80,7 +81,7 @@ def _answer(item: dict[str, Any]) -> dict[str, Any]:
 
 def _most_common(k: int, item_id: str, rows: list[CalibrationAnswer]) -> dict[str, Any]:
     votes = Counter((a.items[k]["status"], a.items[k]["earned"]) for a in rows)
-    (status, earned), _ = votes.most_common(1)[0]
+    (status, earned), _count = votes.most_common(1)[0]
     return {"id": item_id, "status": status, "earned": earned}
 
 
@@ -238,7 +239,7 @@ def report(*, db_session: Session, as_of: datetime, days: int, team: str | None)
     Sessions may differ in tolerance; the flag uses the strictest of the window's.
     """
     if as_of.tzinfo is None:
-        raise InvalidInput("as_of needs a time zone")
+        raise InvalidInput(_("as_of needs a time zone"))
     results = revealed(db_session=db_session, team=team)
     window = agreement.in_window(results, as_of=as_of, days=days)
     item_ids = sorted({a.item_id for s in window for a in s.answers})
@@ -289,5 +290,5 @@ def gold_for(
     given = {name: a for (call_id, name), a in saved.items() if call_id == call.call_id}
     best = gold(call, given, expert)
     if best is None:
-        raise NotFound(f"call {call.position} has no gold answer yet")
+        raise NotFound(_("call {position} has no gold answer yet", position=call.position))
     return {"position": call.position, **best}

@@ -17,6 +17,7 @@ from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.tables import SecondReview
 from services.db import aware, utcnow
 from services.errors import NotFound
+from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role, User
@@ -41,7 +42,7 @@ def choose_second_review(
     sessions.check_manager(principal)
     user = people_service.get_by_username(db_session=db_session, username=username)
     if user is None or user.role != Role.INSPECTOR:
-        raise NotFound(f"no inspector {username!r}")
+        raise NotFound(_("no inspector {username!r}", username=username))
     row = db_session.get(SecondReview, user.id) or SecondReview(inspector_id=user.id)
     row.share, row.note, row.chosen_by, row.chosen_at = share, note, principal.username, utcnow()
     db_session.add(row)

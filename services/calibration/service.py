@@ -24,6 +24,7 @@ from services.calibration.tables import (
 )
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role, User
@@ -57,7 +58,7 @@ def get_or_raise(
         principal.role in Role.MANAGERS
         or participant(db_session=db_session, session=found, user_id=principal.user_id)
     ):
-        raise NotFound(f"calibration session {session_id} does not exist")
+        raise NotFound(_("calibration session {session_id} does not exist", session_id=session_id))
     return found
 
 
@@ -77,13 +78,13 @@ def get_all(*, db_session: Session, principal: Principal, limit: int) -> list[Ca
 def check_may_see(principal: Principal) -> None:
     """Agents, team leads and training leads see nothing of calibration."""
     if principal.role not in (*Role.MANAGERS, Role.INSPECTOR):
-        raise Forbidden("calibration is for QA managers and inspectors")
+        raise Forbidden(_("calibration is for QA managers and inspectors"))
 
 
 def check_manager(principal: Principal) -> None:
     """Only QA managers create, reveal and facilitate sessions."""
     if principal.role not in Role.MANAGERS:
-        raise Forbidden("only a QA manager may do this")
+        raise Forbidden(_("only a QA manager may do this"))
 
 
 def participant(
@@ -117,7 +118,13 @@ def call_at(*, db_session: Session, session: CalibrationSession, position: int) 
         )
     )
     if found is None:
-        raise NotFound(f"calibration session {session.id} has no call {position}")
+        raise NotFound(
+            _(
+                "calibration session {session_id} has no call {position}",
+                session_id=session.id,
+                position=position,
+            )
+        )
     return found
 
 
@@ -131,7 +138,13 @@ def draw_calls(
     )
     pool = sorted({e.call_id for e in recent if aware(e.created_at) >= since})
     if len(pool) < count:
-        raise InvalidInput(f"only {len(pool)} calls were reviewed in the last {days} days")
+        raise InvalidInput(
+            _(
+                "only {count} calls were reviewed in the last {days} days",
+                count=len(pool),
+                days=days,
+            )
+        )
     return random.Random(seed).sample(pool, count)
 
 
@@ -150,19 +163,27 @@ def create(
     """A new session: its calls' forms frozen from their machine scores, its participants."""
     check_manager(principal)
     if not MIN_CALLS <= len(set(call_ids)) == len(call_ids) <= MAX_CALLS:
-        raise InvalidInput(f"a session has {MIN_CALLS} to {MAX_CALLS} different calls")
+        raise InvalidInput(
+            _(
+                "a session has {MIN_CALLS} to {MAX_CALLS} different calls",
+                MIN_CALLS=MIN_CALLS,
+                MAX_CALLS=MAX_CALLS,
+            )
+        )
     if deadline.tzinfo is None or deadline <= utcnow():
-        raise InvalidInput("the deadline must be in the future, with its time zone")
+        raise InvalidInput(_("the deadline must be in the future, with its time zone"))
     people = [_inspector(db_session, name) for name in dict.fromkeys(inspectors)]
     gold = _inspector(db_session, expert) if expert is not None else None
     if gold is not None and gold.id in {p.id for p in people}:
-        raise InvalidInput(f"the expert {expert!r} cannot also be a participant")
+        raise InvalidInput(_("the expert {expert!r} cannot also be a participant", expert=expert))
     if len(people) < 2:
-        raise InvalidInput("a session needs at least two inspectors")
+        raise InvalidInput(_("a session needs at least two inspectors"))
     forms = [_form(db_session, call_id) for call_id in call_ids]
     packs = {(score.pack, score.pack_version) for score, _ in forms}
     if len(packs) > 1:
-        raise InvalidInput(f"the calls were scored with different scorecards: {sorted(packs)}")
+        raise InvalidInput(
+            _("the calls were scored with different scorecards: {packs}", packs=sorted(packs))
+        )
     pack, version = packs.pop()
     row = CalibrationSession(
         title=title,
@@ -204,14 +225,18 @@ def create(
 def _inspector(db_session: Session, username: str) -> User:
     user = people_service.get_by_username(db_session=db_session, username=username)
     if user is None or not user.active or user.role not in (Role.INSPECTOR, *Role.MANAGERS):
-        raise InvalidInput(f"{username!r} is not an active inspector or QA manager")
+        raise InvalidInput(
+            _("{username!r} is not an active inspector or QA manager", username=username)
+        )
     return user
 
 
 def _form(db_session: Session, call_id: int) -> tuple[CallScore, list[content.Item]]:
     score = scoring_service.latest_score(db_session=db_session, call_id=call_id)
     if score is None:
-        raise InvalidInput(f"call {call_id} does not exist or has no machine score yet")
+        raise InvalidInput(
+            _("call {call_id} does not exist or has no machine score yet", call_id=call_id)
+        )
     return score, reviews.machine_items(db_session=db_session, score=score)
 
 
@@ -239,7 +264,9 @@ def reveal(
     """The manager reveals the session before its deadline (someone could not take part)."""
     check_manager(principal)
     if is_revealed(session):
-        raise Conflict(f"calibration session {session.id} is already revealed")
+        raise Conflict(
+            _("calibration session {session_id} is already revealed", session_id=session.id)
+        )
     session.revealed_at = utcnow()
     db_session.flush()
     audit_service.record(
@@ -254,7 +281,9 @@ def reveal(
 def check_revealed(session: CalibrationSession, principal: Principal) -> None:
     """NotFound for a participant before the reveal: others' answers and the gold are hidden."""
     if principal.role not in Role.MANAGERS and not is_revealed(session):
-        raise NotFound(f"calibration session {session.id} is not revealed yet")
+        raise NotFound(
+            _("calibration session {session_id} is not revealed yet", session_id=session.id)
+        )
 
 
 def describe(*, db_session: Session, session: CalibrationSession) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from services.calls.tables import CallStatus
 from services.config import get_settings
 from services.db import after_commit
 from services.errors import InvalidInput, ObjectMissing
+from services.i18n import _
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
@@ -94,7 +95,7 @@ def s3_events(
     result = S3EventsAccepted(registered=[], duplicates=[], ignored=[])
     records = calls_service.parse_event_records(payload)
     if len(records) > 1000:
-        raise InvalidInput("at most 1000 records per notification")
+        raise InvalidInput(_("at most 1000 records per notification"))
     for bucket, key, version in records:
         calls_service.check_key(key)
         if bucket != settings.bucket or not calls_service.is_recording_key(key):

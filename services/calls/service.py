@@ -19,6 +19,7 @@ from services.calls.schemas import CallMetadata
 from services.calls.tables import Call, CallStatus
 from services.db import utcnow
 from services.errors import InvalidInput, NotFound, ObjectMissing
+from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -87,7 +88,7 @@ def get_or_raise(*, db_session: Session, call_id: int, principal: Principal | No
     """Returns a call by id or raises NotFound (also for calls the principal may not see)."""
     call = get(db_session=db_session, call_id=call_id, principal=principal)
     if call is None:
-        raise NotFound(f"call {call_id} does not exist")
+        raise NotFound(_("call {call_id} does not exist", call_id=call_id))
     return call
 
 
@@ -139,9 +140,9 @@ def _decode_cursor(cursor: str) -> int:
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
-        raise InvalidInput("the cursor is not one this API returned") from None
+        raise InvalidInput(_("the cursor is not one this API returned")) from None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
-        raise InvalidInput("the cursor is not one this API returned")
+        raise InvalidInput(_("the cursor is not one this API returned"))
     return value
 
 
@@ -277,7 +278,13 @@ def object_metadata(info: storage.ObjectInfo) -> CallMetadata:
             return CallMetadata()
         return CallMetadata.model_validate_json(raw)
     except (ValidationError, ValueError) as exc:
-        raise InvalidInput(f"the metadata of {where} is invalid: {_first_error(exc)}") from None
+        raise InvalidInput(
+            _(
+                "the metadata of {where} is invalid: {problem}",
+                where=where,
+                problem=_first_error(exc),
+            )
+        ) from None
 
 
 def _first_error(exc: Exception) -> str:
@@ -329,7 +336,7 @@ def parse_event_records(payload: object) -> list[tuple[str, str, str | None]]:
     from urllib.parse import unquote_plus
 
     if not isinstance(payload, dict) or not isinstance(payload.get("Records"), list):
-        raise InvalidInput("an S3 event notification is a JSON object with a Records list")
+        raise InvalidInput(_("an S3 event notification is a JSON object with a Records list"))
     found = []
     for index, record in enumerate(payload["Records"]):
         try:
@@ -339,7 +346,9 @@ def parse_event_records(payload: object) -> list[tuple[str, str, str | None]]:
             obj = s3["object"]
             key = unquote_plus(str(obj["key"]))
         except (KeyError, TypeError, AttributeError):
-            raise InvalidInput(f"Records[{index}] lacks s3.bucket.name or s3.object.key") from None
+            raise InvalidInput(
+                _("Records[{index}] lacks s3.bucket.name or s3.object.key", index=index)
+            ) from None
         if "ObjectCreated" not in name:
             continue
         version = obj.get("versionId") or obj.get("eTag") or obj.get("etag")
@@ -353,7 +362,7 @@ _SAFE_KEY = re.compile(r"^[^\x00-\x1f]{1,1024}$")
 def check_key(key: str) -> None:
     """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes)."""
     if not _SAFE_KEY.match(key) or len(key.encode()) > 1024:
-        raise InvalidInput("an object key is 1 to 1024 bytes without control characters")
+        raise InvalidInput(_("an object key is 1 to 1024 bytes without control characters"))
 
 
 def reviewed_ids() -> Select[tuple[int]]:

@@ -12,6 +12,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from services.calls.schemas import CallMetadata
 from services.errors import InvalidInput, TooLarge
+from services.i18n import _
 
 METADATA_LIMIT = 64 * 1024
 # Multipart boundaries and part headers on top of the recording itself.
@@ -34,11 +35,13 @@ async def receive(request: Request, *, max_bytes: int) -> ReceivedUpload:
     """Parses ``audio`` and ``metadata`` parts; raises TooLarge past ``max_bytes``."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
-        raise TooLarge(f"the upload is larger than the limit of {max_bytes} bytes")
+        raise TooLarge(
+            _("the upload is larger than the limit of {max_bytes} bytes", max_bytes=max_bytes)
+        )
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise InvalidInput(
-            "send the recording as multipart/form-data with parts audio and metadata"
+            _("send the recording as multipart/form-data with parts audio and metadata")
         )
     parser = MultiPartParser(
         request.headers,
@@ -50,7 +53,9 @@ async def receive(request: Request, *, max_bytes: int) -> ReceivedUpload:
     try:
         form = await parser.parse()
     except MultiPartException as exc:
-        raise InvalidInput(f"the multipart body is malformed: {exc.message}") from None
+        raise InvalidInput(
+            _("the multipart body is malformed: {message}", message=exc.message)
+        ) from None
     return _validated(form, max_bytes)
 
 
@@ -61,23 +66,27 @@ async def _limited(
     async for chunk in stream:
         received += len(chunk)
         if received > limit:
-            raise TooLarge(f"the upload is larger than the limit of {max_bytes} bytes")
+            raise TooLarge(
+                _("the upload is larger than the limit of {max_bytes} bytes", max_bytes=max_bytes)
+            )
         yield chunk
 
 
 def _validated(form: FormData, max_bytes: int) -> ReceivedUpload:
     audio = form.get("audio")
     if not isinstance(audio, UploadFile):
-        raise InvalidInput("the part 'audio' with the recording file is missing")
+        raise InvalidInput(_("the part 'audio' with the recording file is missing"))
     raw = form.get("metadata", "{}")
     if not isinstance(raw, str):
-        raise InvalidInput("the part 'metadata' must be JSON text, not a file")
+        raise InvalidInput(_("the part 'metadata' must be JSON text, not a file"))
     try:
         metadata = CallMetadata.model_validate_json(raw or "{}")
     except ValidationError as exc:
         err = exc.errors()[0]
         place = ".".join(str(p) for p in err["loc"]) or "metadata"
-        raise InvalidInput(f"metadata is invalid at {place}: {err['msg']}") from None
+        raise InvalidInput(
+            _("metadata is invalid at {place}: {msg}", place=place, msg=err["msg"])
+        ) from None
     digest = hashlib.sha256()
     size = 0
     audio.file.seek(0)
@@ -85,9 +94,11 @@ def _validated(form: FormData, max_bytes: int) -> ReceivedUpload:
         digest.update(block)
         size += len(block)
     if size == 0:
-        raise InvalidInput("the recording is empty (0 bytes)")
+        raise InvalidInput(_("the recording is empty (0 bytes)"))
     if size > max_bytes:
-        raise TooLarge(f"the upload is larger than the limit of {max_bytes} bytes")
+        raise TooLarge(
+            _("the upload is larger than the limit of {max_bytes} bytes", max_bytes=max_bytes)
+        )
     audio.file.seek(0)
     return ReceivedUpload(
         file=audio.file,

@@ -2,8 +2,10 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.notifications.service import text_of
+from services.notifications.tables import Notification
 from services.types import UtcDatetime
 
 
@@ -15,6 +17,15 @@ class NotificationOut(BaseModel):
     id: int
     kind: str
     subject: dict[str, Any]
-    message: str
+    message: str = Field(description="In the reader's language.")
     created_at: UtcDatetime
     read_at: UtcDatetime | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_readers_language(cls, note: Any) -> Any:
+        if isinstance(note, Notification):
+            return {name: getattr(note, name) for name in cls.model_fields} | {
+                "message": text_of(note)
+            }
+        return note

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.db import utcnow
 from services.errors import NotFound
+from services.i18n import Message, _, is_message, render
 from services.notifications.tables import Notification
 from services.people.tables import Role, User
 
@@ -28,11 +29,26 @@ SIGNATURE_HEADER = "X-Zhijian-Signature"
 
 
 def add(
-    *, db_session: Session, kind: str, user_ids: Iterable[int], subject: dict, message: str
+    *,
+    db_session: Session,
+    kind: str,
+    user_ids: Iterable[int],
+    subject: dict,
+    message: str | Message,
 ) -> None:
-    """Adds one notification per recipient (committed with the change it is about)."""
+    """Adds one notification per recipient (committed with the change it is about); a
+    Message (``N_(...)``) is read in each reader's language."""
+    wording = message if is_message(message) else None
+    text = render(message, "en") if isinstance(message, dict) else message
     for user_id in sorted(set(user_ids)):
-        db_session.add(Notification(kind=kind, user_id=user_id, subject=subject, message=message))
+        db_session.add(
+            Notification(kind=kind, user_id=user_id, subject=subject, message=text, wording=wording)
+        )
+
+
+def text_of(note: Notification, language: str | None = None) -> str:
+    """A notification's message in ``language`` (else the current one)."""
+    return render(note.wording, language) if note.wording else note.message
 
 
 def agents(*, db_session: Session, agent_id: str | None) -> list[int]:
@@ -66,7 +82,9 @@ def mark_read(*, db_session: Session, user_id: int, notification_id: int) -> Not
     """Marks one of a person's notifications read (once); NotFound for anyone else's."""
     note = db_session.get(Notification, notification_id)
     if note is None or note.user_id != user_id:
-        raise NotFound(f"notification {notification_id} does not exist")
+        raise NotFound(
+            _("notification {notification_id} does not exist", notification_id=notification_id)
+        )
     if note.read_at is None:
         note.read_at = utcnow()
         db_session.flush()
@@ -80,7 +98,7 @@ def payload(note: Notification, username: str) -> dict:
         "kind": note.kind,
         "recipient": username,
         "subject": note.subject,
-        "message": note.message,
+        "message": text_of(note),
         "created_at": note.created_at.isoformat(),
     }
 

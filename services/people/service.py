@@ -80,13 +80,17 @@ def _new_user(
 ) -> User:
     """A validated, unsaved user."""
     if role not in Role.ALL:
-        raise InvalidInput(f"unknown role {role!r}; roles: {', '.join(Role.ALL)}")
+        raise InvalidInput(
+            _("unknown role {role!r}; roles: {roles}", role=role, roles=", ".join(Role.ALL))
+        )
     if not username or len(username) > 150 or not username.isprintable():
-        raise InvalidInput("a username is 1 to 150 printable characters")
+        raise InvalidInput(_("a username is 1 to 150 printable characters"))
     if role == Role.AGENT and not agent_id:
-        raise InvalidInput("an agent user needs the agent id their recordings carry (--agent-id)")
+        raise InvalidInput(
+            _("an agent user needs the agent id their recordings carry (--agent-id)")
+        )
     if role == Role.TEAM_LEAD and not team:
-        raise InvalidInput("a team lead needs a team (--team)")
+        raise InvalidInput(_("a team lead needs a team (--team)"))
     return User(
         username=username,
         role=role,
@@ -106,7 +110,7 @@ def get_by_username_or_raise(*, db_session: Session, username: str) -> User:
     """Returns a user by username or raises NotFound."""
     user = get_by_username(db_session=db_session, username=username)
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(_("no user {username!r}", username=username))
     return user
 
 
@@ -123,7 +127,7 @@ def revoke_token(*, db_session: Session, token_id: int) -> None:
     """Revokes a token at once."""
     token = db_session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound(_("no token {token_id}", token_id=token_id))
     token.revoked_at = utcnow()
     db_session.flush()
 
@@ -132,7 +136,7 @@ def principal_from_token(*, db_session: Session, raw: str) -> Principal | None:
     """The principal behind a bearer token, or None if it is unknown, malformed or revoked."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token_id, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    token_id, _sep, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     if not token_id.isdigit() or not secret:
         return None
     token = db_session.get(ApiToken, int(token_id))
@@ -279,7 +283,10 @@ def import_users(
     missing = {"username", "role"} - set(rows[0] if rows else {})
     if missing:
         raise InvalidInput(
-            f"the CSV needs the columns username and role (missing {', '.join(sorted(missing))})"
+            _(
+                "the CSV needs the columns username and role (missing {missing})",
+                missing=", ".join(sorted(missing)),
+            )
         )
     users = []
     for number, row in enumerate(rows, start=2):
@@ -298,7 +305,7 @@ def import_users(
             )
             users[-1].hired_on = hired_on
         except (InvalidInput, ValueError) as exc:  # ValueError: a hired_on that is not a date
-            raise InvalidInput(f"line {number}: {exc}") from None
+            raise InvalidInput(_("line {number}: {exc}", number=number, exc=exc)) from None
     with unique(db_session, "a username in the CSV is taken or repeated; nothing was imported"):
         db_session.add_all(users)
     db_session.flush()

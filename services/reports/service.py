@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, InvalidInput
+from services.i18n import _
 from services.people.service import Principal
 from services.people.tables import Role
 from services.reports import rollup
@@ -73,26 +74,28 @@ def visible(
     """The filter a principal may run: agents see their own calls, team leads their team,
     training leads and managers everything; anything else is refused."""
     if first > last:
-        raise InvalidInput("the period's start is after its end / 开始日期晚于结束日期")
+        raise InvalidInput(_("the period's start is after its end"))
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"a report covers at most {MAX_DAYS} days / 报表最多覆盖 {MAX_DAYS} 天")
+        raise InvalidInput(_("a report covers at most {days} days", days=MAX_DAYS))
     if principal.role in Role.SEE_ALL:
         return Filter(first, last, team, agent_id)
     if principal.role == Role.TEAM_LEAD and principal.team:
         if team not in (None, principal.team):
-            raise Forbidden("a team lead sees only their own team / 组长只能查看本组")
+            raise Forbidden(_("a team lead sees only their own team"))
         return Filter(first, last, principal.team, agent_id)
     if principal.role == Role.AGENT and principal.agent_id:
         if agent_id not in (None, principal.agent_id):
-            raise Forbidden("an agent sees only their own calls / 坐席只能查看本人数据")
+            raise Forbidden(_("an agent sees only their own calls"))
         return Filter(first, last, team, principal.agent_id)
-    raise Forbidden("reports need the role of a manager, training lead, team lead or agent")
+    raise Forbidden(_("reports need the role of a manager, training lead, team lead or agent"))
 
 
 def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> list[TrainingNeed]:
     """Each group's violation rate per rule (per opportunity) against the whole center's."""
     if dimension not in DIMENSIONS:
-        raise InvalidInput(f"dimension must be one of {', '.join(DIMENSIONS)} / 未知维度")
+        raise InvalidInput(
+            _("dimension must be one of {dimensions}", dimensions=", ".join(DIMENSIONS))
+        )
     rollup.catch_up(db_session)
     where, params = scope.where("r")
     rows = db_session.execute(
@@ -136,7 +139,7 @@ def _center_rates(
 def violation_pareto(db_session: Session, scope: Filter, *, by: str) -> list[ParetoRow]:
     """Violations counted by rule or by category, most frequent first, with cumulative shares."""
     if by not in ("rule", "category"):
-        raise InvalidInput("by must be rule or category / 只能按规则或类别")
+        raise InvalidInput(_("by must be rule or category"))
     rollup.catch_up(db_session)
     where, params = scope.where("r")
     column = "r.rule_id" if by == "rule" else "r.category"
@@ -162,7 +165,7 @@ def violation_chart(
         bucket[1] += int(calls)
     points = [Proportion(d.isoformat(), v, n) for d, (v, n) in sorted(buckets.items()) if n]
     if len(points) < 2:
-        raise InvalidInput("a control chart needs calls on two periods at least / 数据不足")
+        raise InvalidInput(_("a control chart needs calls on two periods at least"))
     return laney_p_chart(points) if laney else p_chart(points)
 
 
@@ -188,13 +191,13 @@ def score_charts(
         # max(0, …): rounding can take a spread of equal scores a hair below zero.
         sds.append(math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1))))
     if len(labels) < 2:
-        raise InvalidInput("a control chart needs scores on two periods at least / 数据不足")
+        raise InvalidInput(_("a control chart needs scores on two periods at least"))
     return xbar_s_from_summaries(labels, sizes, means, sds)
 
 
 def _period_start(day: date, period: str) -> date:
     if period not in ("day", "week"):
-        raise InvalidInput("period must be day or week / 周期只能是日或周")
+        raise InvalidInput(_("period must be day or week"))
     return day - timedelta(days=day.weekday()) if period == "week" else day
 
 

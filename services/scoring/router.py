@@ -11,6 +11,7 @@ from services.calls import service as calls_service
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
 from services.errors import InvalidInput
+from services.i18n import _, localised
 from services.scoring import service as scoring_service
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import packtests, registry
@@ -29,7 +30,13 @@ def list_packs(_principal: Auth) -> list[PackOut]:
             language=p.spec.language,
             version=p.version,
             rules=[
-                RuleOut(**r.model_dump(include=set(RuleOut.model_fields))) for r in p.spec.rules
+                RuleOut(
+                    **r.model_dump(include={"id", "category", "severity", "flag", "description"}),
+                    name=localised(p.names(r)),
+                    names=p.names(r),
+                    about=r.about,
+                )
+                for r in p.spec.rules
             ],
             scorecard=p.spec.scorecard.model_dump() if p.spec.scorecard else None,
         )
@@ -57,11 +64,13 @@ async def validate_pack(request: Request, _principal: Managers) -> ValidationOut
     """Validates a pack (YAML in the body) and runs its test cases; nothing is installed."""
     body = await request.body()
     if len(body) > pack_module.MAX_PACK_BYTES:
-        raise InvalidInput(f"a pack is at most {pack_module.MAX_PACK_BYTES // 1024} KB")
+        raise InvalidInput(
+            _("a pack is at most {size_kb} KB", size_kb=pack_module.MAX_PACK_BYTES // 1024)
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the pack must be UTF-8 text") from None
+        raise InvalidInput(_("the pack must be UTF-8 text")) from None
     try:
         pack = pack_module.parse(text, source="request")
     except pack_module.PackError as exc:

@@ -2,23 +2,49 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+
+from services.i18n import current_language, localised, render, translate
+from services.scoring.maximum import explain_maximum
 
 
 class HitOut(BaseModel):
-    """A rule hit with its evidence."""
+    """A rule hit with its evidence, in the request's language."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     rule_id: str
+    rule_name: str = Field(description="The rule's name in the pack, in the request's language.")
     category: str
     severity: str
     role: str | None
     start: float
     end: float
     turn_ids: list[int]
-    text: str
+    text: str = Field(description="What was said there, or what the evidence shows (a measure, "
+                      "or what was missing and where it was expected).")  # fmt: skip
+
+    @model_validator(mode="before")
+    @classmethod
+    def _readable(cls, hit: Any) -> Any:
+        return readable_hit(hit if isinstance(hit, dict) else _columns(hit))
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name, None) for name in (*HitOut.model_fields, "message")}
+
+
+def readable_hit(hit: dict[str, Any]) -> dict[str, Any]:
+    """A hit as stored (a row's columns, or a hit kept in an evaluation) with its rule's name
+    and its evidence text in the request's language."""
+    out = dict(hit)
+    names = out.get("rule_name")
+    if isinstance(names, dict) or names is None:
+        out["rule_name"] = localised(names) if names else out.get("rule_id", "")
+    if out.get("message"):
+        out["text"] = render(out["message"])
+    return out
 
 
 class RuleStatusOut(BaseModel):
@@ -30,7 +56,21 @@ class RuleStatusOut(BaseModel):
     category: str
     severity: str
     status: Literal["hit", "pass", "not_measurable"]
-    reason: str | None
+    reason: str | None = Field(description="Why not measurable, in the request's language.")
+
+    @field_validator("reason")
+    @classmethod
+    def _readable(cls, reason: str | None) -> str | None:
+        return readable_reason(reason)
+
+
+def readable_reason(reason: str | None) -> str | None:
+    """Why a rule could not be measured (its English reasons, joined), in the current language."""
+    if not reason:
+        return reason
+    language = current_language()
+    parts = [translate(part, language) for part in dict.fromkeys(reason.split("; "))]
+    return ("；" if language == "zh_CN" else "; ").join(parts)
 
 
 class ScoreOut(BaseModel):
@@ -49,15 +89,26 @@ class ScoreOut(BaseModel):
     sections: list[dict[str, Any]]
     items: list[dict[str, Any]]
 
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Why the score is out of ``maximum``: the items counted "
+        "(machine-scored; manual items wait for a person) and those left out."
+    )
+    @property
+    def max_points(self) -> dict[str, Any]:
+        """The maximum explained."""
+        return explain_maximum(self.items)
+
 
 class RuleOut(BaseModel):
     """A rule as listed by the API."""
 
     id: str
-    name: str
+    name: str = Field(description="In the request's language where the pack has it.")
+    names: dict[str, str] = Field(description="The name in each language the pack gives.")
     category: str
     severity: str
     flag: bool
+    about: str
     description: str
 
 
@@ -81,3 +132,8 @@ class ValidationOut(BaseModel):
     version: str | None = None
     tests_run: int = 0
     test_failures: list[str] = Field(default_factory=list)
+
+
+def readable_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scorecard items with their hits readable in the request's language."""
+    return [{**item, "hits": [readable_hit(h) for h in item.get("hits", [])]} for item in items]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
 from services.errors import InvalidInput, NotFound
+from services.i18n import _, render
 from services.scoring.rules import metrics as metrics_module
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import scorecard
@@ -73,14 +74,14 @@ def get_pack(*, rules_dir: Path, pack_id: str) -> CompiledPack:
     for p in packs(rules_dir=rules_dir):
         if p.id == pack_id:
             return p
-    raise NotFound(f"rule pack {pack_id!r} does not exist")
+    raise NotFound(_("rule pack {pack_id!r} does not exist", pack_id=pack_id))
 
 
 def pack_for(*, rules_dir: Path, call: Call, conv: Conversation) -> CompiledPack:
     """The pack for a call: by its language, else by the language its transcript is in."""
     available = packs(rules_dir=rules_dir)
     if not available:
-        raise NotFound(f"no valid rule pack in {rules_dir}")
+        raise NotFound(_("no valid rule pack in {rules_dir}", rules_dir=rules_dir))
     language = call.language or ("zh" if is_chinese("".join(conv.texts)) else "en")
     return next((p for p in available if p.spec.language == language), available[0])
 
@@ -147,6 +148,7 @@ def score_call(
         db_session.add(RuleStatus(**key, status=r.status, reason=r.outcome.reason))
         if r.status != "hit":
             continue
+        names = pack.names(r.rule)
         for e in r.outcome.evidence:
             db_session.add(
                 RuleHit(
@@ -155,7 +157,9 @@ def score_call(
                     start=round(e.start, 3),
                     end=round(e.end, 3),
                     turn_ids=list(e.turn_ids),
-                    text=e.text,
+                    text=e.text or (render(e.message, "en") if e.message else ""),
+                    message=e.message,
+                    rule_name=names,
                 )
             )
     row = CallScore(
@@ -227,4 +231,10 @@ def metrics_of(*, db_session: Session, call_id: int) -> dict | None:
 def check_rescorable(call: Call) -> None:
     """Only transcribed calls can be (re)scored."""
     if call.status not in SCORABLE:
-        raise InvalidInput(f"call {call.id} is {call.status}; only transcribed calls can be scored")
+        raise InvalidInput(
+            _(
+                "call {call_id} is {status}; only transcribed calls can be scored",
+                call_id=call.id,
+                status=call.status,
+            )
+        )

@@ -68,7 +68,10 @@ class RuleHit(Base):
     start: Mapped[float] = mapped_column(Float)
     end: Mapped[float] = mapped_column(Float)
     turn_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # what was said, or ``message`` in English
+    # What the evidence shows, to read in any language (services.i18n.Message); None: ``text``.
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    rule_name: Mapped[dict[str, str] | None] = mapped_column(JSONType)  # per language
 
 
 class CallScore(Base):

@@ -7,6 +7,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from services.i18n import _
+
 SAMPLE_RATE = 16000
 # A recording whose decodable audio covers less than this share of its declared length is
 # truncated (an upload cut short, a header that lies): scoring it would invent missing scripts.
@@ -34,32 +36,41 @@ def decode(path: Path, *, max_duration_s: float) -> DecodedAudio:
 
     size = path.stat().st_size
     if size == 0:
-        raise BadRecording("the recording is empty (0 bytes)")
+        raise BadRecording(_("the recording is empty (0 bytes)"))
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise BadRecording(
-            f"the file is not an audio recording zhijian can decode ({exc})"
+            _("the file is not an audio recording zhijian can decode ({exc})", exc=exc)
         ) from None
     with container:
         if not container.streams.audio:
-            raise BadRecording("the file has no audio stream")
+            raise BadRecording(_("the file has no audio stream"))
         stream = container.streams.audio[0]
         source_rate = stream.codec_context.sample_rate or 0
         source_channels = stream.codec_context.channels or 0
         declared_s = _wav_declared_duration(path) or _declared_duration(container, stream)
         chunks = _decode_stream(container, stream, max_duration_s)
     if not chunks:
-        raise BadRecording("the recording holds no decodable audio")
+        raise BadRecording(_("the recording holds no decodable audio"))
     samples = np.concatenate(chunks, axis=1)
     audio = DecodedAudio(samples, source_rate, source_channels)
     if declared_s and audio.duration_s < declared_s * MIN_DECLARED_SHARE:
         raise BadRecording(
-            f"the recording is truncated: its header declares {declared_s:.1f} s of audio "
-            f"but the file holds only {audio.duration_s:.1f} s"
+            _(
+                "the recording is truncated: its header declares {declared_s:.1f} s of audio "
+                "but the file holds only {duration_s:.1f} s",
+                declared_s=declared_s,
+                duration_s=audio.duration_s,
+            )
         )
     if float(np.max(np.abs(samples))) < SILENCE_PEAK:
-        raise BadRecording(f"the recording is silent ({audio.duration_s:.1f} s without sound)")
+        raise BadRecording(
+            _(
+                "the recording is silent ({duration_s:.1f} s without sound)",
+                duration_s=audio.duration_s,
+            )
+        )
     return audio
 
 
@@ -113,11 +124,14 @@ def _decode_stream(
                 total += out.samples
             if total > limit:
                 raise BadRecording(
-                    f"the recording is longer than the limit of {max_duration_s / 60:.0f} minutes"
+                    _(
+                        "the recording is longer than the limit of {minutes:.0f} minutes",
+                        minutes=max_duration_s / 60,
+                    )
                 )
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray())
     except av.error.FFmpegError as exc:
         if not chunks:
-            raise BadRecording(f"the audio cannot be decoded ({exc})") from None
+            raise BadRecording(_("the audio cannot be decoded ({exc})", exc=exc)) from None
     return chunks

@@ -18,6 +18,7 @@ from services.audit import service as audit_service
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, Forbidden, ObjectMissing
+from services.i18n import _
 from services.people.service import Principal
 from services.people.tables import Role
 from services.speech import hotwords, mono, redaction
@@ -81,8 +82,13 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
     for role, index in channel_map.items():
         if index >= count:
             raise BadRecording(
-                f"the channel map puts the {role} on channel {index}, but the recording has "
-                f"{count} channel{'s' if count > 1 else ''} (channels count from 0)"
+                _(
+                    "the channel map puts the {role} on channel {index}, but the recording has "
+                    "{count} channel(s) (channels count from 0)",
+                    role=role,
+                    index=index,
+                    count=count,
+                )
             )
     return [Party(role, index, audio.channels[index]) for role, index in channel_map.items()]
 
@@ -191,7 +197,12 @@ def _recognise(
     else:
         drafts, activity = transcribe_parties(model, split, **options)
     if not drafts:
-        raise BadRecording(f"no speech was found in the recording ({audio.duration_s:.1f} s)")
+        raise BadRecording(
+            _(
+                "no speech was found in the recording ({duration_s:.1f} s)",
+                duration_s=audio.duration_s,
+            )
+        )
     return drafts, activity, audio, roles
 
 
@@ -288,7 +299,7 @@ def shown_turns(
     """Each turn with the text shown to ``principal``: PII masked, unless an admin asks for
     the unmasked text (where it was kept), which is audited."""
     if unredacted and principal.role != Role.ADMIN:
-        raise Forbidden("only admins read unredacted transcripts")
+        raise Forbidden(_("only admins read unredacted transcripts"))
     turns = get_turns(db_session=db_session, call_id=call.id)
     if not unredacted:
         return [(t, t.text) for t in turns]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.i18n import render
 from services.scoring.rules import metrics as metrics_module
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules import packtests
@@ -74,8 +75,11 @@ def test_misheard_keyword_is_found_only_when_the_condition_matches_by_sound():
     assert _result(_pack(""), misheard).status == "pass"
     result = _result(_pack(", phonetic: true"), misheard)
     assert result.status == "hit"
-    texts = [e.text for e in result.outcome.evidence]
-    assert texts[0] == "何时您的身份（音同「核实您的身份」/ sounds like 核实您的身份）"
+    first = result.outcome.evidence[0]
+    assert first.text == "何时您的身份"
+    assert first.message is not None
+    assert render(first.message, "zh_CN") == "何时您的身份（音同「核实您的身份」）"
+    assert render(first.message, "en") == "何时您的身份 (sounds like 核实您的身份)"
 
 
 def test_keyword_said_as_written_reads_as_itself_in_the_evidence():

@@ -13,14 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _message_ids() -> set[str]:
-    """Every literal first argument of ``_(...)`` in the code."""
+    """Every literal first argument of ``_(...)`` and ``N_(...)`` in the code."""
     found = set()
     for path in (ROOT / "services").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "_"
+                and node.func.id in ("_", "N_")  # N_: kept to render later
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
@@ -64,9 +64,17 @@ def test_accept_language_negotiation(header: str, language: str | None) -> None:
 def test_answers_follow_accept_language() -> None:
     client = TestClient(create_app())
     english = client.get("/healthz?x=%00", headers={"Accept-Language": "en"})
-    chinese = client.get("/healthz?x=%00")
+    chinese = client.get("/healthz?x=%00", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert english.json()["detail"] == "NUL characters are not allowed in URLs"
     assert chinese.json()["detail"] == "URL 中不允许出现 NUL 字符"
+
+
+def test_without_accept_language_answers_are_in_the_default_language(monkeypatch) -> None:
+    from services.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "default_language", "zh_CN")  # the shipped default
+    answer = TestClient(create_app()).get("/healthz?x=%00")
+    assert answer.json()["detail"] == "URL 中不允许出现 NUL 字符"
 
 
 def test_use_language_names_a_recipients_language() -> None:

@@ -18,6 +18,7 @@ from services.calls.tables import Call
 from services.config import get_settings
 from services.db import aware
 from services.errors import NotFound
+from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role, User
@@ -29,6 +30,12 @@ from services.qa.evaluations.tables import Evaluation
 
 log = logging.getLogger(__name__)
 NOTIFY_TIERS = ("deduction", "severe")
+TIER_NAMES = {
+    "reminder": N_("reminder"),
+    "warning": N_("warning"),
+    "deduction": N_("deduction"),
+    "severe": N_("severe"),
+}
 
 _loaded: dict[Path, tuple[float, ladder.LadderConfig]] = {}
 
@@ -161,8 +168,13 @@ def _tier_reached(db_session: Session, record: DisciplineRecord) -> None:
             "evaluation_id": record.evaluation_id,
             "tier": record.tier,
         },
-        message=f"Agent {record.agent_id} reached {record.tier} on {record.counted_as} "
-        f"(call {record.call_id}).",
+        message=N_(
+            "Agent {agent_id} reached {tier} on {category} (call {call_id}).",
+            agent_id=record.agent_id,
+            tier=TIER_NAMES.get(record.tier, record.tier),
+            category=record.counted_as,
+            call_id=record.call_id,
+        ),
     )
 
 
@@ -176,7 +188,7 @@ def check_visible(*, db_session: Session, agent_id: str, principal: Principal) -
         team = db_session.scalar(select(User.team).where(User.agent_id == agent_id).limit(1))
         if team == principal.team:
             return
-    raise NotFound(f"agent {agent_id!r} has no discipline record you may see")
+    raise NotFound(_("agent {agent_id!r} has no discipline record you may see", agent_id=agent_id))
 
 
 def records(*, db_session: Session, agent_id: str) -> list[DisciplineRecord]:

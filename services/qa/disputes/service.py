@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.i18n import _
+from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -19,6 +19,8 @@ from services.qa.disputes.tables import Dispute, DisputeStatus
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
+
+DECISIONS = {DisputeStatus.UPHELD: N_("upheld"), DisputeStatus.OVERTURNED: N_("overturned")}
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
@@ -42,7 +44,7 @@ def get_or_raise(*, db_session: Session, dispute_id: int, principal: Principal) 
         select(Dispute).where(Dispute.id == dispute_id, visible_to(principal))
     )
     if found is None:
-        raise NotFound(f"dispute {dispute_id} does not exist")
+        raise NotFound(_("dispute {dispute_id} does not exist", dispute_id=dispute_id))
     return found
 
 
@@ -83,26 +85,41 @@ def open_dispute(
     """The evaluated agent disputes one item, within the window and the per-evaluation limit."""
     evaluations.check_agent(row, principal, "disputes")
     if row.released_at is None or row.superseded_by is not None:
-        raise Conflict(f"evaluation {row.id} is not the released version in force")
+        raise Conflict(_("evaluation {row_id} is not the released version in force", row_id=row.id))
     if row.acknowledged_at is not None:
-        raise Conflict(f"evaluation {row.id} was acknowledged; it can no longer be disputed")
+        raise Conflict(
+            _("evaluation {row_id} was acknowledged; it can no longer be disputed", row_id=row.id)
+        )
     closes = deadline(row, window_days)
     if closes is not None and utcnow() > closes:
         raise Conflict(
-            f"the {window_days}-day dispute window closed on {closes:%Y-%m-%d %H:%M} UTC"
+            _(
+                "the {window_days}-day dispute window closed on {closes:%Y-%m-%d %H:%M} UTC",
+                window_days=window_days,
+                closes=closes,
+            )
         )
     item = next((i for i in row.items if i["id"] == item_id), None)
     if item is None:
-        raise InvalidInput(f"evaluation {row.id} has no item {item_id!r}")
+        raise InvalidInput(
+            _("evaluation {row_id} has no item {item_id!r}", row_id=row.id, item_id=item_id)
+        )
     if item["status"] != content.HIT:
-        raise InvalidInput(f"item {item_id!r} lost no points; there is nothing to dispute")
+        raise InvalidInput(
+            _("item {item_id!r} lost no points; there is nothing to dispute", item_id=item_id)
+        )
     taken = db_session.scalar(select(func.count()).where(Dispute.review_id == row.review_id)) or 0
     if taken >= per_evaluation:
-        raise Conflict(f"an evaluation may have at most {per_evaluation} disputes")
+        raise Conflict(
+            _(
+                "an evaluation may have at most {per_evaluation} disputes",
+                per_evaluation=per_evaluation,
+            )
+        )
     if db_session.scalar(
         select(Dispute.id).where(Dispute.review_id == row.review_id, Dispute.item_id == item_id)
     ):
-        raise Conflict(f"item {item_id!r} is already disputed")
+        raise Conflict(_("item {item_id!r} is already disputed", item_id=item_id))
     dispute = Dispute(
         review_id=row.review_id,
         evaluation_id=row.id,
@@ -119,7 +136,12 @@ def open_dispute(
         kind=notify.DISPUTE_OPENED,
         user_ids=notify.deciders(db_session=db_session, team=row.team),
         subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
-        message=f"Agent {row.agent_id} disputes {item['name']} on call {row.call_id}.",
+        message=N_(
+            "Agent {agent_id} disputes {item} on call {call_id}.",
+            agent_id=row.agent_id,
+            item=item["name"],
+            call_id=row.call_id,
+        ),
     )
     db_session.flush()
     audit_service.record(
@@ -140,7 +162,7 @@ def check_decider(dispute: Dispute, principal: Principal) -> None:
         principal.role == Role.TEAM_LEAD and principal.team and principal.team == dispute.team
     )
     if principal.role not in Role.MANAGERS and not leads_team:
-        raise Forbidden("a dispute is decided by the agent's team lead or a QA manager")
+        raise Forbidden(_("a dispute is decided by the agent's team lead or a QA manager"))
 
 
 def decide(
@@ -156,7 +178,13 @@ def decide(
     in a new released version of the evaluation."""
     check_decider(dispute, principal)
     if dispute.status != DisputeStatus.OPEN:
-        raise Conflict(f"dispute {dispute.id} was already decided ({dispute.status})")
+        raise Conflict(
+            _(
+                "dispute {dispute_id} was already decided ({status})",
+                dispute_id=dispute.id,
+                status=dispute.status,
+            )
+        )
     row = evaluations.current(db_session=db_session, review_id=dispute.review_id)
     if decision == DisputeStatus.OVERTURNED:
         item = next(i for i in row.items if i["id"] == dispute.item_id)
@@ -191,7 +219,12 @@ def decide(
         kind=notify.DISPUTE_DECIDED,
         user_ids=recipients,
         subject={"dispute_id": dispute.id, "evaluation_id": row.id, "call_id": row.call_id},
-        message=f"The dispute on {dispute.item_id} (call {row.call_id}) was {decision}.",
+        message=N_(
+            "The dispute on {item} (call {call_id}) was {decision}.",
+            item=dispute.item_id,
+            call_id=row.call_id,
+            decision=DECISIONS.get(decision, decision),
+        ),
     )
     db_session.flush()
     audit_service.record(

@@ -9,6 +9,7 @@ functions over plain dicts, so that a version can always be recomputed from what
 from copy import deepcopy
 from typing import Any
 
+from services.i18n import _
 from services.scoring.rules.scorecard import section_percent
 
 PASS, HIT, NOT_APPLICABLE = "pass", "hit", "not_applicable"
@@ -64,11 +65,17 @@ def problems(items: list[Item], draft: dict[str, Any]) -> list[str]:
     found = []
     for item in items:
         if item["manual"] and item["id"] not in scored:
-            found.append(f"item {item['id']!r} is scored by a person and has no score")
+            found.append(
+                _("item {item_id!r} is scored by a person and has no score", item_id=item["id"])
+            )
         for hit in item["hits"]:
             if str(hit["hit_id"]) not in verdicts:
                 found.append(
-                    f"hit {hit['hit_id']} ({item['rule']}) is neither confirmed nor rejected"
+                    _(
+                        "hit {hit_id} ({rule}) is neither confirmed nor rejected",
+                        hit_id=hit["hit_id"],
+                        rule=item["rule"],
+                    )
                 )
     return found
 
@@ -83,9 +90,10 @@ def apply_verdicts(
             continue
         for hit in item["hits"]:
             verdict = verdicts.get(str(hit["hit_id"]), {})
-            hit["confirmed"] = bool(verdict.get("confirmed", True))
+            hit["confirmed"] = verdict.get("confirmed")  # None: not judged yet
             hit["comment"] = verdict.get("comment", "")
-        confirmed = sum(1 for h in item["hits"] if h["confirmed"])
+        # Until judged, a hit counts as the machine counted it.
+        confirmed = sum(1 for h in item["hits"] if h["confirmed"] is not False)
         per_hit = item.get("deduct_per_hit")
         lost = (
             0.0
@@ -96,7 +104,7 @@ def apply_verdicts(
         )
         item["earned"] = item["points"] - lost
         item["status"] = HIT if lost else PASS
-        if confirmed < len(item["hits"]):
+        if any(h["confirmed"] is False for h in item["hits"]):
             item["decided_by"] = by
     return out
 
@@ -108,7 +116,7 @@ def apply_scores(items: list[Item], scores: dict[str, dict[str, Any]], *, by: st
     for item_id, given in scores.items():
         item = by_id.get(item_id)
         if item is None:
-            raise ValueError(f"the scorecard has no item {item_id!r}")
+            raise ValueError(_("the scorecard has no item {item_id!r}", item_id=item_id))
         if given.get("comment"):
             item["comment"] = given["comment"]
         if given.get("not_applicable"):
@@ -117,7 +125,12 @@ def apply_scores(items: list[Item], scores: dict[str, dict[str, Any]], *, by: st
             earned = float(given["earned"])
             if not 0 <= earned <= item["points"]:
                 raise ValueError(
-                    f"item {item_id!r} is scored 0 to {item['points']:g}, not {earned:g}"
+                    _(
+                        "item {item_id!r} is scored 0 to {points:g}, not {earned:g}",
+                        item_id=item_id,
+                        points=item["points"],
+                        earned=earned,
+                    )
                 )
             item["earned"], item["status"] = earned, PASS if earned == item["points"] else HIT
         else:

@@ -2,9 +2,11 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from services.qa.disputes.schemas import DisputeOut
+from services.scoring.maximum import explain_maximum
+from services.scoring.schemas import readable_items
 from services.types import Comment, Reason, ShortText, Strict, UtcDatetime
 
 
@@ -67,6 +69,16 @@ class EvaluationOut(VersionOut):
     acknowledged_at: UtcDatetime | None
     superseded_by: int | None
     dispute_deadline: UtcDatetime | None = None
+
+    @field_serializer("items")
+    def _readable(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return readable_items(items)
+
+    @computed_field(description="Why the evaluation is out of ``maximum``.")  # type: ignore[prop-decorator]
+    @property
+    def max_points(self) -> dict[str, Any]:
+        """The maximum explained: items machine-scored, scored by a person, left out."""
+        return explain_maximum(self.items)
 
 
 class EvaluationDetailOut(EvaluationOut):

@@ -10,6 +10,7 @@ from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import N_, Message, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -39,7 +40,7 @@ def get_or_raise(*, db_session: Session, evaluation_id: int, principal: Principa
         select(Evaluation).where(Evaluation.id == evaluation_id, visible_to(principal))
     )
     if found is None:
-        raise NotFound(f"evaluation {evaluation_id} does not exist")
+        raise NotFound(_("evaluation {evaluation_id} does not exist", evaluation_id=evaluation_id))
     return found
 
 
@@ -142,19 +143,26 @@ def write_version(
 def check_author(row: Evaluation, principal: Principal) -> None:
     """Only the inspector who wrote an evaluation, or a manager, may release or correct it."""
     if principal.role not in Role.MANAGERS and row.inspector_id != principal.user_id:
-        raise Forbidden("only its inspector or a QA manager may change an evaluation")
+        raise Forbidden(_("only its inspector or a QA manager may change an evaluation"))
     if row.superseded_by is not None:
-        raise Conflict(f"evaluation {row.id} is superseded by {row.superseded_by}")
+        raise Conflict(
+            _(
+                "evaluation {row_id} is superseded by {superseded_by}",
+                row_id=row.id,
+                superseded_by=row.superseded_by,
+            )
+        )
 
 
 def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
     """Shows the evaluation to the agent, who may then acknowledge or dispute it."""
     check_author(row, principal)
     if row.released_at is not None:
-        raise Conflict(f"evaluation {row.id} is already released")
-    _show_agent(
-        db_session, row, principal, f"Your call {row.call_id} was evaluated: {_score(row)}."
+        raise Conflict(_("evaluation {row_id} is already released", row_id=row.id))
+    message = N_(
+        "Your call {call_id} was evaluated: {score}.", call_id=row.call_id, score=_score(row)
     )
+    _show_agent(db_session, row, principal, message)
     audit_service.record(
         db_session=db_session,
         username=principal.username,
@@ -170,7 +178,7 @@ def _score(row: Evaluation) -> str:
     return f"{row.total:g}/{row.maximum:g}"
 
 
-def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: str) -> None:
+def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: Message) -> None:
     """Releases ``row`` and tells the agent; the caller rebuilds their ladder (once, after
     everything else the action changes)."""
     row.released_at, row.released_by = utcnow(), by.username
@@ -183,19 +191,29 @@ def _show_agent(db_session: Session, row: Evaluation, by: Principal, message: st
     )
 
 
+AGENT_ACTIONS = {"acknowledges": N_("acknowledges"), "disputes": N_("disputes")}
+
+
 def check_agent(row: Evaluation, principal: Principal, action: str) -> None:
     """Only the evaluated agent acknowledges or disputes an evaluation."""
     if principal.role != Role.AGENT or row.agent_id != principal.agent_id:
-        raise Forbidden(f"only the evaluated agent {action} an evaluation")
+        verb = AGENT_ACTIONS.get(action, action)
+        raise Forbidden(_("only the evaluated agent {action} an evaluation", action=verb))
 
 
 def acknowledge(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
     """The agent says they have seen it and accept it."""
     check_agent(row, principal, "acknowledges")
     if row.superseded_by is not None:
-        raise Conflict(f"evaluation {row.id} is superseded by {row.superseded_by}")
+        raise Conflict(
+            _(
+                "evaluation {row_id} is superseded by {superseded_by}",
+                row_id=row.id,
+                superseded_by=row.superseded_by,
+            )
+        )
     if row.acknowledged_at is not None:
-        raise Conflict(f"evaluation {row.id} is already acknowledged")
+        raise Conflict(_("evaluation {row_id} is already acknowledged", row_id=row.id))
     row.acknowledged_at = utcnow()
     db_session.flush()
     audit_service.record(
@@ -237,7 +255,7 @@ def new_version(
     rebuilds the agent's ladder."""
     call = db_session.get(Call, row.call_id)
     if call is None:
-        raise NotFound(f"the call of evaluation {row.id} no longer exists")
+        raise NotFound(_("the call of evaluation {row_id} no longer exists", row_id=row.id))
     was_released = row.released_at is not None
     fresh = write_version(
         db_session=db_session,
@@ -261,7 +279,12 @@ def follow_release(
     """Releases a new version at once if the one it replaces was released (the agent hears of
     it); the caller rebuilds the agent's ladder."""
     if was_released:
-        message = f"Your call {fresh.call_id} was re-scored: {_score(fresh)} ({fresh.why})."
+        message = N_(
+            "Your call {call_id} was re-scored: {score} ({why}).",
+            call_id=fresh.call_id,
+            score=_score(fresh),
+            why=fresh.why,
+        )
         _show_agent(db_session, fresh, by, message)
 
 

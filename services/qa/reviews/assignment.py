@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.errors import Conflict, InvalidInput, NotFound
-from services.i18n import _
+from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people import service as people_service
 from services.people.service import Principal
@@ -237,7 +237,7 @@ def _tell_inspectors(db_session: Session, reviews: list[Review]) -> None:
             kind=notify.REVIEW_ASSIGNED,
             user_ids=[inspector_id],
             subject={"review_ids": ids},
-            message=f"{len(ids)} call(s) were assigned to you for review.",
+            message=N_("{count} call(s) were assigned to you for review.", count=len(ids)),
         )
     db_session.flush()
 

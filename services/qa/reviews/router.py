@@ -117,6 +117,7 @@ def review_detail(review_id: Id, db_session: DbSession, principal: Reviewers) ->
         ],
         machine=ScoreOut.model_validate(state.machine),
         items=state.items,
+        flags=state.flags,
         draft=review.draft,
         missing=state.missing,
         evaluation_id=state.evaluation_id,

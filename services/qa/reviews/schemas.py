@@ -2,11 +2,12 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from services.calls.schemas import CallSummary, TurnOut
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
-from services.scoring.schemas import ScoreOut
+from services.scoring.maximum import explain_maximum
+from services.scoring.schemas import ScoreOut, readable_hit, readable_items
 from services.types import MAX_ID, Comment, Reason, ShortText, Strict, UtcDatetime
 
 
@@ -101,6 +102,25 @@ class ReviewDetailOut(BaseModel):
     turns: list[TurnOut]
     machine: ScoreOut
     items: list[dict[str, Any]]
+    flags: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Hits of rules no item scores (escalation, anger …): judged like the "
+        "others (``confirmed`` null until then), optional, they count for the rule's precision.",
+    )
     draft: dict[str, Any]
     missing: list[str]
     evaluation_id: int | None
+
+    @field_serializer("items")
+    def _readable_items(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return readable_items(items)
+
+    @field_serializer("flags")
+    def _readable_flags(self, flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [readable_hit(hit) for hit in flags]
+
+    @computed_field(description="Why the evaluation so far is out of what it is.")  # type: ignore[prop-decorator]
+    @property
+    def max_points(self) -> dict[str, Any]:
+        """The maximum of ``items``, explained."""
+        return explain_maximum(self.items)

@@ -30,7 +30,7 @@ def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -
     if review is None or (
         principal.role not in Role.MANAGERS and review.inspector_id != principal.user_id
     ):
-        raise NotFound(f"review {review_id} does not exist")
+        raise NotFound(_("review {review_id} does not exist", review_id=review_id))
     return review
 
 
@@ -38,29 +38,41 @@ def machine_score(*, db_session: Session, review: Review) -> CallScore:
     """The call's latest machine score, which the review starts from."""
     score = scoring_service.latest_score(db_session=db_session, call_id=review.call_id)
     if score is None:
-        raise Conflict(f"call {review.call_id} has no machine score yet; score it first")
+        raise Conflict(
+            _("call {call_id} has no machine score yet; score it first", call_id=review.call_id)
+        )
     return score
 
 
-def machine_items(*, db_session: Session, score: CallScore) -> list[content.Item]:
-    """The machine scorecard as evaluation items, each rule item with its hits."""
-    hits = [
+def _hits(*, db_session: Session, score: CallScore) -> list[dict[str, Any]]:
+    return [
         {
             "hit_id": h.id,
             "rule_id": h.rule_id,
+            "rule_name": h.rule_name,
             "role": h.role,
             "start": h.start,
             "end": h.end,
             "turn_ids": h.turn_ids,
             "text": h.text,
+            "message": h.message,
         }
         for h in scoring_service.hits(db_session=db_session, score=score)
     ]
+
+
+def machine_items(*, db_session: Session, score: CallScore) -> list[content.Item]:
+    """The machine scorecard as evaluation items, each rule item with its hits."""
     categories = {
         r.rule_id: r.category
         for r in scoring_service.rule_results(db_session=db_session, score=score)
     }
-    return content.from_machine(score.items, hits, categories, _ladder_terms(score.pack))
+    return content.from_machine(
+        score.items,
+        _hits(db_session=db_session, score=score),
+        categories,
+        _ladder_terms(score.pack),
+    )
 
 
 def _ladder_terms(pack_id: str) -> dict[str, dict[str, Any]]:
@@ -78,6 +90,24 @@ def _ladder_terms(pack_id: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def flag_hits(
+    *, db_session: Session, score: CallScore, draft: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The hits of rules no scorecard item scores (escalation, anger, personal data read out):
+    judged like the others (``confirmed`` None until then), they score nothing."""
+    scored = {item.get("rule") for item in score.items}
+    verdicts = draft.get("hits", {})
+    found = []
+    for hit in _hits(db_session=db_session, score=score):
+        if hit["rule_id"] in scored:
+            continue
+        verdict = verdicts.get(str(hit["hit_id"]), {})
+        found.append(
+            {**hit, "confirmed": verdict.get("confirmed"), "comment": verdict.get("comment", "")}
+        )
+    return found
+
+
 def preview(items: list[content.Item], draft: dict[str, Any], *, by: str) -> list[content.Item]:
     """The items as they would be submitted with this draft."""
     scored = content.apply_verdicts(items, draft.get("hits", {}), by=by)
@@ -91,6 +121,7 @@ class ReviewState:
 
     machine: CallScore
     items: list[content.Item]
+    flags: list[dict[str, Any]]
     missing: list[str]
     evaluation_id: int | None
 
@@ -98,12 +129,13 @@ class ReviewState:
 def state(*, db_session: Session, review: Review, by: str) -> ReviewState:
     """The review as its inspector sees it."""
     score = machine_score(db_session=db_session, review=review)
+    flags = flag_hits(db_session=db_session, score=score, draft=review.draft)
     submitted = evaluations.versions(db_session=db_session, review_id=review.id)
     if submitted and review.status == ReviewStatus.SUBMITTED:  # else a re-evaluation is open
-        return ReviewState(score, submitted[-1].items, [], submitted[-1].id)
+        return ReviewState(score, submitted[-1].items, flags, [], submitted[-1].id)
     base = machine_items(db_session=db_session, score=score)
     return ReviewState(
-        score, preview(base, review.draft, by=by), content.problems(base, review.draft), None
+        score, preview(base, review.draft, by=by), flags, content.problems(base, review.draft), None
     )
 
 
@@ -118,14 +150,22 @@ def save_draft(
 ) -> Review:
     """Merges verdicts, item scores and the call comment into the open review's draft."""
     if review.status != ReviewStatus.OPEN:
-        raise Conflict(f"review {review.id} is submitted; correct its evaluation instead")
-    base = machine_items(
-        db_session=db_session, score=machine_score(db_session=db_session, review=review)
-    )
-    known = {h["hit_id"] for item in base for h in item["hits"]}
+        raise Conflict(
+            _(
+                "review {review_id} is submitted; correct its evaluation instead",
+                review_id=review.id,
+            )
+        )
+    score = machine_score(db_session=db_session, review=review)
+    base = machine_items(db_session=db_session, score=score)
+    known = {h["hit_id"] for item in base for h in item["hits"]} | {
+        h["hit_id"] for h in flag_hits(db_session=db_session, score=score, draft={})
+    }
     unknown = sorted(set(hits) - known)
     if unknown:
-        raise InvalidInput(f"hits {unknown} are not on this call's current machine score")
+        raise InvalidInput(
+            _("hits {unknown} are not on this call's current machine score", unknown=unknown)
+        )
     draft = {
         "hits": {**review.draft.get("hits", {}), **{str(k): v for k, v in hits.items()}},
         "items": {**review.draft.get("items", {}), **items},
@@ -145,7 +185,7 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     for a re-evaluation the next version of the same evaluation (its verdicts replace the
     earlier ones; released at once if the version it replaces was)."""
     if review.status != ReviewStatus.OPEN:
-        raise Conflict(f"review {review.id} is already submitted")
+        raise Conflict(_("review {review_id} is already submitted", review_id=review.id))
     earlier = evaluations.versions(db_session=db_session, review_id=review.id)
     in_force = evaluations.in_force_for_call(db_session=db_session, call_id=review.call_id)
     if in_force is not None and in_force.review_id != review.id:
@@ -161,30 +201,32 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     base = machine_items(db_session=db_session, score=score)
     missing = content.problems(base, review.draft)
     if missing:
-        raise InvalidInput("the review is not complete: " + "; ".join(missing))
+        raise InvalidInput(_("the review is not complete: {missing}", missing="; ".join(missing)))
     items = preview(base, review.draft, by=principal.username)
     call = db_session.get(Call, review.call_id)
     assert call is not None  # reviews go with their call (ON DELETE CASCADE)
     if earlier:
         db_session.execute(delete(HitVerdict).where(HitVerdict.review_id == review.id))
-    for item in items:
-        for hit in item["hits"]:
-            db_session.add(
-                HitVerdict(
-                    review_id=review.id,
-                    call_id=call.id,
-                    hit_id=hit["hit_id"],
-                    pack=score.pack,
-                    pack_version=score.pack_version,
-                    rule_id=hit["rule_id"],
-                    start=hit["start"],
-                    end=hit["end"],
-                    text=hit["text"],
-                    confirmed=hit["confirmed"],
-                    comment=hit["comment"],
-                    decided_by=principal.username,
-                )
+    flags = flag_hits(db_session=db_session, score=score, draft=review.draft)
+    judged = [hit for item in items for hit in item["hits"]]
+    judged += [hit for hit in flags if hit["confirmed"] is not None]
+    for hit in judged:
+        db_session.add(
+            HitVerdict(
+                review_id=review.id,
+                call_id=call.id,
+                hit_id=hit["hit_id"],
+                pack=score.pack,
+                pack_version=score.pack_version,
+                rule_id=hit["rule_id"],
+                start=hit["start"],
+                end=hit["end"],
+                text=hit["text"],
+                confirmed=hit["confirmed"],
+                comment=hit["comment"],
+                decided_by=principal.username,
             )
+        )
     review.status = ReviewStatus.SUBMITTED
     review.submitted_at = utcnow()
     row = evaluations.write_version(
@@ -242,4 +284,4 @@ def check_exists(*, db_session: Session, rule_id: str, rules_dir: Path) -> None:
         r.id == rule_id for p in scoring_service.packs(rules_dir=rules_dir) for r in p.spec.rules
     )
     if judged is None and not in_packs:
-        raise NotFound(f"no pack has a rule {rule_id!r}")
+        raise NotFound(_("no pack has a rule {rule_id!r}", rule_id=rule_id))

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from services.i18n import _
 from services.qa.sampling.schemas import PlanSpec
 
 
@@ -54,7 +55,7 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
 
 def previous_period(period: str, now: datetime, tz: tzinfo = UTC) -> tuple[datetime, datetime]:
     """The last complete period before ``now``."""
-    start, _ = period_bounds(period, now, tz)
+    start, _end = period_bounds(period, now, tz)
     return period_bounds(period, start - timedelta(seconds=1), tz)
 
 
@@ -115,11 +116,11 @@ def _agent_picks(
                 c.call_id,
                 c.agent_id,
                 "random",
-                f"random, slot {slot + 1} of {wanted} of the period",
+                _("random, slot {slot} of {wanted} of the period", slot=slot + 1, wanted=wanted),
             )
         )
     for c in rng.sample(pool, min(leftovers, len(pool))):
         chosen.append(
-            Pick(c.call_id, c.agent_id, "random", "random (its slot of the period had no call)")
+            Pick(c.call_id, c.agent_id, "random", _("random (its slot of the period had no call)"))
         )
     return chosen

@@ -133,20 +133,27 @@ def _with_category(db_session: Session, ids: list[int], category: str) -> set[in
 def _risk(spec: PlanSpec, score: CallScore | None, escalated: bool) -> tuple[int | None, str]:
     always = spec.always
     if score is not None and always.red_line and score.auto_failed:
-        return 0, "red line: " + "; ".join(
-            r for r in score.reasons if r.startswith("red line")
-        ).removeprefix("red line: ")
+        red_lines = [
+            f"{i['name']} ({i['rule']})"
+            for i in score.items
+            if i.get("auto_fail") and i.get("status") == "hit"
+        ]
+        return 0, _("red line: {items}", items="; ".join(red_lines or score.reasons))
     if always.escalation and escalated:
-        return 1, "escalation words (complaint, regulator, lawsuit, compensation)"
+        return 1, _("escalation words (complaint, regulator, lawsuit, compensation)")
     if score is not None and always.flagged and score.flagged:
-        return 1, "flagged: " + "; ".join(score.reasons)
+        return 1, _("flagged: {reasons}", reasons="; ".join(score.reasons))
     if (
         score is not None
         and always.score_below is not None
         and score.percent is not None
         and score.percent < always.score_below
     ):
-        return 2, f"machine score {score.percent:.0f} under {always.score_below:.0f}"
+        return 2, _(
+            "machine score {percent} under {limit}",
+            percent=f"{score.percent:.0f}",
+            limit=f"{always.score_below:.0f}",
+        )
     return None, ""
 
 
@@ -225,7 +232,7 @@ def get_run_or_raise(*, db_session: Session, run_id: int) -> SamplingRun:
     """A stored run, or NotFound."""
     stored = db_session.get(SamplingRun, run_id)
     if stored is None:
-        raise NotFound(f"sampling run {run_id} does not exist")
+        raise NotFound(_("sampling run {run_id} does not exist", run_id=run_id))
     return stored
 
 

@@ -8,6 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 
+from services.scoring.rules import absence, wording
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.keywords import Hit, KeywordIndex, merged
 from services.scoring.rules.matching import JoinedTexts, join_texts
@@ -279,6 +280,9 @@ class Context:
     metrics: Metrics
     keywords: KeywordScopes
     anchors: dict[str, Outcome] = field(default_factory=dict)
+    # While a `not` judges each occurrence of what it anchors to on its own: that anchor's id
+    # and the one occurrence.
+    occurrence: tuple[str, Evidence] | None = None
     _found: dict[str, list[Hit]] = field(default_factory=dict)
     _scanned: set[GroupKey] = field(default_factory=set)
     _scopes: dict[ScopeKey, list[int]] = field(default_factory=dict)
@@ -324,7 +328,7 @@ class Context:
         params = node.params
         assert isinstance(params, Scoped)
         if params.role != "any" and not self.conv.roles_known:
-            return Outcome.unmeasurable(f"roles are unknown on a mono recording ({params.role})")
+            return Outcome.unmeasurable(wording.MONO_ROLES)
         turns = self._static_scope(node)
         if params.anchor is not None:
             turns = self._near_anchor(turns, params.anchor)
@@ -351,8 +355,11 @@ class Context:
         found = self.anchors.get(anchor.to)
         if not found or not found.value:
             return []
+        evidence = found.evidence
+        if self.occurrence is not None and self.occurrence[0] == anchor.to:
+            evidence = [self.occurrence[1]]
         position_of = self.conv.position_of
-        marks = [position_of[i] for e in found.evidence for i in e.turn_ids if i in position_of]
+        marks = [position_of[i] for e in evidence for i in e.turn_ids if i in position_of]
         n = anchor.within_turns
         near: set[int] = set()
         for m in marks:
@@ -391,7 +398,22 @@ def _any(node: Node, ctx: Context) -> Outcome:
 
 
 def _not(node: Node, ctx: Context) -> Outcome:
-    return negate(ctx.evaluate(node.children[0]))
+    """NOT; where the condition below is anchored, each occurrence of what it anchors to is
+    judged on its own (one hit per complaint left unanswered, say)."""
+    child = node.children[0]
+    anchor = getattr(child.params, "anchor", None)
+    found = ctx.anchors.get(anchor.to) if isinstance(anchor, Anchor) else None
+    if anchor is None or found is None or not found.value or ctx.occurrence is not None:
+        return absence.explained(negate(ctx.evaluate(child)), child.params)
+
+    def near(occurrence: Evidence) -> Outcome:
+        ctx.occurrence = (anchor.to, occurrence)
+        try:
+            return ctx.evaluate(child)
+        finally:
+            ctx.occurrence = None
+
+    return absence.per_occurrence(near, child.params, anchor, found.evidence, ctx.conv.duration_s)
 
 
 LOGIC_OPERATORS: dict[str, Callable[[Node, Context], Outcome]] = {

@@ -7,6 +7,7 @@ from itertools import chain
 from typing import cast
 
 from services.scoring.rules import operators as ops
+from services.scoring.rules import wording
 from services.scoring.rules.engine import Context, Node
 from services.scoring.rules.keywords import outermost
 from services.scoring.rules.matching import one_first, regex_matches, relaxed_pattern
@@ -40,18 +41,20 @@ def keyword(node: Node, ctx: Context, params: ops.KeywordParams) -> Outcome:
         return Outcome(value, [], scope=searched)
     conv = ctx.conv
     evidence = [
-        ops.turn_evidence(conv, i, _heard(node, ctx, term, conv.norms[i][start:end]))
-        for i, term, start, end in matches
+        _heard(node, ctx, i, term, conv.norms[i][start:end]) for i, term, start, end in matches
     ]
     return Outcome(value, evidence, scope=searched)
 
 
-def _heard(node: Node, ctx: Context, term: str, heard: str) -> str:
+def _heard(node: Node, ctx: Context, turn: int, term: str, heard: str) -> Evidence:
     """What was said; for a match by sound also the keyword it sounds like."""
+    found = ops.turn_evidence(ctx.conv, turn, heard)
     if node.keyword_group[2] is None:
-        return heard
+        return found
     keyword = ctx.keywords.sounded_like(node, term, heard)
-    return heard if keyword is None else f"{heard}（音同「{keyword}」/ sounds like {keyword}）"
+    if keyword is None:
+        return found
+    return found._replace(message=wording.sounds_like(heard, keyword))
 
 
 def _compiled_regex(
@@ -136,7 +139,7 @@ def _bigrams(text: str) -> set[str]:
 def repetition(node: Node, ctx: Context, params: ops.RepetitionParams) -> Outcome:
     """The same request said again and again by ``role`` (cosine of character-bigram sets)."""
     if params.role != "any" and not ctx.conv.roles_known:
-        return Outcome.unmeasurable("roles are unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_ROLES)
     norms = ctx.conv.norms
     turns = [i for i in ctx.conv.of_role(params.role) if len(norms[i]) >= params.min_chars]
     # Turns that say the same words have the same bigrams: each wording is compared once.
@@ -169,9 +172,9 @@ def _call_scope(ctx: Context) -> Evidence:
 def silence(node: Node, ctx: Context, params: ops.SilenceParams) -> Outcome:
     """Nobody speaking for at least ``min_s`` (dead air), optionally on ``role``'s turn."""
     if params.role != "any" and not ctx.conv.roles_known:
-        return Outcome.unmeasurable("whose turn a silence was is unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_SILENCE)
     found = [
-        Evidence(s.start, s.end, s.turn_of, (), f"{s.duration_s:.1f} s silence")
+        Evidence(s.start, s.end, s.turn_of, (), "", wording.silence(s.duration_s))
         for s in ctx.metrics.silences
         if s.duration_s >= params.min_s and (params.role == "any" or s.turn_of == params.role)
     ]
@@ -181,10 +184,10 @@ def silence(node: Node, ctx: Context, params: ops.SilenceParams) -> Outcome:
 def overtalk(node: Node, ctx: Context, params: ops.OvertalkParams) -> Outcome:
     """``interrupter`` talking over the other party for ``min_s`` while saying ``min_units``."""
     if ctx.metrics.overtalk is None:
-        return Outcome.unmeasurable("overtalk cannot be measured on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_OVERTALK)
     found = [
         Evidence(
-            o.start, o.end, o.interrupter, (), f"{o.duration_s:.1f} s over the {o.interrupted}"
+            o.start, o.end, o.interrupter, (), "", wording.overtalk(o.duration_s, o.interrupted)
         )
         for o in ctx.metrics.overtalk
         if o.duration_s >= params.min_s
@@ -201,12 +204,12 @@ def _beyond(value: float, params: ops.ThresholdParams | ops.SpeechRateParams) ->
 def speech_rate(node: Node, ctx: Context, params: ops.SpeechRateParams) -> Outcome:
     """Characters (Chinese) or words per minute above or below a limit, per turn or per call."""
     if params.role != "any" and not ctx.conv.roles_known:
-        return Outcome.unmeasurable("roles are unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_ROLES)
     unit = ctx.metrics.rate_unit
     if params.per == "call":
         rates = [r for role, r in ctx.metrics.speech_rate.items() if params.role in ("any", role)]
         found = [
-            Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{r:.0f} {unit}/min")
+            Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.rate(r, unit))
             for r in rates if r is not None and _beyond(r, params)
         ]  # fmt: skip
         return Outcome(bool(found), found, scope=_call_scope(ctx))
@@ -215,8 +218,8 @@ def speech_rate(node: Node, ctx: Context, params: ops.SpeechRateParams) -> Outco
     for i, turn_id in enumerate(conv.ids):
         rate = ctx.metrics.turn_rates.get(turn_id)
         if rate is not None and params.role in ("any", conv.roles[i]) and _beyond(rate, params):
-            text = f"{rate:.0f} {unit}/min: {conv.texts[i]}"
-            found.append(ops.turn_evidence(conv, i, text))
+            message = wording.rate(rate, unit, conv.texts[i])
+            found.append(ops.turn_evidence(conv, i)._replace(message=message))
     return Outcome(bool(found), found, scope=_call_scope(ctx))
 
 
@@ -224,14 +227,10 @@ def response_latency(node: Node, ctx: Context, params: ops.ThresholdParams) -> O
     """Seconds from pickup to the agent's first words, above or below a limit."""
     latency = ctx.metrics.response_latency_s
     if latency is None:
-        return Outcome.unmeasurable(
-            "the agent's first words cannot be told apart on this recording"
-        )
+        return Outcome.unmeasurable(wording.NO_FIRST_WORDS)
     if not _beyond(latency, params):
         return Outcome(False, scope=_call_scope(ctx))
-    return Outcome(
-        True, [Evidence(0.0, latency, "agent", (), f"agent first spoke at {latency:.1f} s")]
-    )
+    return Outcome(True, [Evidence(0.0, latency, "agent", (), "", wording.first_words(latency))])
 
 
 def duration(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
@@ -239,18 +238,18 @@ def duration(node: Node, ctx: Context, params: ops.ThresholdParams) -> Outcome:
     length = ctx.metrics.duration_s
     if not _beyond(length, params):
         return Outcome(False, scope=_call_scope(ctx))
-    return Outcome(True, [Evidence(0.0, length, None, (), f"call lasted {length:.0f} s")])
+    return Outcome(True, [Evidence(0.0, length, None, (), "", wording.lasted(length))])
 
 
 def talk_ratio(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outcome:
     """``role``'s share of all talk time (0–1) above or below a limit."""
     if ctx.metrics.talk_ratio is None:
-        return Outcome.unmeasurable("talk ratio cannot be measured on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_TALK_RATIO)
     ratio = ctx.metrics.talk_ratio.get(params.role, 0.0)
     if not _beyond(ratio, params):
         return Outcome(False, scope=_call_scope(ctx))
     return Outcome(
-        True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{ratio:.0%} of talk time")]
+        True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.talk_share(ratio))]
     )
 
 
@@ -258,16 +257,17 @@ def loudness(node: Node, ctx: Context, params: ops.RoleThresholdParams) -> Outco
     """``role``'s speech level in dBFS above or below a limit."""
     level = ctx.metrics.loudness_dbfs.get(params.role) if ctx.conv.roles_known else None
     if level is None:
-        return Outcome.unmeasurable(f"the {params.role}'s loudness is not known for this call")
+        return Outcome.unmeasurable(wording.NO_LOUDNESS[params.role])
     if not _beyond(level, params):
         return Outcome(False, scope=_call_scope(ctx))
-    return Outcome(True, [Evidence(0.0, ctx.conv.duration_s, params.role, (), f"{level:.0f} dBFS")])
+    evidence = Evidence(0.0, ctx.conv.duration_s, params.role, (), "", wording.level(level))
+    return Outcome(True, [evidence])
 
 
 def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
     """``role`` sounding angry or negative, by the text classifier in models/sentiment."""
     if not ctx.conv.roles_known:
-        return Outcome.unmeasurable("roles are unknown on a mono recording")
+        return Outcome.unmeasurable(wording.MONO_ROLES)
     conv, label = ctx.conv, params.label
     turns = conv.of_role(params.role)
     feelings = list(map(conv.sentiment.__getitem__, turns))
@@ -275,14 +275,14 @@ def sentiment(node: Node, ctx: Context, params: ops.SentimentParams) -> Outcome:
         unscored = [i for i, feeling in zip(turns, feelings, strict=True) if feeling is None]
         scores = analysis.sentiment([conv.texts[i] for i in unscored])
         if scores is None:
-            return Outcome.unmeasurable("the sentiment classifier has no training data")
+            return Outcome.unmeasurable(wording.NO_SENTIMENT_MODEL)
         for i, score in zip(unscored, scores, strict=True):
             conv.sentiment[i] = score
         feelings = list(map(conv.sentiment.__getitem__, turns))
     scored = cast(list[dict[str, float]], feelings)  # every turn has its scores now
     levels = list(map(operator.itemgetter(label), scored))
     found = [
-        ops.turn_evidence(conv, i, f"{level:.0%} {label}: {conv.texts[i]}")
+        ops.turn_evidence(conv, i)._replace(message=wording.feeling(level, label, conv.texts[i]))
         for i, level in zip(turns, levels, strict=True)
         if level >= params.threshold
     ]

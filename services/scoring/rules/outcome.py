@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from services.i18n import Message
+
 
 # A named tuple rather than a frozen dataclass: as immutable and as readable, and a call makes
 # dozens of these, each built about four times faster.
@@ -13,7 +15,9 @@ class Evidence(NamedTuple):
     end: float
     role: str | None
     turn_ids: tuple[int, ...] = ()
-    text: str = ""
+    text: str = ""  # what was said there, as said
+    # What it shows, in the reader's language (a measure, or what was missing and where).
+    message: Message | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from services.i18n import names_by_language
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.engine import (
     ConditionError,
@@ -74,6 +75,10 @@ class CompiledPack:
         """The pack id."""
         return self.spec.pack
 
+    def names(self, rule: RuleSpec) -> dict[str, str]:
+        """A rule's name per language (zh_CN, en), as the pack gives it."""
+        return names_by_language(rule.name, self.spec.language)
+
     def evaluate(self, conv: Conversation, metrics: Metrics) -> list[RuleResult]:
         """Every rule's result on one conversation, in the pack's order."""
         ctx = Context(conv=conv, metrics=metrics, keywords=self.keywords)
@@ -81,8 +86,19 @@ class CompiledPack:
         for rule in self.rules:
             outcome = ctx.evaluate_rule(rule.when)
             ctx.anchors[f"rule:{rule.spec.id}"] = outcome
-            results[rule.spec.id] = RuleResult(rule.spec, outcome)
+            results[rule.spec.id] = RuleResult(rule.spec, _about(rule.spec, outcome))
         return [results[r.id] for r in self.spec.rules]
+
+
+def _about(rule: RuleSpec, outcome: Outcome) -> Outcome:
+    """A rule about one party keeps only evidence of that party (and of the call as a whole):
+    the customer's complaint is why the agent's apology was expected, not the agent's fault."""
+    if rule.about == "any" or not outcome.value:
+        return outcome
+    own = [e for e in outcome.evidence if e.role in (rule.about, None)]
+    if not own:  # nothing of the party's own to show: show what there is
+        return outcome
+    return Outcome(outcome.value, own, outcome.reason, outcome.scope)
 
 
 def _reject_aliases(text: str, source: str) -> None:

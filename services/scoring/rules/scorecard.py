@@ -10,6 +10,7 @@ rules, by auto-fail items and by a total under ``flag_below``.
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from services.i18n import _, localised
 from services.scoring.rules.pack import CompiledPack, RuleResult
 
 
@@ -57,7 +58,11 @@ class Score:
 def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
     """Applies the pack's scorecard (if any) and flagging rules to a call's rule results."""
     by_rule = {r.rule.id: r for r in results}
-    reasons = [f"{r.rule.name} ({r.rule.id})" for r in results if r.rule.flag and r.status == "hit"]
+    reasons = [
+        f"{localised(pack.names(r.rule))} ({r.rule.id})"
+        for r in results
+        if r.rule.flag and r.status == "hit"
+    ]
     items: list[ItemScore] = []
     sections: list[dict[str, Any]] = []
     card = pack.spec.scorecard
@@ -74,9 +79,15 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
     failed = [i for i in items if i.auto_fail and i.status == "hit"]
     if failed:
         total, percent = 0.0, 0.0 if percent is not None else None
-        reasons += [f"red line: {i.name} ({i.rule})" for i in failed]
+        reasons += [_("red line: {name} ({rule})", name=i.name, rule=i.rule) for i in failed]
     if card and card.flag_below is not None and percent is not None and percent < card.flag_below:
-        reasons.append(f"score {percent:.0f} is under {card.flag_below:.0f}")
+        reasons.append(
+            _(
+                "score {percent} is under {limit}",
+                percent=f"{percent:.0f}",
+                limit=f"{card.flag_below:.0f}",
+            )
+        )
     return Score(
         pack=pack.id,
         pack_version=pack.version,

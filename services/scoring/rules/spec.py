@@ -9,6 +9,10 @@ from services.types import Strict
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 PackId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+# A name in one language, or per language: {zh_CN: 未使用标准开场白, en: No standard greeting}.
+Names = (
+    Name | dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}([_-][A-Za-z]{2,4})?$")], Name]
+)
 Severity = Literal["minor", "major", "critical"]
 
 # The fixed vocabulary reports group by, across packs.
@@ -49,10 +53,15 @@ class RuleSpec(Strict):
     """One rule: a condition over the call; when it holds, the rule hits."""
 
     id: Identifier
-    name: Name
+    name: Names
     category: Category
     severity: Severity = "minor"
     flag: bool = Field(False, description="A hit flags the call for human review.")
+    about: Literal["agent", "customer", "any"] = Field(
+        "any",
+        description="Whose conduct the rule judges: the other party's words are never its "
+        "evidence (they may be what made the agent's words expected).",
+    )
     description: str = Field("", max_length=2000)
     when: dict[str, Any]
     tests: RuleTests = Field(default_factory=RuleTests)
