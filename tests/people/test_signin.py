@@ -142,7 +142,7 @@ def test_a_sign_in_link_sets_a_password_once(client, anonymous):
     short = anonymous.post("/api/v1/auth/sign-in-link", json={"link": "zjl_nope", "password": "x"})
 
     assert used.status_code == 204, used.text
-    assert again.status_code == 404 and "登录链接" in again.json()["detail"]
+    assert again.status_code == 404 and "sign-in link" in again.json()["detail"]
     assert short.status_code == 422
     assert _login(anonymous, "newcomer-link", NEW_PASSWORD).status_code == 200
 

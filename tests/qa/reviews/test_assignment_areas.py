@@ -154,7 +154,7 @@ def test_only_inspectors_watch_areas_and_only_areas_that_exist(db_session, cente
 
     with use_language("en"), pytest.raises(InvalidInput, match="only inspectors watch areas"):
         people_service.assign_areas(db_session=db_session, user=agent, area_ids=[area])
-    with pytest.raises(NotFound, match="没有编号为 999999999 的区域"):
+    with use_language("zh_CN"), pytest.raises(NotFound, match="没有编号为 999999999 的区域"):
         people_service.assign_areas(
             db_session=db_session, user=center["t1"], area_ids=[area, 999999999]
         )

@@ -96,7 +96,9 @@ def test_open_disputes_are_carried_where_the_item_still_lost_and_closed_where_no
     only_closed = floor.manager.get("/api/v1/disputes?status=closed").json()
     assert [d["id"] for d in only_closed] == [closed["id"]]
     # Written in the language of the inspector who submitted it (the default, Chinese).
-    assert closed["decision_comment"] == "已关闭：评分的第 2 版（复评）不再对此项扣分"
+    assert closed["decision_comment"] == (
+        "closed: version 2 of the evaluation (a re-evaluation) no longer deducts for this item"
+    )
     # The carried dispute is still open: its item does not count until it is decided.
     assert carried_ev["call_id"] not in _ladder_calls(floor.manager, floor.agent_id, "forbidden")
     decided = floor.lead.post(
