@@ -44,6 +44,9 @@ AUDIO_SUFFIXES = frozenset(
     ]
 )
 SIDECAR_SUFFIX = ".json"
+# What zhijian derives from a recording (the bleeped copy) lives under this prefix, which no
+# ingestion path registers: a derived object is never a call of its own.
+DERIVED_PREFIX = "redacted/"
 SIDECAR_LIMIT = 64 * 1024
 METADATA_KEY = "zhijian-metadata"
 
@@ -230,8 +233,13 @@ def store_upload(
 
 
 def is_recording_key(key: str) -> bool:
-    """Whether an object key looks like a recording (not a sidecar or a stray file)."""
-    return Path(key).suffix.lower() in AUDIO_SUFFIXES
+    """Whether an object key is a recording (not a sidecar, a derived copy or a stray file)."""
+    return not key.startswith(DERIVED_PREFIX) and Path(key).suffix.lower() in AUDIO_SUFFIXES
+
+
+def derived_key(call: Call, suffix: str) -> str:
+    """The key of an object derived from a call's recording, under the derived prefix."""
+    return f"{DERIVED_PREFIX}{call.object_key}{suffix}"
 
 
 def ingest_object(
