@@ -5,11 +5,12 @@ import logging
 import tempfile
 import wave
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models import asr
@@ -18,6 +19,7 @@ from services.audit import service as audit_service
 from services.calls import service as calls_service
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
+from services.db import aware, utcnow
 from services.errors import BadRecording, Forbidden, ObjectMissing
 from services.people.service import Principal
 from services.people.tables import Role
@@ -30,11 +32,13 @@ from services.text import analysis
 log = logging.getLogger(__name__)
 
 
-def begin(*, db_session: Session, call_id: int, max_deliveries: int) -> Call | None:
+def begin(*, db_session: Session, call_id: int, max_deliveries: int, lease_s: float) -> Call | None:
     """Claims a call for transcription; returns None when there is nothing (more) to do.
 
     The claim is a unit of work of its own, committed before the long transcription starts, so
-    that a worker that dies on the recording has counted its delivery.
+    that a worker that dies on the recording has counted its delivery. The claim is a lease:
+    the worker renews ``heartbeat_at`` while it works (``heartbeat``); a call whose lease is
+    current belongs to another worker and is left alone.
 
     Counts deliveries so that a recording that kills its worker every time (a poison call)
     ends ``failed`` with a reason instead of being redelivered forever.
@@ -42,6 +46,12 @@ def begin(*, db_session: Session, call_id: int, max_deliveries: int) -> Call | N
     call = db_session.get(Call, call_id, with_for_update=True)
     if call is None or call.status not in (CallStatus.RECEIVED, CallStatus.TRANSCRIBING):
         return None
+    if (
+        call.status == CallStatus.TRANSCRIBING
+        and call.heartbeat_at is not None
+        and aware(call.heartbeat_at) > utcnow() - timedelta(seconds=lease_s)
+    ):
+        return None  # a live worker holds it; the reconciler requeues it if that one dies
     call.deliveries += 1
     if call.deliveries > max_deliveries:
         fail(
@@ -52,15 +62,44 @@ def begin(*, db_session: Session, call_id: int, max_deliveries: int) -> Call | N
         )
         return None
     call.status = CallStatus.TRANSCRIBING
+    call.heartbeat_at = utcnow()
     db_session.flush()
     return call
 
 
+def heartbeat(*, db_session: Session, call_id: int, delivery: int) -> bool:
+    """Renews the lease of the worker on ``delivery``; False once it is no longer its call."""
+    renewed = db_session.execute(
+        update(Call)
+        .where(
+            Call.id == call_id,
+            Call.deliveries == delivery,
+            Call.status == CallStatus.TRANSCRIBING,
+        )
+        .values(heartbeat_at=utcnow(), updated_at=Call.updated_at)
+    )
+    return bool(getattr(renewed, "rowcount", 0))
+
+
+def holds(*, db_session: Session, call_id: int, delivery: int) -> bool:
+    """Whether the worker on ``delivery`` still holds the call (locks it until commit).
+
+    A worker that lost its lease (the call was requeued while it was silent) must not store
+    its result over the one of the worker that took over.
+    """
+    row = db_session.execute(
+        select(Call.status, Call.deliveries).where(Call.id == call_id).with_for_update()
+    ).one_or_none()
+    return row is not None and row.status == CallStatus.TRANSCRIBING and row.deliveries == delivery
+
+
 def give_back(*, db_session: Session, call_id: int) -> None:
-    """Returns a claim's delivery: a transient failure (storage away) is not a crash."""
+    """Returns a claim's delivery and its lease: a transient failure (storage away) is not a
+    crash, and the retry must find the call free."""
     call = db_session.get(Call, call_id)
     if call is not None:
         call.deliveries -= 1
+        call.heartbeat_at = None
 
 
 def fail(*, db_session: Session, call: Call, reason: str) -> None:
@@ -89,18 +128,34 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
 
 
 def transcribe(
-    *, db_session: Session, call: Call, settings: Settings, keyword_terms: Sequence[str] = ()
+    *,
+    db_session: Session,
+    call: Call,
+    settings: Settings,
+    keyword_terms: Sequence[str] = (),
+    delivery: int | None = None,
 ) -> bool:
     """Transcribes a claimed call and stores its turns; bad recordings end ``failed`` (False).
 
     ``keyword_terms`` are the rule packs' keywords in the call's language, Whisper's hotwords
-    where ``ZHIJIAN_ASR_HOTWORDS`` turns them on for the call's queue.
+    where ``ZHIJIAN_ASR_HOTWORDS`` turns them on for the call's queue. With ``delivery``, the
+    result is stored only if that claim still holds (False otherwise, nothing stored).
     """
     try:
-        drafts, activity, audio, call.speaker_roles = _recognise(call, settings, keyword_terms)
+        drafts, activity, audio, speaker_roles = _recognise(call, settings, keyword_terms)
     except (BadRecording, ObjectMissing) as exc:
+        if delivery is not None and not holds(
+            db_session=db_session, call_id=call.id, delivery=delivery
+        ):
+            return False
         fail(db_session=db_session, call=call, reason=str(exc))
         return False
+    if delivery is not None and not holds(
+        db_session=db_session, call_id=call.id, delivery=delivery
+    ):
+        log.warning("call %s was requeued while this worker was silent: result dropped", call.id)
+        return False
+    call.speaker_roles = speaker_roles
     if settings.redact_pii:
         _redact(drafts, keep=settings.keep_unredacted)
         if settings.redact_audio:
