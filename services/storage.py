@@ -1,6 +1,7 @@
 """Object storage through the minio SDK: any S3 server (SeaweedFS, MinIO, Ceph RGW, AWS S3)."""
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,6 +102,17 @@ def read_bytes(*, bucket: str, key: str, limit: int) -> bytes:
     if len(data) > limit:
         raise ObjectMissing(f"s3://{bucket}/{key} is larger than {limit} bytes")
     return data
+
+
+def stream(*, bucket: str, key: str, block: int = 1 << 20) -> Iterator[bytes]:
+    """Reads an object in blocks of ``block`` bytes."""
+    with _translated(bucket, key):
+        response = client().get_object(bucket, key)
+        try:
+            yield from response.stream(block)
+        finally:
+            response.close()
+            response.release_conn()
 
 
 def download(*, bucket: str, key: str, path: Path) -> None:

@@ -56,6 +56,13 @@ def transcribe(self: Task, call_id: int) -> None:
         ready = claimed is None and speech_service.awaits_scoring(
             db_session=db_session, call_id=call_id
         )
+        held = claimed is None and speech_service.held(
+            db_session=db_session, call_id=call_id, lease_s=settings.transcription_lease_s
+        )
+    if held:
+        # Another worker holds the call. Come back when its lease would have run out: if it
+        # died silently, this delivery takes over; if it finished, there is nothing to do.
+        raise self.retry(countdown=settings.transcription_lease_s)
     if claimed is not None:
         # The lease is renewed from a thread of this process: if the process dies, the call's
         # heartbeat stops and the reconciler requeues it once the lease runs out.

@@ -28,7 +28,10 @@ def upgrade() -> None:
             sa.Column('content_scope', sa.String(length=255), server_default='', nullable=False)
         )
         batch.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
-        batch.create_unique_constraint('uq_calls_content', ['content_sha256', 'content_scope'])
+        batch.add_column(sa.Column('leased_by', sa.String(length=255), nullable=True))
+        batch.create_unique_constraint(
+            'uq_calls_content', ['bucket', 'content_sha256', 'content_scope']
+        )
     op.create_table(
         'worker_beats',
         sa.Column('name', sa.String(length=255), nullable=False),
@@ -44,6 +47,7 @@ def downgrade() -> None:
     op.drop_table('worker_beats')
     with op.batch_alter_table('calls') as batch:
         batch.drop_constraint('uq_calls_content', type_='unique')
+        batch.drop_column('leased_by')
         batch.drop_column('heartbeat_at')
         batch.drop_column('content_scope')
         batch.drop_column('content_sha256')

@@ -41,7 +41,7 @@ class Call(Base):
         UniqueConstraint("bucket", "object_key", "object_version", name="uq_calls_object"),
         # A recording is one call by its content, whatever its name or key: the same bytes
         # from the same source call (external id, '' where none was given) are registered once.
-        UniqueConstraint("content_sha256", "content_scope", name="uq_calls_content"),
+        UniqueConstraint("bucket", "content_sha256", "content_scope", name="uq_calls_content"),
         Index("ix_calls_status_id", "status", "id"),
         Index("ix_calls_agent_id_id", "agent_id", "id"),
         Index("ix_calls_team_id", "team", "id"),
@@ -79,6 +79,8 @@ class Call(Base):
     # While ``transcribing``: when the worker holding the call last said it is alive. A call
     # whose worker stops reporting for the lease (ZHIJIAN_TRANSCRIPTION_LEASE_S) is requeued.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # host:pid of the process holding that lease: one found dead on this host frees it at once.
+    leased_by: Mapped[str | None] = mapped_column(String(255))
     duration_s: Mapped[float | None] = mapped_column(Float)
     channels: Mapped[int | None] = mapped_column(Integer)
     sample_rate: Mapped[int | None] = mapped_column(Integer)

@@ -6,6 +6,7 @@ its own S3 server, so what newcomers run is what the tests exercise.
 
 import contextlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -14,11 +15,15 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from minio import Minio
+
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -170,6 +175,49 @@ def start_worker(
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, so stopping it stops its pool too
     )
+
+
+class Supervised:
+    """Keeps one child process running: one that dies is reaped (no zombie), what is left of
+    its process group is killed, and a new one is started in its place."""
+
+    def __init__(
+        self, start: Callable[[], subprocess.Popen[bytes]], *, name: str, check_s: float = 2.0
+    ) -> None:
+        self._start = start
+        self.name = name
+        self.check_s = check_s
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "Supervised":
+        """Starts the child and the thread that watches it."""
+        self.process = self._start()
+        self._thread = threading.Thread(target=self._watch, name=f"supervise {self.name}")
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(self.check_s):
+            process = self.process
+            if process is None or process.poll() is None:  # poll() also reaps a dead child
+                continue
+            log.warning("%s exited with %s; starting another", self.name, process.returncode)
+            _signal_group(process, signal.SIGKILL)  # its pool children, should any be left
+            if self._stopped.is_set():
+                return
+            self.process = self._start()
+            self.restarts += 1
+
+    def stop(self) -> None:
+        """Stops watching, then stops the child and its process group."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(self.check_s + 5)
+        stop_process(self.process)
 
 
 def stop_process(process: subprocess.Popen[bytes] | None, timeout_s: float = 15.0) -> None:

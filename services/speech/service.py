@@ -2,6 +2,8 @@
 
 import io
 import logging
+import os
+import socket
 import tempfile
 import wave
 from collections.abc import Sequence
@@ -46,12 +48,8 @@ def begin(*, db_session: Session, call_id: int, max_deliveries: int, lease_s: fl
     call = db_session.get(Call, call_id, with_for_update=True)
     if call is None or call.status not in (CallStatus.RECEIVED, CallStatus.TRANSCRIBING):
         return None
-    if (
-        call.status == CallStatus.TRANSCRIBING
-        and call.heartbeat_at is not None
-        and aware(call.heartbeat_at) > utcnow() - timedelta(seconds=lease_s)
-    ):
-        return None  # a live worker holds it; the reconciler requeues it if that one dies
+    if leased(call, lease_s=lease_s):
+        return None  # a live worker holds it; it is freed if that one dies
     call.deliveries += 1
     if call.deliveries > max_deliveries:
         fail(
@@ -63,8 +61,39 @@ def begin(*, db_session: Session, call_id: int, max_deliveries: int, lease_s: fl
         return None
     call.status = CallStatus.TRANSCRIBING
     call.heartbeat_at = utcnow()
+    call.leased_by = lease_holder()
     db_session.flush()
     return call
+
+
+def lease_holder() -> str:
+    """This process as a lease holder: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def leased(call: Call, *, lease_s: float) -> bool:
+    """Whether a live worker holds the call: its lease is current and, when it ran on this
+    host, its process still exists (a worker whose pool process was killed frees it at once).
+    """
+    if call.status != CallStatus.TRANSCRIBING or call.heartbeat_at is None:
+        return False
+    if aware(call.heartbeat_at) <= utcnow() - timedelta(seconds=lease_s):
+        return False
+    host, _, pid = (call.leased_by or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # it exists, under another user
+    return True
+
+
+def held(*, db_session: Session, call_id: int, lease_s: float) -> bool:
+    """Whether a live worker holds the call now (see ``leased``)."""
+    call = db_session.get(Call, call_id)
+    return call is not None and leased(call, lease_s=lease_s)
 
 
 def heartbeat(*, db_session: Session, call_id: int, delivery: int) -> bool:

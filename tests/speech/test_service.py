@@ -102,3 +102,21 @@ def test_only_calls_past_their_lease_are_released(db_session):
     db_session.refresh(alive)
     assert (dead.status, dead.heartbeat_at, dead.deliveries) == (CallStatus.RECEIVED, None, 1)
     assert alive.status == CallStatus.TRANSCRIBING
+
+
+def test_a_lease_held_by_a_process_gone_from_this_host_is_free_at_once(db_session):
+    import socket
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    call = _call(db_session, "orphan.wav")
+    _begin(db_session, call.id)
+    call.leased_by = f"{socket.gethostname()}:{child.pid}"
+    db_session.flush()
+
+    assert not speech_service.held(db_session=db_session, call_id=call.id, lease_s=60)
+    taken_over = _begin(db_session, call.id)
+
+    assert taken_over is not None and taken_over.deliveries == 2
+    assert speech_service.held(db_session=db_session, call_id=call.id, lease_s=60)
