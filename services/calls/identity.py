@@ -32,14 +32,16 @@ def scope(metadata: CallMetadata | None) -> str:
     return (metadata.external_id or "") if metadata else ""
 
 
-def find(*, db_session: Session, bucket: str, sha256: str, scope: str) -> Call | None:
-    """The call of these bytes in ``bucket`` from this source call, if registered; else a
-    failed call of the same bytes (to be resubmitted, whatever its scope was)."""
+def find(
+    *, db_session: Session, bucket: str, sha256: str, scope: str, or_failed: bool = False
+) -> Call | None:
+    """The call of these bytes in ``bucket`` from this source call, if registered; else, with
+    ``or_failed``, a failed call of the same bytes (to be resubmitted, whatever its scope)."""
     calls = db_session.scalars(
         select(Call).where(Call.bucket == bucket, Call.content_sha256 == sha256).order_by(Call.id)
     ).all()
     same = [c for c in calls if c.content_scope == scope]
-    failed = [c for c in calls if c.status == CallStatus.FAILED]
+    failed = [c for c in calls if c.status == CallStatus.FAILED and or_failed]
     return (same or failed)[0] if same or failed else None
 
 

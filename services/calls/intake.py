@@ -64,7 +64,11 @@ def store_upload(
         prefix=prefix, sha256=sha256, filename=filename, external_id=metadata.external_id
     )
     existing = identity.find(
-        db_session=db_session, bucket=bucket, sha256=sha256, scope=identity.scope(metadata)
+        db_session=db_session,
+        bucket=bucket,
+        sha256=sha256,
+        scope=identity.scope(metadata),
+        or_failed=True,
     ) or _find_key(db_session, bucket, key)
     if existing is not None:
         outcome = identity.reupload(

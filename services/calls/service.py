@@ -163,13 +163,32 @@ def register(
     another key (``sha256``, in the scope of the source's external id) are the same call.
     """
     scope = identity.scope(metadata)
-    existing = _find(db_session, info) or (
+    existing = _find(db_session, info)
+    if existing is not None:
+        return existing, False
+    same = (
         identity.find(db_session=db_session, bucket=info.bucket, sha256=sha256, scope=scope)
         if sha256
         else None
     )
-    if existing is not None:
-        return existing, False
+    if same is not None:
+        if (
+            same.status != CallStatus.FAILED
+            or failure
+            or metadata is None
+            or not identity.changes(same, metadata)
+        ):
+            return same, False
+        # The recording of a failed call again, now with other (valid) metadata: resubmitted.
+        # Unchanged metadata is not a fix: a damaged recording must not loop.
+        identity.reupload(
+            db_session=db_session,
+            call=same,
+            metadata=metadata,
+            replace_metadata=True,
+            username=source,
+        )
+        return same, True
     meta = metadata or CallMetadata()
     call = Call(
         bucket=info.bucket,

@@ -175,3 +175,34 @@ def test_the_same_bytes_from_two_source_calls_are_two_calls(client, recording: P
     assert first.status_code == 202 and second.status_code == 202
     assert first.json()["id"] != second.json()["id"]
     assert again.json()["id"] == first.json()["id"]
+
+
+def test_a_fixed_copy_dropped_into_the_bucket_resubmits_the_failed_call_once(
+    db_session, recording: Path
+):
+    from services import storage
+    from services.calls import service as calls_service
+    from services.config import get_settings
+
+    bucket = get_settings().bucket
+    client = storage.client()
+    client.fput_object(bucket, "fixcopy/bad.wav", str(recording), metadata={"team": "x" * 300})
+
+    def reconcile() -> list[int]:
+        _listed, created, _ = calls_service.reconcile(
+            db_session=db_session, bucket=bucket, prefix="fixcopy/", stale_after=timedelta(hours=1)
+        )
+        db_session.commit()
+        return created
+
+    assert reconcile() == []  # registered failed: nothing to queue
+    failed = db_session.query(calls_service.Call).filter_by(object_key="fixcopy/bad.wav").one()
+    assert failed.status == "failed"
+    client.fput_object(bucket, "fixcopy/fixed.wav", str(recording), metadata={"team": "night"})
+
+    assert reconcile() == [failed.id]
+    assert reconcile() == []
+    call = _call(db_session, failed.id)
+    assert (call.status, call.team, call.object_key) == ("received", "night", "fixcopy/bad.wav")
+    [entry] = _audit(db_session, call.id)
+    assert (entry.action, entry.username) == ("call.resubmit", "reconcile")
