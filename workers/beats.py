@@ -2,6 +2,10 @@
 renews its call's lease, so that a killed worker is noticed and its call requeued.
 
 Both are threads that die with their process: a SIGKILL silences them, which is the signal.
+
+The worker's report runs in its main process, which forks the pool processes (again, whenever
+one dies): it uses an engine of its own without a connection pool, so that no forked child
+inherits a database connection the parent is using.
 """
 
 import contextlib
@@ -10,9 +14,13 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
-from services.db import session_scope
+from services.config import get_settings
+from services.db import get_engine
 from services.health import service as health_service
 
 log = logging.getLogger(__name__)
@@ -26,8 +34,9 @@ def _start_reporting(sender: Any = None, **_kwargs: Any) -> None:
     name = health_service.worker_name()
 
     def report() -> bool:
-        with session_scope() as db_session:
+        with Session(_unpooled()) as db_session:
             health_service.beat(db_session=db_session, name=name, queues=queues)
+            db_session.commit()
         return True
 
     _stopped.clear()
@@ -40,8 +49,29 @@ def _start_reporting(sender: Any = None, **_kwargs: Any) -> None:
 def _stop_reporting(**_kwargs: Any) -> None:
     """A worker stopping on purpose leaves the list at once."""
     _stopped.set()
-    with contextlib.suppress(Exception), session_scope() as db_session:
+    with contextlib.suppress(Exception), Session(_unpooled()) as db_session:
         health_service.leave(db_session=db_session, name=health_service.worker_name())
+        db_session.commit()
+
+
+@worker_process_init.connect
+def _fresh_connections(**_kwargs: Any) -> None:
+    """A pool process starts without its parent's database connections (never share them)."""
+    get_engine().dispose(close=False)
+
+
+_engine: list[Engine] = []
+
+
+def _unpooled() -> Engine:
+    """The main process's engine: a connection per use, none kept to be inherited by forks."""
+    if not _engine:
+        url = get_settings().database_url
+        options: dict[str, Any] = {"poolclass": NullPool}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": 30}
+        _engine.append(create_engine(url, **options))
+    return _engine[0]
 
 
 @contextlib.contextmanager

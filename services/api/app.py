@@ -69,9 +69,8 @@ def create_app() -> FastAPI:
     @app.get("/healthz", tags=["health"])
     def healthz(
         response: Response,
-        strict: Annotated[
-            bool, Query(description="Answer 503 when degraded, not only when the database is.")
-        ] = False,
+        # For probes and monitoring (README), not for API clients: left out of the schema.
+        strict: Annotated[bool, Query(include_in_schema=False)] = False,
     ) -> dict[str, Any]:
         """The database, the broker and the workers: ``ok``, or ``degraded`` with the reasons.
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # A worker reports this often; one silent for three reports is taken for dead.
 BEAT_S = 15.0
 SILENT_AFTER_S = 3 * BEAT_S
+FORGET_AFTER = timedelta(days=1)
 
 
 @dataclass
@@ -48,6 +49,8 @@ def worker_name() -> str:
 
 def beat(*, db_session: Session, name: str, queues: str) -> None:
     """Records that the worker ``name`` is alive and serves ``queues``."""
+    # Killed workers never leave: forget those silent for a day.
+    db_session.execute(delete(WorkerBeat).where(WorkerBeat.seen_at < utcnow() - FORGET_AFTER))
     row = db_session.get(WorkerBeat, name)
     if row is None:
         db_session.add(WorkerBeat(name=name, queues=queues, pid=os.getpid()))
