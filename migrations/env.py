@@ -6,6 +6,7 @@ from sqlalchemy import engine_from_config, pool
 import services.audit.tables
 import services.calibration.tables
 import services.calls.tables
+import services.health.tables
 import services.notifications.tables
 import services.people.tables
 import services.qa.discipline.tables

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     max_deliveries: int = Field(
         3, ge=1, description="Starts of one call's transcription before it fails."
     )
+    transcription_lease_s: float = Field(
+        120.0,
+        ge=2,
+        le=3600,
+        description="A transcribing call whose worker has not reported for this long (it "
+        "reports every quarter of it) is requeued; the requeue counts as a delivery.",
+    )
 
     session_hours: float = Field(12.0, gt=0, description="Browser sessions last this long.")
     sign_in_link_hours: float = Field(

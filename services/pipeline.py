@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 TRANSCRIBE = "zhijian.transcribe"
 SCORE = "zhijian.score"
 RECONCILE = "zhijian.reconcile"
+RECOVER = "zhijian.recover"
 RETENTION = "zhijian.retention"
 SAMPLING = "zhijian.sampling"
 ROTATION = "zhijian.rotation"

@@ -131,6 +131,17 @@ def _chunks(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
         response.release_conn()
 
 
+def stream(*, bucket: str, key: str, block: int = 1 << 20) -> Iterator[bytes]:
+    """Reads an object in blocks of ``block`` bytes."""
+    with _translated(bucket, key):
+        response = client().get_object(bucket, key)
+        try:
+            yield from response.stream(block)
+        finally:
+            response.close()
+            response.release_conn()
+
+
 def download(*, bucket: str, key: str, path: Path) -> None:
     """Downloads an object to a local file."""
     with _translated(bucket, key):

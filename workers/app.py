@@ -11,7 +11,7 @@ from services.config import get_settings
 
 settings = get_settings()
 
-app = Celery("zhijian", broker=settings.broker_url, include=["workers.tasks"])
+app = Celery("zhijian", broker=settings.broker_url, include=["workers.tasks", "workers.beats"])
 app.conf.update(
     **pipeline.broker_conf(settings),
     task_queues=[Queue(name) for name in pipeline.QUEUES],
@@ -27,6 +27,11 @@ app.conf.update(
         "reconcile-bucket": {
             "task": pipeline.RECONCILE,
             "schedule": settings.reconcile_interval_s,
+        },
+        # Cheap (the database only): a dead worker's call waits at most about two leases.
+        "recover-stuck-calls": {
+            "task": pipeline.RECOVER,
+            "schedule": settings.transcription_lease_s,
         },
         "retention": {"task": pipeline.RETENTION, "schedule": 3600.0},
         "sampling": {"task": pipeline.SAMPLING, "schedule": 3600.0},

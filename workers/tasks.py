@@ -4,6 +4,7 @@ Others queue these tasks by name through services/pipeline.py, never by importin
 """
 
 import logging
+from functools import partial
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -20,6 +21,7 @@ from services.qa.rotation import service as rotation_service
 from services.qa.sampling import service as sampling_service
 from services.scoring import service as scoring_service
 from services.speech import service as speech_service
+from workers import beats
 from workers.app import app
 
 log = logging.getLogger(__name__)
@@ -45,19 +47,38 @@ def transcribe(self: Task, call_id: int) -> None:
     # the transcript or the failure.
     with session_scope() as db_session:
         claimed = speech_service.begin(
-            db_session=db_session, call_id=call_id, max_deliveries=settings.max_deliveries
+            db_session=db_session,
+            call_id=call_id,
+            max_deliveries=settings.max_deliveries,
+            lease_s=settings.transcription_lease_s,
         )
+        delivery = claimed.deliveries if claimed is not None else 0
         # Not claimed: already transcribed (a redelivery)? Make sure the next stage was queued.
         ready = claimed is None and speech_service.awaits_scoring(
             db_session=db_session, call_id=call_id
         )
+        held = claimed is None and speech_service.held(
+            db_session=db_session, call_id=call_id, lease_s=settings.transcription_lease_s
+        )
+    if held:
+        # Another worker holds the call. Come back when its lease would have run out: if it
+        # died silently, this delivery takes over; if it finished, there is nothing to do.
+        raise self.retry(countdown=settings.transcription_lease_s)
     if claimed is not None:
-        ready = _transcribe(call_id, settings)
+        # The lease is renewed from a thread of this process: if the process dies, the call's
+        # heartbeat stops and the reconciler requeues it once the lease runs out.
+        with beats.renewing(settings.transcription_lease_s / 4, partial(_renew, call_id, delivery)):
+            ready = _transcribe(call_id, delivery, settings)
     if ready:
         pipeline.enqueue_scoring(call_id)
 
 
-def _transcribe(call_id: int, settings: Settings) -> bool:
+def _renew(call_id: int, delivery: int) -> bool:
+    with session_scope() as db_session:
+        return speech_service.heartbeat(db_session=db_session, call_id=call_id, delivery=delivery)
+
+
+def _transcribe(call_id: int, delivery: int, settings: Settings) -> bool:
     """Runs the stage on a claimed call; returns whether it is ready for scoring."""
     try:
         with session_scope() as db_session:
@@ -66,7 +87,11 @@ def _transcribe(call_id: int, settings: Settings) -> bool:
                 rules_dir=settings.rules_dir, language=call.language or settings.asr_language
             )
             return speech_service.transcribe(
-                db_session=db_session, call=call, settings=settings, keyword_terms=terms
+                db_session=db_session,
+                call=call,
+                settings=settings,
+                keyword_terms=terms,
+                delivery=delivery,
             )
     except StorageUnavailable:
         with session_scope() as db_session:
@@ -80,9 +105,10 @@ def _transcribe(call_id: int, settings: Settings) -> bool:
         log.exception("transcription of call %s failed", call_id)
         reason = f"transcription failed unexpectedly ({type(exc).__name__}: {exc})"
     with session_scope() as db_session:
-        speech_service.fail(
-            db_session=db_session, call=_claimed(db_session, call_id), reason=reason
-        )
+        if speech_service.holds(db_session=db_session, call_id=call_id, delivery=delivery):
+            speech_service.fail(
+                db_session=db_session, call=_claimed(db_session, call_id), reason=reason
+            )
     return False
 
 
@@ -106,6 +132,12 @@ def score(call_id: int) -> None:
 def reconcile() -> None:
     """Registers recordings the bucket events missed, and requeues calls that lost their task."""
     maintenance.reconcile_now()
+
+
+@app.task(name=pipeline.RECOVER)
+def recover() -> None:
+    """Requeues calls whose worker died mid-transcription, and transcribed calls never scored."""
+    maintenance.recover_now()
 
 
 @app.task(name=pipeline.SAMPLING)

@@ -1,18 +1,20 @@
 """The FastAPI application factory."""
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from sqlalchemy import text
 
+from services import db
 from services.api import errors, openapi
-from services.api.params import DbSession
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
+from services.config import get_settings
 from services.context import RequestContextMiddleware
+from services.health import service as health_service
 from services.i18n import LanguageMiddleware, _
 from services.notifications.router import router as notifications_router
 from services.people.admin_router import router as people_admin_router
@@ -77,9 +79,26 @@ def create_app() -> FastAPI:
     app.include_router(reports_router)
 
     @app.get("/healthz", tags=["health"])
-    def healthz(db_session: DbSession) -> dict[str, str]:
-        """Liveness and database reachability."""
-        db_session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    def healthz(
+        response: Response,
+        # For probes and monitoring (README), not for API clients: left out of the schema.
+        strict: Annotated[bool, Query(include_in_schema=False)] = False,
+    ) -> dict[str, Any]:
+        """The database, the broker and the workers: ``ok``, or ``degraded`` with the reasons.
+
+        200 while the API can serve (workers or broker missing show as ``degraded``); 503 when
+        the database is unreachable, and with ``strict=true`` whenever degraded.
+        """
+        with db.session_factory()() as db_session:
+            health = health_service.check(db_session=db_session, settings=get_settings())
+        if health.database != "ok" or (strict and health.reasons):
+            response.status_code = 503
+        return {
+            "status": health.status,
+            "database": health.database,
+            "broker": health.broker,
+            "workers": health.workers,
+            "reasons": health.reasons,
+        }
 
     return app

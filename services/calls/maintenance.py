@@ -4,7 +4,7 @@ reconciling the database with the bucket, and deleting what is past the retentio
 from datetime import timedelta
 
 from services import pipeline
-from services.calls import retention
+from services.calls import recovery, retention
 from services.calls import service as calls_service
 from services.config import get_settings
 from services.db import session_scope
@@ -22,7 +22,27 @@ def reconcile_now() -> dict[str, object]:
         )
     for call_id in created + stale:
         pipeline.enqueue_transcription(call_id)
-    return {"listed": listed, "registered": created, "requeued": stale}
+    return {"listed": listed, "registered": created, "requeued": stale, **recover_now()}
+
+
+# Scoring takes seconds (its hard limit is 6 minutes): a call transcribed this long ago and
+# not scored lost its scoring message. Scoring again is idempotent (per rule pack version).
+UNSCORED_AFTER = timedelta(minutes=15)
+
+
+def recover_now() -> dict[str, list[int]]:
+    """Requeues the calls whose worker died mid-transcription and those never scored."""
+    settings = get_settings()
+    with session_scope() as db_session:
+        stuck = recovery.release_stuck(
+            db_session=db_session, lease=timedelta(seconds=settings.transcription_lease_s)
+        )
+        unscored = list(recovery.unscored(db_session=db_session, older_than=UNSCORED_AFTER))
+    for call_id in stuck:
+        pipeline.enqueue_transcription(call_id)
+    for call_id in unscored:
+        pipeline.enqueue_scoring(call_id)
+    return {"recovered": stuck, "rescored": unscored}
 
 
 def retention_now() -> list[int]:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
 from services.api.params import CallId, DbSession
+from services.calls import intake, upload
 from services.calls import service as calls_service
-from services.calls import upload
 from services.calls.schemas import (
     CallAccepted,
     CallOut,
@@ -59,31 +59,54 @@ UPLOAD_DOC = {
     response_model=CallAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     openapi_extra=UPLOAD_DOC,
-    responses={200: {"model": CallAccepted, "description": "Already received (same file)."}},
+    responses={
+        200: {"model": CallAccepted, "description": "Already received (the same recording)."},
+        409: {"description": "Already received with other metadata; nothing was changed."},
+    },
 )
 async def upload_call(
-    request: Request, response: Response, db_session: DbSession, _principal: Managers
+    request: Request,
+    response: Response,
+    db_session: DbSession,
+    principal: Managers,
+    replace_metadata: Annotated[
+        bool,
+        Query(
+            description="The recording is already a call: apply this upload's metadata to it "
+            "(written to the audit log) instead of refusing the difference with 409."
+        ),
+    ] = False,
 ) -> CallAccepted:
-    """Uploads a recording with its metadata; the same file twice is one call."""
+    """Uploads a recording with its metadata; the same recording (by its bytes) is one call.
+
+    A failed call is resubmitted by uploading its recording again with fixed metadata.
+    """
     settings = get_settings()
     received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
-    key = calls_service.upload_key(
-        prefix=settings.upload_prefix, sha256=received.sha256, filename=received.filename
-    )
-    call, created = calls_service.store_upload(
+    stored = intake.store_upload(
         db_session=db_session,
         bucket=settings.bucket,
-        key=key,
+        prefix=settings.upload_prefix,
+        filename=received.filename,
+        sha256=received.sha256,
         data=received.file,
         length=received.size,
         content_type=received.content_type,
         metadata=received.metadata,
+        username=principal.username,
+        address=request.client.host if request.client else None,
+        replace_metadata=replace_metadata,
     )
-    if created:
-        after_commit(db_session, partial(pipeline.enqueue_transcription, call.id))
+    if stored.queued:
+        after_commit(db_session, partial(pipeline.enqueue_transcription, stored.call.id))
     else:
         response.status_code = status.HTTP_200_OK
-    return CallAccepted(id=call.id, status=call.status, duplicate=not created)
+    return CallAccepted(
+        id=stored.call.id,
+        status=stored.call.status,
+        duplicate=stored.outcome != "created",
+        outcome=stored.outcome,
+    )
 
 
 @router.post("/ingest/s3-events", response_model=S3EventsAccepted)

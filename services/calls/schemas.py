@@ -83,6 +83,9 @@ class CallAccepted(BaseModel):
     id: int
     status: str
     duplicate: bool = False
+    # created | same (a duplicate, nothing changed) | updated (metadata replaced, audited) |
+    # resubmitted (a failed call queued again with the new metadata)
+    outcome: str = "created"
 
 
 class TurnOut(BaseModel):

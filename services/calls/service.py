@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import storage
+from services.calls import identity
 from services.calls.schemas import CallMetadata
 from services.calls.tables import Call, CallStatus
 from services.db import utcnow
@@ -45,6 +45,9 @@ AUDIO_SUFFIXES = frozenset(
     ]
 )
 SIDECAR_SUFFIX = ".json"
+# What zhijian derives from a recording (the bleeped copy) lives under this prefix, which no
+# ingestion path registers: a derived object is never a call of its own.
+DERIVED_PREFIX = "redacted/"
 SIDECAR_LIMIT = 64 * 1024
 METADATA_KEY = "zhijian-metadata"
 
@@ -153,27 +156,50 @@ def register(
     source: str,
     metadata: CallMetadata | None,
     failure: str | None = None,
+    sha256: str | None = None,
 ) -> tuple[Call, bool]:
-    """Records an object as a call once; returns the call and whether it is new."""
+    """Records an object as a call once; returns the call and whether it is new.
+
+    Once by the object (bucket, key, version), and once by its content: the same bytes under
+    another key (``sha256``, in the scope of the source's external id) are the same call.
+    """
+    scope = identity.scope(metadata)
     existing = _find(db_session, info)
     if existing is not None:
         return existing, False
+    same = (
+        identity.find(db_session=db_session, bucket=info.bucket, sha256=sha256, scope=scope)
+        if sha256
+        else None
+    )
+    if same is not None:
+        if (
+            same.status != CallStatus.FAILED
+            or failure
+            or metadata is None
+            or not identity.changes(same, metadata)
+        ):
+            return same, False
+        # The recording of a failed call again, now with other (valid) metadata: resubmitted.
+        # Unchanged metadata is not a fix: a damaged recording must not loop.
+        identity.reupload(
+            db_session=db_session,
+            call=same,
+            metadata=metadata,
+            replace_metadata=True,
+            username=source,
+        )
+        return same, True
     meta = metadata or CallMetadata()
     call = Call(
         bucket=info.bucket,
         object_key=info.key,
         object_version=info.version,
         size_bytes=info.size,
+        content_sha256=sha256,
+        content_scope=scope,
         source=source,
-        external_id=meta.external_id,
-        agent_id=meta.agent_id,
-        team=meta.team,
-        queue=meta.queue,
-        direction=meta.direction,
-        started_at=meta.started_at,
-        language=meta.language,
-        channel_map=meta.channel_map(),
-        extra=meta.extra,
+        **identity.fields(meta, given_only=False),
         status=CallStatus.FAILED if failure else CallStatus.RECEIVED,
         failure_reason=failure,
     )
@@ -181,8 +207,12 @@ def register(
         with db_session.begin_nested():
             db_session.add(call)
     except IntegrityError:
-        # Another ingestion path registered the same object between our check and insert.
-        existing = _find(db_session, info)
+        # Another ingestion path registered the same object or bytes between check and insert.
+        existing = _find(db_session, info) or (
+            identity.find(db_session=db_session, bucket=info.bucket, sha256=sha256, scope=scope)
+            if sha256
+            else None
+        )
         assert existing is not None
         return existing, False
     return call, True
@@ -198,41 +228,14 @@ def _find(db_session: Session, info: storage.ObjectInfo) -> Call | None:
     ).one_or_none()
 
 
-def upload_key(*, prefix: str, sha256: str, filename: str | None) -> str:
-    """The object key of an uploaded recording: by content, so the same file is one object."""
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in AUDIO_SUFFIXES:
-        suffix = ".audio"
-    return f"{prefix}{sha256[:2]}/{sha256}{suffix}"
-
-
-def store_upload(
-    *,
-    db_session: Session,
-    bucket: str,
-    key: str,
-    data: BinaryIO,
-    length: int,
-    content_type: str,
-    metadata: CallMetadata,
-) -> tuple[Call, bool]:
-    """Stores an uploaded recording and its metadata sidecar, then registers the call."""
-    # The sidecar goes first: the reconciler must never see the recording without its metadata.
-    storage.put_bytes(
-        bucket=bucket,
-        key=key + SIDECAR_SUFFIX,
-        data=metadata.model_dump_json(exclude_none=True).encode(),
-        content_type="application/json",
-    )
-    info = storage.put_stream(
-        bucket=bucket, key=key, data=data, length=length, content_type=content_type
-    )
-    return register(db_session=db_session, info=info, source="upload", metadata=metadata)
-
-
 def is_recording_key(key: str) -> bool:
-    """Whether an object key looks like a recording (not a sidecar or a stray file)."""
-    return Path(key).suffix.lower() in AUDIO_SUFFIXES
+    """Whether an object key is a recording (not a sidecar, a derived copy or a stray file)."""
+    return not key.startswith(DERIVED_PREFIX) and Path(key).suffix.lower() in AUDIO_SUFFIXES
+
+
+def derived_key(call: Call, suffix: str) -> str:
+    """The key of an object derived from a call's recording, under the derived prefix."""
+    return f"{DERIVED_PREFIX}{call.object_key}{suffix}"
 
 
 def ingest_object(
@@ -249,13 +252,24 @@ def ingest_object(
         return register(
             db_session=db_session, info=info, source=source, metadata=None, failure=reason
         )
+    known = _find(db_session, info)
+    if known is not None:
+        return known, False
+    sha256 = identity.digest(bucket=bucket, key=key)
     try:
         metadata = object_metadata(info)
     except InvalidInput as exc:
         return register(
-            db_session=db_session, info=info, source=source, metadata=None, failure=str(exc)
+            db_session=db_session,
+            info=info,
+            source=source,
+            metadata=None,
+            failure=str(exc),
+            sha256=sha256,
         )
-    return register(db_session=db_session, info=info, source=source, metadata=metadata)
+    return register(
+        db_session=db_session, info=info, source=source, metadata=metadata, sha256=sha256
+    )
 
 
 def object_metadata(info: storage.ObjectInfo) -> CallMetadata:

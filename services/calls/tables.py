@@ -38,6 +38,9 @@ class Call(Base):
     __table_args__ = (
         # Ingesting the same object version twice (upload, event, reconciler) is one call.
         UniqueConstraint("bucket", "object_key", "object_version", name="uq_calls_object"),
+        # A recording is one call by its content, whatever its name or key: the same bytes
+        # from the same source call (external id, '' where none was given) are registered once.
+        UniqueConstraint("bucket", "content_sha256", "content_scope", name="uq_calls_content"),
         Index("ix_calls_status_id", "status", "id"),
         Index("ix_calls_agent_id_id", "agent_id", "id"),
         Index("ix_calls_team_id", "team", "id"),
@@ -52,6 +55,10 @@ class Call(Base):
     # The S3 version id when the bucket is versioned, else the ETag.
     object_version: Mapped[str] = mapped_column(String(255))
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    # SHA-256 of the recording's bytes (None: not known, e.g. announced but never stored).
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The source's external id the content identity is scoped to; '' where none was given.
+    content_scope: Mapped[str] = mapped_column(String(255), default="", server_default="")
     source: Mapped[str] = mapped_column(String(16))  # upload | s3-event | reconcile
 
     external_id: Mapped[str | None] = mapped_column(String(255))
@@ -68,6 +75,11 @@ class Call(Base):
     status: Mapped[str] = mapped_column(String(32), default=CallStatus.RECEIVED)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     deliveries: Mapped[int] = mapped_column(Integer, default=0)
+    # While ``transcribing``: when the worker holding the call last said it is alive. A call
+    # whose worker stops reporting for the lease (ZHIJIAN_TRANSCRIPTION_LEASE_S) is requeued.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # host:pid of the process holding that lease: one found dead on this host frees it at once.
+    leased_by: Mapped[str | None] = mapped_column(String(255))
     duration_s: Mapped[float | None] = mapped_column(Float)
     channels: Mapped[int | None] = mapped_column(Integer)
     sample_rate: Mapped[int | None] = mapped_column(Integer)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from services.local.processes import S3Server, start_worker, stop_process
+from services.local.processes import S3Server, Supervised, start_worker
 
 
 def embedded_env(data_dir: Path, s3: S3Server, database_url: str) -> dict[str, str]:
@@ -61,9 +61,14 @@ def run(*, port: int, examples: Path, data_dir: Path | None, host: str = "127.0.
         upgrade_schema()
         storage.ensure_bucket(settings.bucket)
         _ensure_admin(data)
-        worker = start_worker(
-            env=env, queues="asr,score,maintenance", log_path=data / "worker.log", beat=True
-        )
+        # Supervised: a worker that dies (killed, out of memory) is replaced within seconds;
+        # its call is requeued once its lease runs out.
+        worker = Supervised(
+            lambda: start_worker(
+                env=env, queues="asr,score,maintenance", log_path=data / "worker.log", beat=True
+            ),
+            name="the worker",
+        ).start()
         ingested = ingest_examples(examples)
         from services.api.app import create_app
 
@@ -78,7 +83,8 @@ def run(*, port: int, examples: Path, data_dir: Path | None, host: str = "127.0.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(create_app(), host=host, port=port, log_level="warning")
     finally:
-        stop_process(worker)
+        if worker is not None:
+            worker.stop()
         s3.stop()
 
 
@@ -122,7 +128,7 @@ def _local_secret(data: Path) -> str:
 
 def ingest_examples(folder: Path) -> int:
     """Uploads each ``*.wav`` in ``folder`` with its ``.json`` metadata; returns how many."""
-    from services.calls import service as calls_service
+    from services.calls import intake
     from services.calls.schemas import CallMetadata
     from services.config import get_settings
     from services.db import session_scope
@@ -139,18 +145,19 @@ def ingest_examples(folder: Path) -> int:
         )
         digest = hashlib.sha256(wav.read_bytes()).hexdigest()
         with session_scope() as db_session, wav.open("rb") as data:
-            call, created = calls_service.store_upload(
+            stored = intake.store_upload(
                 db_session=db_session,
                 bucket=settings.bucket,
-                key=calls_service.upload_key(
-                    prefix=settings.upload_prefix, sha256=digest, filename=wav.name
-                ),
+                prefix=settings.upload_prefix,
+                filename=wav.name,
+                sha256=digest,
                 data=data,
                 length=wav.stat().st_size,
                 content_type="audio/wav",
                 metadata=metadata,
+                username="zhijian up",
             )
-        if created:
-            enqueue_transcription(call.id)
+        if stored.queued:
+            enqueue_transcription(stored.call.id)
         count += 1
     return count

@@ -38,6 +38,7 @@ def test_same_file_uploaded_twice_is_one_call(client, small_wav: Path):
         "id": first.json()["id"],
         "status": second.json()["status"],
         "duplicate": True,
+        "outcome": "same",
     }
 
 
@@ -224,7 +225,8 @@ def test_unknown_call_is_404(client):
 
 
 def test_health_and_docs(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    health = client.get("/healthz").json()
+    assert (health["database"], health["broker"]) == ("ok", "ok")
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/calls", "/api/v1/calls/{call_id}", "/api/v1/ingest/s3-events"} <= set(paths)

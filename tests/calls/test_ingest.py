@@ -183,3 +183,27 @@ def test_periodic_reconcile_task_registers_and_requeues_through_the_worker(
         db_session.expire_all()
     assert wait_for(found.id).status == "scored"
     assert wait_for(lost.id).status == "scored"
+
+
+def test_derived_copies_in_the_bucket_are_never_registered_as_calls(client, db_session, tmp_path):
+    from services.calls import service as calls_service
+    from services.calls.tables import Call
+    from services.config import get_settings
+
+    bucket = get_settings().bucket
+    wav = write_wav(tmp_path / "derived.wav", mix(english_call()[:1]))
+    _put(wav, "derivedtest/call.wav")
+    bleeped = _put(wav, "redacted/derivedtest/call.wav.wav")
+
+    for prefix in ("redacted/", "derivedtest/", "redacted/derivedtest/"):
+        calls_service.reconcile(
+            db_session=db_session, bucket=bucket, prefix=prefix, stale_after=timedelta(hours=1)
+        )
+    event = client.post(
+        "/api/v1/ingest/s3-events", json=_event(bucket, bleeped.key, bleeped.version)
+    ).json()
+
+    keys = db_session.query(Call.object_key).filter(Call.object_key.like("%derivedtest/%")).all()
+    assert keys == [("derivedtest/call.wav",)]
+    assert event["registered"] == [] and event["ignored"] == [f"s3://{bucket}/{bleeped.key}"]
+    assert not db_session.query(Call).filter(Call.object_key.startswith("redacted/")).count()
