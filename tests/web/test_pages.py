@@ -1,0 +1,143 @@
+"""The pages without a browser: sign-in, sessions, CSRF, authorisation, escaping, headers and
+the language, on a QA floor of this module."""
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from services.api.app import create_app
+from services.db import utcnow
+from services.people.tables import BrowserSession
+from tests import floor
+from tests.web.signin import csrf_of, sign_in
+
+
+@pytest.fixture(scope="module")
+def place(module_db):
+    return floor.build(team="web-pages")
+
+
+@pytest.fixture
+def browser():
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def test_sign_in_page_is_chinese_by_default_and_english_on_request(browser) -> None:
+    chinese = browser.get("/login")
+    english = browser.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert chinese.status_code == 200
+    assert "登录" in chinese.text and "Sign in" not in chinese.text
+    assert "Sign in" in english.text and "登录" not in english.text
+
+
+def test_pages_send_a_strict_content_security_policy(browser) -> None:
+    answer = browser.get("/login")
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_a_page_without_a_session_sends_to_sign_in(browser) -> None:
+    answer = browser.get("/reviews", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Freviews"
+
+
+def test_wrong_password_is_refused_on_the_page(place, browser) -> None:
+    form = browser.get("/login")
+    answer = browser.post(
+        "/login",
+        data={
+            "username": place.agent_name,
+            "password": "wrong password!",
+            "csrf_token": csrf_of(form.text),
+        },
+    )
+    assert answer.status_code == 400
+    assert "用户名或密码错误" in answer.text
+    assert "zhijian_session" not in browser.cookies
+
+
+def test_sign_in_without_the_forms_token_is_refused(place, browser) -> None:
+    browser.get("/login")
+    answer = browser.post(
+        "/login", data={"username": place.agent_name, "password": "correct horse battery"}
+    )
+    assert answer.status_code == 403
+    assert "zhijian_session" not in browser.cookies
+
+
+def test_a_form_without_the_csrf_token_is_refused(place, browser) -> None:
+    sign_in(browser, place.inspector_name)
+    review_id = place.reviews[place.calls["first"]]
+    refused = browser.post(f"/reviews/{review_id}", data={"comment": "no token", "action": "save"})
+    assert refused.status_code == 403
+    assert "表单已过期" in refused.text
+    page = browser.get(f"/reviews/{review_id}")
+    assert "no token" not in page.text
+
+
+def test_an_expired_session_sends_back_to_sign_in(place, browser, db_session) -> None:
+    sign_in(browser, place.agent_name)
+    assert browser.get("/my").status_code == 200
+    db_session.execute(update(BrowserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db_session.flush()
+    answer = browser.get("/my", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_an_agent_cannot_open_another_agents_call_page(place, browser) -> None:
+    sign_in(browser, place.agent_name)
+    own = browser.get(f"/calls/{place.calls['first']}")
+    other = browser.get(f"/calls/{place.calls['red']}")
+    assert own.status_code == 200 and place.agent_id in own.text
+    assert other.status_code == 404
+    assert place.other_agent_id not in other.text
+
+
+def test_an_agent_sees_only_their_calls(place, browser) -> None:
+    sign_in(browser, place.agent_name)
+    page = browser.get("/my").text
+    mine = {place.calls[n] for n in ("first", "second", "third")}
+    theirs = {place.calls[n] for n in ("red", "misheard", "lapse")}
+    assert all(f'data-call="{c}"' in page for c in mine)
+    assert not any(f'data-call="{c}"' in page for c in theirs)
+
+
+def test_an_agent_has_no_review_queue(place, browser) -> None:
+    sign_in(browser, place.agent_name)
+    assert browser.get("/reviews").status_code == 403
+    review_id = place.reviews[place.calls["first"]]
+    assert browser.get(f"/reviews/{review_id}").status_code == 403
+
+
+def test_another_inspector_does_not_find_the_review(place, browser) -> None:
+    sign_in(browser, place.stranger_name)
+    review_id = place.reviews[place.calls["first"]]
+    assert browser.get(f"/reviews/{review_id}").status_code == 404
+
+
+def test_a_script_in_a_comment_is_shown_as_text(place, browser) -> None:
+    token = sign_in(browser, place.inspector_name)
+    review_id = place.reviews[place.calls["second"]]
+    payload = "<script>alert('x')</script>"
+    saved = browser.post(
+        f"/reviews/{review_id}",
+        data={"csrf_token": token, "comment": payload, "action": "save"},
+    )
+    assert saved.status_code == 200
+    assert payload not in saved.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in saved.text
+
+
+def test_the_queue_lists_risky_calls_first_with_why(place, browser) -> None:
+    sign_in(browser, place.inspector_name)
+    page = browser.get("/reviews").text
+    assert "质检队列" in page
+    positions = [page.index(f'data-review="{place.reviews[c]}"') for c in place.calls.values()]
+    assert len(positions) == 6
+    assert 'id="count-open">6<' in page
