@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -116,14 +117,15 @@ def logout(request: Request, db_session: DbSession, _principal: Sender) -> Respo
 
 @router.post("/language", include_in_schema=False)
 def choose(
-    _principal: Sender,
-    language: Annotated[str, Form(max_length=8)],
-    back: Annotated[str, Form(max_length=2000)] = "/",
+    request: Request, _principal: Sender, language: Annotated[str, Form(max_length=8)]
 ) -> Response:
-    """The reader's language, kept for a year in this browser."""
+    """The reader's language, kept for a year in this browser; back to the page they were on."""
     if language not in LANGUAGES:
         raise InvalidInput(_("Unknown language {language}.", language=language))
-    response = RedirectResponse(_back_to(back), status_code=303)
+    came_from = urlsplit(request.headers.get("referer", ""))
+    same_site = came_from.netloc == request.url.netloc
+    back = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    response = RedirectResponse(_back_to(back if same_site else "/"), status_code=303)
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=365 * 86400, secure=secure_cookies(), samesite="lax"
     )

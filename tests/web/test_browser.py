@@ -1,0 +1,253 @@
+"""The pages in a real browser (Debian's chromium, driven by Playwright): an inspector reviews
+a call with the recording synced to the transcript, the agent disputes an item, the team lead
+decides it; in Chinese, and in English on request."""
+
+import io
+import math
+import re
+import struct
+import wave
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from services import storage
+from services.api.app import create_app
+from services.config import get_settings
+from services.qa.evaluations.tables import Evaluation
+from services.qa.reviews.tables import HitVerdict, Review
+from tests import factories
+
+# A call with two machine hits: a forbidden phrase at 11.5 s and abuse (a red line) at 18 s.
+TWO_HITS = [
+    *factories.FORBIDDEN[:4],
+    ("agent", 18.0, 21.0, "你有病吧，说了多少遍"),
+    ("customer", 21.5, 22.5, "什么"),
+    ("agent", 23.0, 28.0, "感谢您的来电，祝您生活愉快，再见"),
+]
+
+
+def _wav(seconds: float) -> bytes:
+    """A quiet tone the browser can play and seek in."""
+    rate = 8000
+    frames = b"".join(
+        struct.pack("<h", int(800 * math.sin(2 * math.pi * 440 * n / rate)))
+        for n in range(int(seconds * rate))
+    )
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(frames)
+    return out.getvalue()
+
+
+class Desk:
+    """An inspector, a team lead, two agents of one team, and a call of each agent waiting
+    for the inspector's review (the first agent's call with two hits)."""
+
+    def __init__(self, db_session: Any) -> None:
+        self.team = factories.unique("web-team")
+        self.inspector, token = factories.user(db_session, "inspector", team="qa-desk")
+        self.api = TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
+        self.lead, _ = factories.user(db_session, "team_lead", team=self.team)
+        self.agent, _ = factories.user(db_session, "agent", agent_id=factories.unique("A"),
+                                       team=self.team)  # fmt: skip
+        self.other, _ = factories.user(db_session, "agent", agent_id=factories.unique("B"),
+                                       team=self.team)  # fmt: skip
+        self.call = factories.scored_call(
+            db_session, lines=TWO_HITS, agent_id=self.agent.agent_id, team=self.team
+        )
+        self.other_call = factories.scored_call(
+            db_session, agent_id=self.other.agent_id, team=self.team
+        )
+        audio = _wav(29)
+        for call in (self.call, self.other_call):
+            storage.put_bytes(bucket=get_settings().bucket, key=call.object_key, data=audio,
+                              content_type="audio/wav")  # fmt: skip
+            call.redacted_key = None  # the bleeped copy is of the text-only fake recording
+        self.review = Review(call_id=self.call.id, inspector_id=self.inspector.id, priority=0,
+                             reason="flagged: forbidden phrase, abuse")  # fmt: skip
+        later = Review(call_id=self.other_call.id, inspector_id=self.inspector.id, priority=1,
+                       reason="random")  # fmt: skip
+        db_session.add_all([self.review, later])
+        db_session.commit()
+
+
+@pytest.fixture
+def desk(db_session) -> Desk:
+    return Desk(db_session)
+
+
+def sign_in(page: Any, url: str, username: str) -> None:
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def player_time(page: Any) -> float:
+    return float(page.evaluate("document.getElementById('player').currentTime"))
+
+
+def wait_for_audio(page: Any) -> None:
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+
+
+def test_an_inspector_reviews_a_call_in_the_browser(desk, web_url, chromium, db_session) -> None:
+    page = chromium.new_page(locale="zh-CN")
+    page.goto(f"{web_url}/reviews")
+    assert "/login" in page.url  # not signed in yet
+    sign_in(page, web_url, desk.inspector.username)
+    assert page.url.endswith("/reviews")
+    assert page.inner_text("h1") == "质检队列"
+    assert page.inner_text("#count-open") == "2" and page.inner_text("#count-risky") == "1"
+    first = page.locator("tbody tr").first
+    assert "forbidden phrase" in first.inner_text()  # why it was picked, risky first
+    first.locator("a.open-review").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/reviews/{desk.review.id}")
+    wait_for_audio(page)
+
+    # A click on a turn seeks there; the turn is highlighted.
+    turn = page.locator("#transcript .turn").nth(2)
+    turn.click()
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('player').currentTime - 11.5) < 0.5"
+    )
+    highlighted = page.wait_for_selector("#transcript .turn.current")
+    assert highlighted is not None
+    assert highlighted.get_attribute("id") == turn.get_attribute("id")
+
+    # Playing (space bar) moves the highlight along with the audio.
+    page.locator("h1").click()
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 12.2")
+    page.keyboard.press(" ")
+    assert page.evaluate("document.getElementById('player').paused")
+    current = page.locator("#transcript .turn.current")
+    assert current.count() == 1
+    start, end = (float(current.get_attribute(a) or 0) for a in ("data-start", "data-end"))
+    assert start <= player_time(page) < end  # the highlighted turn is the one playing
+
+    # A hit's button jumps to its evidence.
+    hits = page.locator(".scorecard .hit[data-hit]")
+    assert hits.count() == 2
+    hits.nth(1).locator("button.seek").click()
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('player').currentTime - 18) < 0.5"
+    )
+    assert abs(player_time(page) - 18.0) < 0.5
+
+    # Confirm the forbidden phrase, reject the abuse with a reason, score the manual items.
+    hits.nth(0).locator("input[value=confirm]").check()
+    hits.nth(1).locator("input[value=reject]").check()
+    hits.nth(1).locator("input.note").fill("客户在说话，不是坐席")
+    page.fill("input[name=earned-solution]", "15")
+    page.fill("input[name=earned-attitude]", "8")
+    page.fill("textarea[name=comment]", "<script>alert(1)</script> 一起听 0:12")
+    page.check("input[name=release]")
+    page.click("#submit")
+    page.wait_for_load_state()
+    assert "/evaluations/" in page.url
+    assert "<script>alert(1)</script>" in page.inner_text("blockquote.comment")
+
+    evaluation = db_session.scalars(
+        select(Evaluation).where(Evaluation.review_id == desk.review.id)
+    ).one()
+    verdicts = {
+        v.rule_id: v.confirmed
+        for v in db_session.scalars(
+            select(HitVerdict).where(HitVerdict.review_id == desk.review.id)
+        )
+    }
+    assert verdicts == {"forbidden_phrase": True, "abusive_language": False}
+    shown = desk.api.get(f"/api/v1/evaluations/{evaluation.id}").json()
+    assert shown["released_at"] is not None and shown["comment"].startswith("<script>")
+    precision = desk.api.get("/api/v1/rules/abusive_language/precision").json()
+    assert precision["rejected"] >= 1 and precision["reviewed"] >= 1
+    page.close()
+
+
+def _released(desk: Desk) -> dict[str, Any]:
+    return factories.submit_review(desk.api, desk.review.id, confirm=True, release=True)
+
+
+def test_the_agent_disputes_and_the_lead_decides(desk, web_url, chromium) -> None:
+    evaluation = _released(desk)
+    agent = chromium.new_page(locale="zh-CN")
+    sign_in(agent, web_url, desk.agent.username)
+    assert agent.url.endswith("/my")
+    calls = agent.locator("tr[data-call]")
+    assert calls.count() == 1 and calls.first.get_attribute("data-call") == str(desk.call.id)
+    missing = agent.goto(f"{web_url}/calls/{desk.other_call.id}")
+    assert missing is not None and missing.status == 404
+
+    agent.goto(f"{web_url}/evaluations/{evaluation['id']}")
+    wait_for_audio(agent)
+    agent.locator("#item-forbidden button.seek").click()
+    agent.wait_for_function(
+        "() => Math.abs(document.getElementById('player').currentTime - 11.5) < 0.5"
+    )
+    assert agent.locator("#deadline .countdown").inner_text()  # the window counts down
+
+    # A form that lost its CSRF token is refused, and nothing is disputed.
+    form = agent.locator("#item-forbidden form.dispute")
+    form.locator("input[name=reason]").fill("没有 token")
+    form.evaluate("f => f.querySelector('input[name=csrf_token]').remove()")
+    form.locator("button").click()
+    agent.wait_for_load_state()
+    assert "表单已过期" in agent.inner_text("#error-detail")
+
+    agent.goto(f"{web_url}/evaluations/{evaluation['id']}")
+    form = agent.locator("#item-forbidden form.dispute")
+    form.locator("input[name=reason]").fill("我是在转接，不是推诿")
+    form.locator("button").click()
+    agent.wait_for_load_state()
+    assert "待处理" in agent.inner_text("ul.disputes")
+
+    lead = chromium.new_page(locale="zh-CN")
+    sign_in(lead, web_url, desk.lead.username)
+    assert lead.url.endswith("/disputes")
+    lead.locator("table.disputes a").first.click()
+    lead.wait_for_load_state()
+    assert "我是在转接" in lead.inner_text("#agent-reason")
+    lead.fill("textarea[name=comment]", "录音证实是转接")
+    lead.click("#overturn")
+    lead.wait_for_load_state()
+    assert "已改判" in lead.inner_text("#status")
+
+    agent.goto(f"{web_url}/evaluations/{evaluation['id']}")
+    assert "已改判" in agent.inner_text("ul.disputes")
+    agent.goto(f"{web_url}/my")
+    assert agent.locator("#ladder").is_visible()
+    agent.close()
+    lead.close()
+
+
+def test_the_pages_in_english(desk, web_url, chromium) -> None:
+    page = chromium.new_page(locale="en-US", extra_http_headers={"Accept-Language": "en-US"})
+    page.goto(f"{web_url}/login")
+    assert page.inner_text("h1") == "Sign in"
+    sign_in(page, web_url, desk.inspector.username)
+    assert page.inner_text("h1") == "Review queue"
+    page.goto(f"{web_url}/reviews/{desk.review.id}")
+    labels = (
+        page.inner_text(".scorecard legend") + page.inner_text("header") + page.inner_text(".keys")
+    )
+    assert "Keys:" in labels
+    chrome = (
+        page.inner_text("header nav") + page.inner_text(".actions") + page.inner_text(".legend")
+    )
+    assert not re.search(r"[\u4e00-\u9fff]", chrome), chrome
+    # The reader's own choice wins over the browser's language.
+    page.click("header button[value=zh_CN]")
+    page.wait_for_load_state()
+    assert page.inner_text(".actions").replace(" ", "") in ("保存\n提交", "保存提交")
+    page.goto(f"{web_url}/reviews")
+    assert page.inner_text("h1") == "质检队列"
+    page.close()
