@@ -65,7 +65,7 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
 
         base = f"http://127.0.0.1:{port}"
         typer.echo(
-            f"zhijian is up: API {base}/docs, calls {base}/api/v1/calls "
+            f"zhijian is up: the workplace {base}/, API {base}/docs, calls {base}/api/v1/calls "
             f"({ingested} example calls queued; worker log {data / 'worker.log'}).\n"
             f"Sign in as admin with the password in {data / 'admin-password'}, or send "
             f"Authorization: Bearer $(cat {data / 'admin-token'}). Ctrl-C stops."

@@ -4,6 +4,7 @@ decides it; in Chinese, and in English on request."""
 
 import io
 import math
+import os
 import re
 import struct
 import wave
@@ -82,6 +83,14 @@ def desk(db_session) -> Desk:
     return Desk(db_session)
 
 
+def snap(page: Any, name: str) -> None:
+    """With ZHIJIAN_SCREENSHOTS=DIR, the page as a PNG there (the README's pictures)."""
+    folder = os.environ.get("ZHIJIAN_SCREENSHOTS")
+    if folder:
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
 def sign_in(page: Any, url: str, username: str) -> None:
     page.goto(f"{url}/login")
     page.fill("input[name=username]", username)
@@ -99,13 +108,15 @@ def wait_for_audio(page: Any) -> None:
 
 
 def test_an_inspector_reviews_a_call_in_the_browser(desk, web_url, chromium, db_session) -> None:
-    page = chromium.new_page(locale="zh-CN")
+    page = chromium.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page.goto(f"{web_url}/reviews")
     assert "/login" in page.url  # not signed in yet
+    snap(page, "login")
     sign_in(page, web_url, desk.inspector.username)
     assert page.url.endswith("/reviews")
     assert page.inner_text("h1") == "质检队列"
     assert page.inner_text("#count-open") == "2" and page.inner_text("#count-risky") == "1"
+    snap(page, "queue")
     first = page.locator("tbody tr").first
     assert "forbidden phrase" in first.inner_text()  # why it was picked, risky first
     first.locator("a.open-review").click()
@@ -151,6 +162,7 @@ def test_an_inspector_reviews_a_call_in_the_browser(desk, web_url, chromium, db_
     page.fill("input[name=earned-attitude]", "8")
     page.fill("textarea[name=comment]", "<script>alert(1)</script> 一起听 0:12")
     page.check("input[name=release]")
+    snap(page, "review")
     page.click("#submit")
     page.wait_for_load_state()
     assert "/evaluations/" in page.url
@@ -179,7 +191,7 @@ def _released(desk: Desk) -> dict[str, Any]:
 
 def test_the_agent_disputes_and_the_lead_decides(desk, web_url, chromium) -> None:
     evaluation = _released(desk)
-    agent = chromium.new_page(locale="zh-CN")
+    agent = chromium.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
     sign_in(agent, web_url, desk.agent.username)
     assert agent.url.endswith("/my")
     calls = agent.locator("tr[data-call]")
@@ -209,13 +221,15 @@ def test_the_agent_disputes_and_the_lead_decides(desk, web_url, chromium) -> Non
     form.locator("button").click()
     agent.wait_for_load_state()
     assert "待处理" in agent.inner_text("ul.disputes")
+    snap(agent, "evaluation")
 
-    lead = chromium.new_page(locale="zh-CN")
+    lead = chromium.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
     sign_in(lead, web_url, desk.lead.username)
     assert lead.url.endswith("/disputes")
     lead.locator("table.disputes a").first.click()
     lead.wait_for_load_state()
     assert "我是在转接" in lead.inner_text("#agent-reason")
+    snap(lead, "dispute")
     lead.fill("textarea[name=comment]", "录音证实是转接")
     lead.click("#overturn")
     lead.wait_for_load_state()
@@ -225,6 +239,7 @@ def test_the_agent_disputes_and_the_lead_decides(desk, web_url, chromium) -> Non
     assert "已改判" in agent.inner_text("ul.disputes")
     agent.goto(f"{web_url}/my")
     assert agent.locator("#ladder").is_visible()
+    snap(agent, "my-calls")
     agent.close()
     lead.close()
 
