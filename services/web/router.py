@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.web import agent, disputes, entry, evaluation, inspector
+from services.web import agent, browse, disputes, entry, evaluation, inspector
 
 router = APIRouter()
-for part in (entry, inspector, evaluation, agent, disputes):
+for part in (entry, inspector, evaluation, agent, disputes, browse):
     router.include_router(part.router)

@@ -1,6 +1,7 @@
 """The pages without a browser: sign-in, sessions, CSRF, authorisation, escaping, headers and
 the language, on a QA floor of this module."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -141,3 +142,29 @@ def test_the_queue_lists_risky_calls_first_with_why(place, browser) -> None:
     positions = [page.index(f'data-review="{place.reviews[c]}"') for c in place.calls.values()]
     assert len(positions) == 6
     assert 'id="count-open">6<' in page
+
+
+def test_calls_filter_by_team_and_agent_as_the_api_would(place, browser) -> None:
+    sign_in(browser, place.manager_name)
+    page = browser.get(
+        "/calls", params={"team": place.team, "agent": place.other_agent_id, "flagged": ""}
+    )
+    assert page.status_code == 200
+    theirs = {place.calls[n] for n in ("red", "misheard", "lapse")}
+    shown = {int(c) for c in re.findall(r'data-call="(\d+)"', page.text)}
+    assert shown == theirs
+    assert browser.get("/calls", params={"start": "not a date"}).status_code == 422
+
+
+def test_a_team_lead_of_another_team_sees_none_of_its_calls(place, browser) -> None:
+    sign_in(browser, place.other_lead_name)
+    page = browser.get("/calls", params={"team": place.team, "flagged": ""})
+    assert 'data-call="' not in page.text
+    assert browser.get(f"/calls/{place.calls['first']}").status_code == 404
+
+
+def test_signing_out_ends_the_session(place, browser) -> None:
+    token = sign_in(browser, place.agent_name)
+    out = browser.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert browser.get("/my", follow_redirects=False).status_code == 303
