@@ -25,6 +25,7 @@ from services.qa.reviews.schemas import HitVerdictIn
 from services.qa.reviews.tables import Review
 from services.scoring import service as scoring_service
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
+from services.web.ladder_preview import preview
 from services.web.templating import render
 from services.web.views import comment_text, recording, valid
 
@@ -91,6 +92,9 @@ def _workspace(
         undecided=len(state.missing),
         totals=totals,
         deductions=content.violations(state.items),
+        ladder=preview(db_session=db_session, call=call, review_id=review.id, items=state.items)
+        if state.evaluation_id is None
+        else [],
         evaluation_id=state.evaluation_id,
         **extra,
     )

@@ -168,3 +168,12 @@ def test_signing_out_ends_the_session(place, browser) -> None:
     out = browser.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/login"
     assert browser.get("/my", follow_redirects=False).status_code == 303
+
+
+def test_the_workspace_says_which_ladder_step_the_review_would_reach(place, browser) -> None:
+    sign_in(browser, place.inspector_name)
+    page = browser.get(f"/reviews/{place.reviews[place.calls['third']]}").text
+    preview = page[page.index('id="ladder-preview"') :]
+    preview = preview[: preview.index("</ul>")]
+    assert "服务忌语" in preview  # the forbidden phrase, confirmed unless rejected
+    assert any(tier in preview for tier in ("提醒", "警告", "扣分", "严重处分"))
