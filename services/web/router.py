@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.web import agent, browse, disputes, entry, evaluation, inspector
+from services.web import agent, browse, disputes, entry, evaluation, inspector, manage
 
 router = APIRouter()
-for part in (entry, inspector, evaluation, agent, disputes, browse):
+for part in (entry, inspector, evaluation, agent, disputes, browse, manage):
     router.include_router(part.router)

@@ -8,6 +8,7 @@ import os
 import re
 import struct
 import wave
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -265,4 +266,66 @@ def test_the_pages_in_english(desk, web_url, chromium) -> None:
     assert page.inner_text(".actions").replace(" ", "") in ("保存\n提交", "保存提交")
     page.goto(f"{web_url}/reviews")
     assert page.inner_text("h1") == "质检队列"
+    page.close()
+
+
+def test_a_qa_manager_creates_people_an_area_and_a_plan_and_runs_it(
+    web_url, chromium, db_session
+) -> None:
+    from tests.floor import WEEK
+
+    team = factories.unique("web-plan-team")
+    manager, _token = factories.user(db_session, "qa_manager")
+    calls = [
+        factories.scored_call(
+            db_session,
+            agent_id=f"{team}-A",
+            team=team,
+            queue="web-q",
+            started_at=WEEK + timedelta(days=day),
+        )
+        for day in (0, 1)
+    ]
+    db_session.commit()
+    inspector = factories.unique("mei")
+
+    page = chromium.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    sign_in(page, web_url, manager.username)
+    page.goto(f"{web_url}/manage")
+    assert page.inner_text("h1") == "人员与抽样"
+    form = page.locator("#new-user")
+    form.locator("input[name=username]").fill(inspector)
+    form.locator("select[name=role]").select_option("inspector")
+    form.locator("input[name=password]").fill("a long enough password")
+    form.locator("input[name=team]").fill("qa-desk")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert inspector in page.inner_text("#done")
+
+    form = page.locator("#new-area")
+    form.locator("input[name=name]").fill(f"{team} 区域")
+    form.locator("input[name=teams]").fill(team)
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert f"{team} 区域" in page.inner_text("ul.areas")
+
+    form = page.locator("#new-plan")
+    form.locator("input[name=name]").fill(f"{team} 周抽样")
+    form.locator("input[name=teams]").fill(team)
+    form.locator("button").click()
+    page.wait_for_load_state()
+    plan = page.locator(".plan", has_text=f"{team} 周抽样")
+    plan.locator("input[name=at]").fill(WEEK.date().isoformat())
+    plan.locator("button.dry-run").click()
+    page.wait_for_load_state()
+    tried = page.inner_text("#tried")
+    assert all(f"#{c.id}" in tried for c in calls)
+    snap(page, "manage")
+
+    plan = page.locator(".plan", has_text=f"{team} 周抽样")
+    plan.locator("button.run").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/reviews")
+    queued = page.inner_text("table.queue")
+    assert all(f"#{c.id}" in queued for c in calls)
     page.close()

@@ -177,3 +177,12 @@ def test_the_workspace_says_which_ladder_step_the_review_would_reach(place, brow
     preview = preview[: preview.index("</ul>")]
     assert "服务忌语" in preview  # the forbidden phrase, confirmed unless rejected
     assert any(tier in preview for tier in ("提醒", "警告", "扣分", "严重处分"))
+
+
+def test_only_managers_reach_people_and_sampling(place, browser) -> None:
+    token = sign_in(browser, place.inspector_name)
+    assert browser.get("/manage").status_code == 403
+    refused = browser.post(
+        "/manage/users", data={"csrf_token": token, "username": "sneaky", "role": "admin"}
+    )
+    assert refused.status_code == 403
