@@ -89,6 +89,14 @@
     if (action) { event.preventDefault(); action(); }
   });
 
+  // A rejection needs its reason: the browser asks for it before the form is sent.
+  document.addEventListener("change", function (event) {
+    const choice = event.target.closest(".hit input[type=radio]");
+    if (!choice) return;
+    const note = choice.closest(".hit").querySelector("input.note");
+    if (note) note.required = choice.value === "reject" && choice.checked;
+  });
+
   // The dispute window, counting down.
   document.querySelectorAll(".countdown[data-seconds]").forEach(function (el) {
     const ends = Date.now() + 1000 * parseInt(el.dataset.seconds, 10);
