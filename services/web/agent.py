@@ -7,9 +7,11 @@ from fastapi.responses import HTMLResponse
 from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
 from services.db import utcnow
+from services.people.tables import Role
 from services.qa.discipline import service as discipline
 from services.qa.evaluations import service as evaluations
 from services.scoring import service as scoring_service
+from services.web import lookups
 from services.web.auth import Viewer, WebRoute, choose_language
 from services.web.templating import render
 from services.web.views import recording
@@ -43,6 +45,12 @@ def mine(db_session: DbSession, principal: Viewer) -> HTMLResponse:
     if principal.agent_id:
         found = discipline.records(db_session=db_session, agent_id=principal.agent_id)
         standing = discipline.standing(found, now=utcnow())
+    team: dict[str, dict[str, str]] = {}
+    if principal.role == Role.TEAM_LEAD and principal.team:
+        for agent in lookups.team_agents(db_session=db_session, team=principal.team):
+            assert agent.agent_id is not None  # team_agents has only agents with an id
+            records = discipline.records(db_session=db_session, agent_id=agent.agent_id)
+            team[agent.agent_id] = discipline.standing(records, now=utcnow())
     page = render(
         "mine.html",
         principal=principal,
@@ -50,6 +58,7 @@ def mine(db_session: DbSession, principal: Viewer) -> HTMLResponse:
         scores=scores,
         released=released,
         standing=standing,
+        team=team,
         window_days=discipline.config().window_days,
     )
     return HTMLResponse(page)

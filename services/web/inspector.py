@@ -5,12 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from services.api.params import DbSession, Id
 from services.calls import service as calls_service
-from services.calls.tables import Call
 from services.db import aware, utcnow
 from services.errors import Forbidden, InvalidInput
 from services.i18n import _
@@ -24,6 +22,7 @@ from services.qa.reviews import service as reviews
 from services.qa.reviews.schemas import HitVerdictIn
 from services.qa.reviews.tables import Review
 from services.scoring import service as scoring_service
+from services.web import lookups
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.ladder_preview import preview
 from services.web.templating import render
@@ -56,7 +55,7 @@ def queue(db_session: DbSession, principal: Viewer) -> HTMLResponse:
         db_session=db_session, principal=principal, status="submitted", limit=500
     )
     ids = [r.call_id for r in open_]
-    calls = {c.id: c for c in db_session.scalars(select(Call).where(Call.id.in_(ids)))}
+    calls = lookups.calls_by_id(db_session=db_session, ids=ids)
     scores = {i: scoring_service.latest_score(db_session=db_session, call_id=i) for i in ids}
     now = utcnow()
     rows = [

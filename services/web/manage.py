@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from services.api.params import DbSession, Id
 from services.config import get_settings
@@ -15,10 +14,11 @@ from services.errors import Forbidden, InvalidInput
 from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
-from services.people.tables import Area, Role
+from services.people.tables import Role
 from services.qa.reviews import assignment
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import PlanSpec
+from services.web import lookups
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.templating import render
 from services.web.views import valid
@@ -40,7 +40,7 @@ def _names(text: str) -> list[str]:
 
 def _page(db_session: DbSession, principal: Principal, **extra: object) -> str:
     plans = sampling_service.get_plans(db_session=db_session)
-    areas = list(db_session.scalars(select(Area).order_by(Area.name)))
+    areas = lookups.all_areas(db_session=db_session)
     return render(
         "manage.html",
         principal=principal,

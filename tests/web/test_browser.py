@@ -155,10 +155,20 @@ def test_an_inspector_reviews_a_call_in_the_browser(desk, web_url, chromium, db_
     )
     assert abs(player_time(page) - 18.0) < 0.5
 
-    # Confirm the forbidden phrase, reject the abuse with a reason, score the manual items.
-    hits.nth(0).locator("input[value=confirm]").check()
-    hits.nth(1).locator("input[value=reject]").check()
-    hits.nth(1).locator("input.note").fill("客户在说话，不是坐席")
+    # Without the mouse: j goes to a hit (and its time), c confirms it, r rejects it and
+    # asks for the reason.
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    page.wait_for_function(
+        "() => Math.abs(document.getElementById('player').currentTime - 11.5) < 0.5"
+    )
+    page.keyboard.press("c")
+    assert hits.nth(0).locator("input[value=confirm]").is_checked()
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    assert hits.nth(1).locator("input[value=reject]").is_checked()
+    page.keyboard.type("客户在说话，不是坐席")
+    assert hits.nth(1).locator("input.note").input_value() == "客户在说话，不是坐席"
     page.fill("input[name=earned-solution]", "15")
     page.fill("input[name=earned-attitude]", "8")
     page.fill("textarea[name=comment]", "<script>alert(1)</script> 一起听 0:12")

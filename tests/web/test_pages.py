@@ -186,3 +186,13 @@ def test_only_managers_reach_people_and_sampling(place, browser) -> None:
         "/manage/users", data={"csrf_token": token, "username": "sneaky", "role": "admin"}
     )
     assert refused.status_code == 403
+
+
+def test_a_team_lead_sees_the_teams_ladder(place, browser) -> None:
+    sign_in(browser, place.lead_name)
+    page = browser.get("/my").text
+    assert "班组处分阶梯" in page
+    assert f'data-agent="{place.agent_id}"' in page
+    assert f'data-agent="{place.other_agent_id}"' in page
+    sign_in(browser, place.other_lead_name)
+    assert f'data-agent="{place.agent_id}"' not in browser.get("/my").text

@@ -69,7 +69,10 @@
     const hit = hits[hitIndex];
     if (!hit) return;
     const choice = hit.querySelector("input[type=radio][value=" + value + "]");
-    if (choice && !choice.disabled) choice.checked = true;
+    if (choice && !choice.disabled) {
+      choice.checked = true;
+      choice.dispatchEvent(new Event("change", { bubbles: true }));
+    }
     const note = hit.querySelector("input.note");
     if (value === "reject" && note) note.focus();
   }
