@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.web import agent, browse, disputes, entry, evaluation, inspector, manage
+from services.web import agent, browse, disputes, entry, evaluation, inspector, manage, rules
 
 router = APIRouter()
-for part in (entry, inspector, evaluation, agent, disputes, browse, manage):
+for part in (entry, inspector, evaluation, agent, disputes, browse, manage, rules):
     router.include_router(part.router)

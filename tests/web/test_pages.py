@@ -196,3 +196,18 @@ def test_a_team_lead_sees_the_teams_ladder(place, browser) -> None:
     assert f'data-agent="{place.other_agent_id}"' in page
     sign_in(browser, place.other_lead_name)
     assert f'data-agent="{place.agent_id}"' not in browser.get("/my").text
+
+
+def test_rule_packs_show_each_rules_precision(place, browser) -> None:
+    place.review("misheard", confirm=False)  # the forbidden phrase, rejected once
+    sign_in(browser, place.manager_name)
+    page = browser.get("/rules").text
+    row = page[page.index('data-rule="forbidden_phrase"') :]
+    row = row[: row.index("</tr>")]
+    judged = re.search(r'class="judged">(\d+) / (\d+)<', row)
+    assert judged is not None
+    confirmed, reviewed = int(judged.group(1)), int(judged.group(2))
+    api = place.manager.get("/api/v1/rules/forbidden_phrase/precision").json()
+    assert (confirmed, reviewed) == (api["confirmed"], api["reviewed"]) and reviewed >= 1
+    sign_in(browser, place.agent_name)
+    assert browser.get("/rules").status_code == 403
