@@ -62,6 +62,9 @@ def options(
 @app.command()
 def up(
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address the API listens on; 0.0.0.0 for the whole LAN.")
+    ] = "127.0.0.1",
     examples: Annotated[Path, typer.Option(help="Recordings to ingest at start.")] = Path(
         "examples"
     ),
@@ -70,7 +73,7 @@ def up(
     """Runs everything on this machine with no external server (SQLite, embedded S3, a worker)."""
     from services.local.up import run
 
-    run(port=port, examples=examples, data_dir=data_dir)
+    run(port=port, examples=examples, data_dir=data_dir, host=host)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
@@ -50,7 +51,15 @@ class Settings(BaseSettings):
         300, ge=10, le=3600, description="Presigned audio URL lifetime."
     )
     s3_public_endpoint: str | None = Field(
-        None, description="host:port browsers reach the S3 server at, if not ZHIJIAN_S3_ENDPOINT."
+        None,
+        description="host:port players reach the S3 server at. Set: playback links are presigned "
+        "S3 URLs signed for it. Unset: the API streams recordings itself.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="The address people reach the API at (http://10.1.2.3:8000, or "
+        "https://qa.example.com/zhijian behind a proxy); links in answers point there. "
+        "Default: the address each request came to.",
     )
 
     redact_pii: bool = Field(
@@ -140,6 +149,16 @@ class Settings(BaseSettings):
         le=1.0,
         description="Mono recordings: below this confidence the roles stay unknown.",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(f"not an http(s) base URL: {value!r} / 不是 http(s) 地址")
+        return value.rstrip("/")
 
     @field_validator("center_timezone")
     @classmethod

@@ -21,6 +21,15 @@ class Conflict(ZhijianError):
     """A valid request the object's state does not allow (already done, too late)."""
 
 
+class NotReady(Conflict):
+    """Asked for too early: the object is still being worked on (retry after ``retry_after_s``),
+    or cannot become ready (``retry_after_s`` None)."""
+
+    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class ObjectMissing(ZhijianError):
     """A recording that is no longer in object storage."""
 

@@ -1,6 +1,7 @@
 """Object storage through the minio SDK: any S3 server (SeaweedFS, MinIO, Ceph RGW, AWS S3)."""
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -103,6 +104,25 @@ def read_bytes(*, bucket: str, key: str, limit: int) -> bytes:
     return data
 
 
+def read_range(*, bucket: str, key: str, start: int, length: int) -> Iterator[bytes]:
+    """Streams ``length`` bytes of an object from ``start``, in chunks.
+
+    The object is opened before this returns, so a missing one raises here rather than halfway
+    through an answer already under way.
+    """
+    with _translated(bucket, key):
+        response = client().get_object(bucket, key, offset=start, length=length)
+    return _chunks(response)
+
+
+def _chunks(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+    try:
+        yield from response.stream(64 * 1024)
+    finally:
+        response.close()
+        response.release_conn()
+
+
 def download(*, bucket: str, key: str, path: Path) -> None:
     """Downloads an object to a local file."""
     with _translated(bucket, key):
@@ -149,10 +169,30 @@ def presigned_get(*, bucket: str, key: str, ttl_s: int) -> str:
     from datetime import timedelta
 
     s = get_settings()
-    endpoint = s.s3_public_endpoint or s.s3_endpoint
-    signer = get_client(endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure)
+    signer = (
+        # Signing is local arithmetic, but minio asks the endpoint for the bucket's region
+        # first, and the address players reach may not be one this server can.
+        _signer(s.s3_public_endpoint, s.s3_access_key, s.s3_secret_key, s.s3_secure, s.s3_region)
+        if s.s3_public_endpoint
+        else client()
+    )
     with _translated(bucket, key):
         return signer.presigned_get_object(bucket, key, expires=timedelta(seconds=ttl_s))
+
+
+@lru_cache
+def _signer(
+    endpoint: str, access_key: str, secret_key: str, secure: bool, region: str | None
+) -> Minio:
+    """A client that only signs URLs for ``endpoint``, never calling it."""
+    # us-east-1: what SeaweedFS, MinIO and Ceph answer unless configured otherwise.
+    return Minio(
+        endpoint,
+        access_key=access_key,
+        secret_key=secret_key,
+        secure=secure,
+        region=region or "us-east-1",
+    )
 
 
 def remove(*, bucket: str, key: str) -> None:

@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
-from services.api import errors
+from services.api import errors, openapi
 from services.api.params import DbSession
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
@@ -23,17 +24,22 @@ from services.qa.rotation.router import router as rotation_router
 from services.qa.sampling.router import router as sampling_router
 from services.reports.router import router as reports_router
 from services.scoring.router import router as rules_router
+from services.speech.router import router as speech_router
 from services.web.router import router as web_router
 
 
 def create_app() -> FastAPI:
     """Builds the API: every router, the error handler, ``/healthz`` and ``/docs``."""
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from files installed with zhijian, not from a
+    # CDN: call centers often run on networks that reach no public site.
+    app = FastAPIOffline(
         title="zhijian",
         summary="Call-center quality assurance and speech analytics",
         version="0.1.0",
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
     )
     errors.install(app)
+    openapi.declare_security(app)
 
     @app.middleware("http")
     async def refuse_nul(
@@ -50,6 +56,7 @@ def create_app() -> FastAPI:
     app.add_middleware(LanguageMiddleware)
 
     app.include_router(calls_router)
+    app.include_router(speech_router)
     app.include_router(rules_router)
     app.include_router(people_router)
     app.include_router(audit_router)

@@ -5,7 +5,8 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
 from services.api.params import DbSession
 from services.config import get_settings
@@ -19,8 +20,48 @@ CSRF_HEADER = "X-CSRF-Token"
 WEBHOOK_SECRET_HEADER = "X-Zhijian-Webhook-Secret"  # noqa: S105 - a header name
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
+# The credentials as the OpenAPI document declares them (the "Authorize" button of /docs;
+# services/api/openapi.py says which go together); the functions below read the headers
+# themselves, so these never refuse anything.
+BEARER_SCHEME = HTTPBearer(
+    scheme_name="bearerToken",
+    description="An API token (zj_…) from `zhijian tokens create`, sent as "
+    "`Authorization: Bearer <token>`.",
+    auto_error=False,
+)
+SESSION_SCHEME = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="sessionCookie",
+    description="The session `POST /api/v1/auth/login` starts: the browser keeps the cookie and "
+    "sends it by itself (sign in on this page, then enter anything here).",
+    auto_error=False,
+)
+CSRF_SCHEME = APIKeyHeader(
+    name=CSRF_HEADER,
+    scheme_name="csrfToken",
+    description="The `csrf_token` sign-in answered with; a signed-in session sends it on "
+    "every changing request.",
+    auto_error=False,
+)
+WEBHOOK_SCHEME = APIKeyHeader(
+    name=WEBHOOK_SECRET_HEADER,
+    scheme_name="webhookSecret",
+    description="The S3 event webhook's shared secret (ZHIJIAN_S3_WEBHOOK_SECRET).",
+    auto_error=False,
+)
 
-def current_principal(request: Request, db_session: DbSession) -> Principal:
+
+async def _documented(
+    _bearer: Annotated[object, Security(BEARER_SCHEME)],
+    _session: Annotated[object, Security(SESSION_SCHEME)],
+    _csrf: Annotated[object, Security(CSRF_SCHEME)],
+) -> None:
+    """Declares the schemes ``current_principal`` reads to the OpenAPI document."""
+
+
+def current_principal(
+    request: Request, db_session: DbSession, _schemes: Annotated[None, Depends(_documented)] = None
+) -> Principal:
     """Who is calling; 401 without valid credentials, 403 on a session change without CSRF."""
     header = request.headers.get("authorization")
     if header:
@@ -64,7 +105,11 @@ Managers = Annotated[Principal, Depends(require(*Role.MANAGERS))]
 Reviewers = Annotated[Principal, Depends(require(Role.ADMIN, Role.QA_MANAGER, Role.INSPECTOR))]
 
 
-def webhook_principal(request: Request, db_session: DbSession) -> Principal:
+def webhook_principal(
+    request: Request,
+    db_session: DbSession,
+    _scheme: Annotated[object, Security(WEBHOOK_SCHEME)] = None,
+) -> Principal:
     """The S3 webhook: a manager's token, or the configured shared secret."""
     secret = get_settings().s3_webhook_secret
     sent = request.headers.get(WEBHOOK_SECRET_HEADER)

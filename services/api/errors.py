@@ -8,6 +8,7 @@ from services.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    NotReady,
     ObjectMissing,
     StorageUnavailable,
     TooLarge,
@@ -39,5 +40,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, Unauthenticated):
             headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, LoginThrottled):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        if isinstance(exc, NotReady) and exc.retry_after_s is not None:
             headers["Retry-After"] = str(exc.retry_after_s)
         return JSONResponse({"detail": str(exc)}, status_code=code, headers=headers)

@@ -9,14 +9,13 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
 from services.api.params import CallId, DbSession
-from services.calls import playback, upload
 from services.calls import service as calls_service
+from services.calls import upload
 from services.calls.schemas import (
     CallAccepted,
     CallOut,
     CallPage,
     CallSummary,
-    PlaybackOut,
     S3EventsAccepted,
     TurnOut,
 )
@@ -177,19 +176,3 @@ def get_call(
             for r in scoring_service.rule_results(db_session=db_session, score=score)
         ]
     return out
-
-
-@router.get("/calls/{call_id}/audio", response_model=PlaybackOut)
-def call_audio(
-    call_id: CallId, request: Request, db_session: DbSession, principal: Auth
-) -> PlaybackOut:
-    """A short-lived URL to the recording; every request for one is written to the audit log."""
-    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
-    found = playback.audio(
-        db_session=db_session,
-        call=call,
-        principal=principal,
-        address=request.client.host if request.client else None,
-        settings=get_settings(),
-    )
-    return PlaybackOut(url=found.url, expires_in_s=found.expires_in_s)

@@ -29,8 +29,12 @@ def embedded_env(data_dir: Path, s3: S3Server, database_url: str) -> dict[str, s
     }
 
 
-def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
-    """Starts the embedded servers, a worker and the API; ingests the example calls."""
+def run(*, port: int, examples: Path, data_dir: Path | None, host: str = "127.0.0.1") -> None:
+    """Starts the embedded servers, a worker and the API on ``host``; ingests the example calls.
+
+    The API is all another machine needs to reach: it streams playback itself, while the
+    embedded S3 server stays on loopback.
+    """
     import uvicorn
 
     from services.config import get_settings
@@ -63,7 +67,7 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
         ingested = ingest_examples(examples)
         from services.api.app import create_app
 
-        base = f"http://127.0.0.1:{port}"
+        base = settings.public_url or f"http://{_shown(host)}:{port}"
         typer.echo(
             f"zhijian is up: the workplace {base}/, API {base}/docs, calls {base}/api/v1/calls "
             f"({ingested} example calls queued; worker log {data / 'worker.log'}).\n"
@@ -72,10 +76,17 @@ def run(*, port: int, examples: Path, data_dir: Path | None) -> None:
         )
         # uvicorn re-raises SIGTERM after shutting down; as SystemExit it lets `finally` clean up.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
     finally:
         stop_process(worker)
         s3.stop()
+
+
+def _shown(host: str) -> str:
+    """How to write ``host`` in a URL; all addresses (0.0.0.0, ::) shown as this machine's."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming it, not binding to it
+        return "<this machine's address>"
+    return f"[{host}]" if ":" in host else host
 
 
 def _ensure_admin(data: Path) -> None:

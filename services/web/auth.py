@@ -26,13 +26,20 @@ SAFE_METHODS = ("GET", "HEAD")
 
 
 def security_headers(response: Response) -> None:
-    """No inline or foreign script, no framing, no sniffing; audio from our object store."""
+    """No inline or foreign script, no framing, no sniffing; audio only from where we serve it."""
     settings = get_settings()
-    scheme = "https" if settings.s3_secure else "http"
-    store = f"{scheme}://{settings.s3_public_endpoint or settings.s3_endpoint}"
+    # Recordings stream from the API itself (its public address, where set), or from the
+    # object store's public endpoint when presigned links are configured.
+    sources = ["'self'"]
+    if settings.public_url:
+        sources.append(settings.public_url.rstrip("/"))
+    if settings.s3_public_endpoint:
+        scheme = "https" if settings.s3_secure else "http"
+        sources.append(f"{scheme}://{settings.s3_public_endpoint}")
+    store = " ".join(sources)
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"media-src 'self' {store}; object-src 'none'; base-uri 'none'; "
+        f"media-src {store}; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'"
     )
     response.headers["X-Frame-Options"] = "DENY"

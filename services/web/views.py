@@ -8,11 +8,11 @@ from fastapi import Request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from services.calls import playback
 from services.calls.tables import Call
 from services.config import get_settings
-from services.errors import InvalidInput, StorageUnavailable
+from services.errors import InvalidInput, NotReady, StorageUnavailable
 from services.people.service import Principal
+from services.speech import playback
 from services.speech import service as speech_service
 from services.types import Comment
 
@@ -49,6 +49,7 @@ class Recording:
     lines: list[Line]
     segments: list[Segment]
     duration: float
+    why_not: str | None = None  # why the recording cannot be played now
 
 
 def timeline(lines: list[Line]) -> list[Segment]:
@@ -81,12 +82,15 @@ def recording(
             call=call,
             principal=principal,
             address=request.client.host if request.client else None,
+            base_url=str(request.base_url).rstrip("/"),
             settings=get_settings(),
         ).url
-    except StorageUnavailable:
-        url = None  # the page still shows the transcript; the player says it cannot play
+        why_not: str | None = None
+    except (NotReady, StorageUnavailable) as exc:
+        # The page still shows the transcript; the player says why it cannot play yet.
+        url, why_not = None, str(exc)
     duration = call.duration_s or max((line.end for line in lines), default=0.0)
-    return Recording(call, url, lines, timeline(lines), duration)
+    return Recording(call, url, lines, timeline(lines), duration, why_not)
 
 
 def valid(model: type[Model], **fields: Any) -> Model:

@@ -68,9 +68,10 @@ class Desk:
         )
         audio = _wav(29)
         for call in (self.call, self.other_call):
-            storage.put_bytes(bucket=get_settings().bucket, key=call.object_key, data=audio,
-                              content_type="audio/wav")  # fmt: skip
-            call.redacted_key = None  # the bleeped copy is of the text-only fake recording
+            # The recording and its bleeped copy (which roles without PII rights hear).
+            for key in {call.object_key, call.redacted_key} - {None}:
+                storage.put_bytes(bucket=get_settings().bucket, key=key, data=audio,
+                                  content_type="audio/wav")  # fmt: skip
         self.review = Review(call_id=self.call.id, inspector_id=self.inspector.id, priority=0,
                              reason="flagged: forbidden phrase, abuse")  # fmt: skip
         later = Review(call_id=self.other_call.id, inspector_id=self.inspector.id, priority=1,

@@ -1,0 +1,101 @@
+"""HTTP endpoints for hearing a call: a playback link, and the stream it points at."""
+
+import mimetypes
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from services import storage
+from services.api.auth import Auth
+from services.api.params import CallId, DbSession
+from services.calls import service as calls_service
+from services.calls.schemas import PlaybackOut
+from services.config import get_settings
+from services.errors import Forbidden
+from services.i18n import _
+from services.speech import links, playback, ranges
+
+router = APIRouter(prefix="/api/v1", tags=["calls"])
+
+# Links expire within the hour; a bound keeps absurd numbers from reaching the arithmetic.
+MAX_EXPIRES = 2**40
+AUDIO_ANSWERS: dict[int | str, dict[str, object]] = {
+    200: {"content": {"audio/*": {}}, "description": "The whole recording."},
+    206: {"content": {"audio/*": {}}, "description": "The bytes the Range header asked for."},
+    403: {"description": "The link has expired or is not valid."},
+    416: {"description": "The range starts past the end of the recording."},
+}
+
+
+@router.get(
+    "/calls/{call_id}/audio",
+    response_model=PlaybackOut,
+    responses={409: {"description": "Not ready for this role yet (Retry-After), or never."}},
+)
+def call_audio(
+    call_id: CallId, request: Request, db_session: DbSession, principal: Auth
+) -> PlaybackOut:
+    """A short-lived link to the recording (the bleeped copy for roles that must not hear
+    personal data); every request for one is written to the audit log."""
+    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
+    found = playback.audio(
+        db_session=db_session,
+        call=call,
+        principal=principal,
+        address=request.client.host if request.client else None,
+        base_url=str(request.base_url),
+        settings=get_settings(),
+    )
+    return PlaybackOut(url=found.url, expires_in_s=found.expires_in_s)
+
+
+@router.get("/calls/{call_id}/audio/stream", response_class=Response, responses=AUDIO_ANSWERS)
+def stream_audio(
+    call_id: CallId,
+    db_session: DbSession,
+    expires: Annotated[int, Query(ge=0, le=MAX_EXPIRES)],
+    signature: Annotated[str, Query(pattern="^[0-9a-f]{64}$")],
+    range_: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
+    if_range: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """The audio a playback link names, streamed; a ``Range`` request gets those bytes (206)."""
+    settings = get_settings()
+    call = calls_service.get(db_session=db_session, call_id=call_id)
+    candidates = [k for k in (call.object_key, call.redacted_key) if k] if call else []
+    key = links.signed_key(
+        settings=settings,
+        call_id=call_id,
+        candidates=candidates,
+        expires=expires,
+        sent=signature,
+        now=time.time(),
+    )
+    if call is None or key is None:
+        raise Forbidden(_("This playback link has expired or is not valid; ask for a new one."))
+    info = storage.stat(bucket=call.bucket, key=key)
+    etag = f'"{info.version}"'
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": etag,
+        "Cache-Control": "private, max-age=0",
+        "Content-Disposition": "inline",
+    }
+    try:
+        wanted = ranges.parse(range_, info.size)
+    except ranges.Unsatisfiable:
+        headers["Content-Range"] = f"bytes */{info.size}"
+        return Response(status_code=416, headers=headers)
+    if if_range is not None and if_range.strip() != etag:
+        wanted = None  # the player's earlier bytes came from another version: start over
+    start, length = (wanted.start, wanted.length) if wanted else (0, info.size)
+    headers["Content-Length"] = str(length)
+    if wanted:
+        headers["Content-Range"] = wanted.content_range
+    return StreamingResponse(
+        storage.read_range(bucket=call.bucket, key=key, start=start, length=length),
+        status_code=206 if wanted else 200,
+        media_type=mimetypes.guess_type(key)[0] or "application/octet-stream",
+        headers=headers,
+    )
