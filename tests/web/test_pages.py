@@ -211,3 +211,26 @@ def test_rule_packs_show_each_rules_precision(place, browser) -> None:
     assert (confirmed, reviewed) == (api["confirmed"], api["reviewed"]) and reviewed >= 1
     sign_in(browser, place.agent_name)
     assert browser.get("/rules").status_code == 403
+
+
+def test_the_session_cookie_is_httponly_samesite_and_secure_in_production(
+    place, browser, monkeypatch
+) -> None:
+    from services.config import get_settings
+
+    form = browser.get("/login")  # over plain HTTP here: its cookie must come back
+    monkeypatch.setattr(get_settings(), "cookie_secure", True)
+    answer = browser.post(
+        "/login",
+        data={
+            "username": place.agent_name,
+            "password": "correct horse battery",
+            "csrf_token": csrf_of(form.text),
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("zhijian_session=")
+    )
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=lax" in cookie

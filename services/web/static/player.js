@@ -107,7 +107,8 @@
       const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
       const d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
       const m = Math.floor(left % 3600 / 60), s = left % 60;
-      el.textContent = (d ? d + "d " : "") + String(h).padStart(2, "0") + ":" +
+      const days = (el.dataset.days || "%d d").replace("%d", String(d));
+      el.textContent = (d ? days + " " : "") + String(h).padStart(2, "0") + ":" +
         String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
     }
     tick();
