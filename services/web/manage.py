@@ -24,7 +24,7 @@ from services.web.templating import render
 from services.web.views import valid
 
 router = APIRouter(route_class=WebRoute, dependencies=[Depends(choose_language)])
-Field = Annotated[str, Form(max_length=4000)]
+FormText = Annotated[str, Form(max_length=4000)]
 
 
 def _manager(principal: Principal) -> Principal:
@@ -62,12 +62,12 @@ def manage(db_session: DbSession, principal: Viewer, done: str | None = None) ->
 def create_user(
     db_session: DbSession,
     principal: Sender,
-    username: Field,
-    role: Field,
-    password: Field = "",
-    team: Field = "",
-    agent_id: Field = "",
-    display_name: Field = "",
+    username: FormText,
+    role: FormText,
+    password: FormText = "",
+    team: FormText = "",
+    agent_id: FormText = "",
+    display_name: FormText = "",
 ) -> Response:
     """A new person who signs in with the password given."""
     _manager(principal)
@@ -87,7 +87,11 @@ def create_user(
 
 @router.post("/manage/areas", include_in_schema=False)
 def create_area(
-    db_session: DbSession, principal: Sender, name: Field, queues: Field = "", teams: Field = ""
+    db_session: DbSession,
+    principal: Sender,
+    name: FormText,
+    queues: FormText = "",
+    teams: FormText = "",
 ) -> Response:
     """A new area: the calls of these queues and teams."""
     _manager(principal)
@@ -103,12 +107,12 @@ def create_area(
 def create_plan(
     db_session: DbSession,
     principal: Sender,
-    name: Field,
-    period: Field = "week",
+    name: FormText,
+    period: FormText = "week",
     per_agent: Annotated[int, Form(ge=0, le=1000)] = 3,
     per_agent_cap: Annotated[int, Form(ge=1, le=1000)] = 10,
-    teams: Field = "",
-    queues: Field = "",
+    teams: FormText = "",
+    queues: FormText = "",
 ) -> Response:
     """A new sampling plan: risky calls first, then a random few per agent."""
     _manager(principal)
@@ -140,8 +144,8 @@ def run_plan(
     plan_id: Id,
     db_session: DbSession,
     principal: Sender,
-    action: Field = "dry_run",
-    at: Field = "",
+    action: FormText = "dry_run",
+    at: FormText = "",
 ) -> Response:
     """A dry run shows the picks; a run stores them and hands them to the inspectors."""
     _manager(principal)
