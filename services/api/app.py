@@ -29,6 +29,7 @@ from services.qa.sampling.router import router as sampling_router
 from services.reports.router import router as reports_router
 from services.scoring.router import router as rules_router
 from services.speech.router import router as speech_router
+from services.web.router import router as web_router
 
 
 def create_app() -> FastAPI:
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(calibration_router)
     app.include_router(reports_router)
+    app.include_router(web_router)  # the pages, at /
 
     @app.get("/healthz", tags=["health"])
     def healthz(

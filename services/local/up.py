@@ -74,7 +74,7 @@ def run(*, port: int, examples: Path, data_dir: Path | None, host: str = "127.0.
 
         base = settings.public_url or f"http://{_shown(host)}:{port}"
         typer.echo(
-            f"zhijian is up: API {base}/docs, calls {base}/api/v1/calls "
+            f"zhijian is up: the workplace {base}/, API {base}/docs, calls {base}/api/v1/calls "
             f"({ingested} example calls queued; worker log {data / 'worker.log'}).\n"
             f"Sign in as admin with the password in {data / 'admin-password'}, or send "
             f"Authorization: Bearer $(cat {data / 'admin-token'}). Ctrl-C stops."

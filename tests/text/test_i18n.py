@@ -29,10 +29,33 @@ def _message_ids() -> set[str]:
     return found
 
 
+def _template_message_ids() -> set[str]:
+    """Every ``{{ _("...") }}`` and ``{% trans %}`` text of the pages' templates."""
+    from services.web.templating import TEMPLATES, environment
+
+    env = environment()
+    found = set()
+    for path in TEMPLATES.glob("*.html"):
+        for line, _function, message in env.extract_translations(path.read_text("utf-8")):
+            # _("text {name}", name=...) reads as ("text {name}", None): its keywords.
+            text = message[0] if isinstance(message, tuple) else message
+            assert isinstance(text, str), f"{path.name}:{line}: a label that is not a literal"
+            found.add(text)
+    return found
+
+
 def test_every_message_has_its_chinese() -> None:
     chinese = i18n.catalogue("zh_CN")
     missing = sorted(m for m in _message_ids() if m not in chinese)
     assert not missing, f"messages without a zh_CN translation: {missing}"
+
+
+def test_every_template_label_has_its_chinese() -> None:
+    labels = _template_message_ids()
+    assert "Sign in" in labels  # the extraction finds the pages' labels
+    chinese = i18n.catalogue("zh_CN")
+    missing = sorted(m for m in labels if m not in chinese)
+    assert not missing, f"template labels without a zh_CN translation: {missing}"
 
 
 def test_placeholders_match_between_languages() -> None:
