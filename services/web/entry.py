@@ -16,6 +16,7 @@ from services.config import get_settings
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.i18n import LANGUAGES, _
 from services.people import service as people_service
+from services.people import signin
 from services.people.tables import Role
 from services.web.auth import (
     LANGUAGE_COOKIE,
@@ -74,16 +75,13 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf_token, expected):
         raise Forbidden(_("The form is out of date; reload the page and try again."))
-    address = request.client.host if request.client else None
     try:
-        user = people_service.authenticate(
-            db_session=db_session, username=username, password=password, address=address
-        )
-    except people_service.LoginThrottled as exc:
+        user = signin.authenticate(db_session=db_session, username=username, password=password)
+    except signin.LoginThrottled as exc:
         message = _("Too many failed sign-ins; try again in {seconds} s.",
                         seconds=exc.retry_after_s)  # fmt: skip
         return _login_page(_back_to(next), message, 429)
-    except InvalidInput:
+    except (signin.BadCredentials, InvalidInput):
         message = _("Unknown username or wrong password.")
         return _login_page(_back_to(next), message, 400)
     lifetime = timedelta(hours=get_settings().session_hours)
