@@ -5,6 +5,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
@@ -70,14 +71,18 @@ async def upload_call(
     key = calls_service.upload_key(
         prefix=settings.upload_prefix, sha256=received.sha256, filename=received.filename
     )
-    call, created = calls_service.store_upload(
-        db_session=db_session,
-        bucket=settings.bucket,
-        key=key,
-        data=received.file,
-        length=received.size,
-        content_type=received.content_type,
-        metadata=received.metadata,
+    # Storing is blocking work (the database, the copy to S3): off the event loop.
+    call, created = await run_in_threadpool(
+        partial(
+            calls_service.store_upload,
+            db_session=db_session,
+            bucket=settings.bucket,
+            key=key,
+            data=received.file,
+            length=received.size,
+            content_type=received.content_type,
+            metadata=received.metadata,
+        )
     )
     if created:
         after_commit(db_session, partial(pipeline.enqueue_transcription, call.id))
