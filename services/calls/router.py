@@ -1,6 +1,5 @@
 """HTTP endpoints for calls: upload, S3 events, list, detail."""
 
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -28,6 +27,7 @@ from services.errors import InvalidInput, ObjectMissing
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
+from services.types import InputDatetime
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 
@@ -131,8 +131,8 @@ def list_calls(
     agent_id: Annotated[str | None, Query(max_length=255)] = None,
     team: Annotated[str | None, Query(max_length=255)] = None,
     flagged: bool | None = None,
-    started_from: Annotated[datetime | None, Query(alias="from")] = None,
-    started_to: Annotated[datetime | None, Query(alias="to")] = None,
+    started_from: Annotated[InputDatetime | None, Query(alias="from")] = None,
+    started_to: Annotated[InputDatetime | None, Query(alias="to")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CallPage:

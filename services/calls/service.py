@@ -19,6 +19,7 @@ from services.calls.schemas import CallMetadata
 from services.calls.tables import Call, CallStatus
 from services.db import utcnow
 from services.errors import InvalidInput, NotFound, ObjectMissing
+from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -351,6 +352,16 @@ _SAFE_KEY = re.compile(r"^[^\x00-\x1f]{1,1024}$")
 
 
 def check_key(key: str) -> None:
-    """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes)."""
+    """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes) and
+    keys that are not one plain path: ``.`` or ``..`` parts, a leading or doubled ``/``, which
+    clients and storage read differently."""
     if not _SAFE_KEY.match(key) or len(key.encode()) > 1024:
         raise InvalidInput("an object key is 1 to 1024 bytes without control characters")
+    parts = key.split("/")
+    if any(part in ("", ".", "..") for part in parts[:-1]) or parts[-1] in (".", ".."):
+        raise InvalidInput(
+            _(
+                "the object key {key} is not a plain path (no . or .. parts, no empty ones)",
+                key=repr(key),
+            )
+        )

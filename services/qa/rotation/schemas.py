@@ -1,17 +1,15 @@
 """Monitor rotation in and out of the API."""
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
-from services.types import Strict, UtcDatetime
+from services.types import InputDatetime, Strict, UtcDatetime
 
 
 class RotationIn(Strict):
     """The period to plan."""
 
-    start: datetime
-    end: datetime
+    start: InputDatetime
+    end: InputDatetime
 
 
 class AssignmentOut(BaseModel):

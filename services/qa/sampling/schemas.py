@@ -1,11 +1,10 @@
 """Sampling plans and runs in and out of the API."""
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.types import ShortText, Strict, UtcDatetime
+from services.types import InputDatetime, ShortText, Strict, UtcDatetime
 
 
 class Filters(Strict):
@@ -82,5 +81,5 @@ class RunOut(BaseModel):
 class RunIn(Strict):
     """A run on demand: the period containing ``at`` (default: the last complete period)."""
 
-    at: datetime | None = None
+    at: InputDatetime | None = None
     dry_run: bool = False
