@@ -45,10 +45,10 @@ def compile_pattern(pattern: str, *, ignore_case: bool = True) -> Any:
 class Budget:
     """The time left to the searches of one condition on one call."""
 
-    def __init__(self, limit_s: float = TIME_LIMIT_S) -> None:
-        """Starts the clock."""
-        self.limit_s = limit_s
-        self.deadline = time.monotonic() + limit_s
+    def __init__(self, limit_s: float | None = None) -> None:
+        """Starts the clock: ``limit_s`` (default TIME_LIMIT_S) from now."""
+        self.limit_s = TIME_LIMIT_S if limit_s is None else limit_s
+        self.deadline = time.monotonic() + self.limit_s
 
     def search(self, compiled: Any, text: str, pos: int = 0) -> Any:
         """``compiled.search(text, pos)`` within the time left; raises PatternTimeout."""
