@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from services.errors import (
     Conflict,
@@ -19,6 +20,7 @@ from services.errors import (
     Unauthenticated,
     ZhijianError,
 )
+from services.i18n import _
 from services.people.service import LoginThrottled
 
 STATUS = [
@@ -46,8 +48,20 @@ def _finite(value: Any) -> Any:
     return value
 
 
+# Unique violation, serialization failure, deadlock: another request changed the same thing at
+# the same moment. The services guard their races; this is the net under any they miss.
+RACE_SQLSTATES = {"23505", "40001", "40P01"}
+
+
 def install(app: FastAPI) -> None:
     """Registers the error handlers on ``app``."""
+
+    @app.exception_handler(DBAPIError)
+    async def _race(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) not in RACE_SQLSTATES:
+            raise exc
+        detail = _("another request changed the same data at the same moment; try again")
+        return JSONResponse({"detail": detail}, status_code=409)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
