@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from services.i18n import _
 
@@ -51,6 +51,8 @@ def sane_day(value: date) -> date:
 # A time sent to the API (aware UTC, a naive one taken as UTC) within sane years.
 InputDatetime = Annotated[datetime, AfterValidator(sane_time)]
 InputDate = Annotated[date, AfterValidator(sane_day)]
+# The same, where the time zone must be given.
+InputAwareDatetime = Annotated[AwareDatetime, AfterValidator(sane_time)]
 # No control characters: PostgreSQL cannot store NUL, and nobody types the others on purpose.
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 MAX_ID = 2**63 - 1  # BIGINT: larger ids cannot exist, and must not reach the database

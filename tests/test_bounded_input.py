@@ -70,6 +70,20 @@ def test_a_sampling_run_at_an_absurd_time_is_refused(client, at):
     assert "dates go from the year 1970 to 2199" in response.text
 
 
+def test_a_calibration_deadline_in_year_9999_is_refused(client):
+    session = {
+        "title": "far",
+        "calls": [1, 2, 3],
+        "inspectors": ["a", "b"],
+        "deadline": "9999-12-31T23:00:00-05:00",
+    }
+
+    response = client.post("/api/v1/calibration/sessions", json=session, headers=EN)
+
+    assert response.status_code == 422, response.text
+    assert "dates go from the year 1970 to 2199" in response.text
+
+
 def test_a_rotation_for_year_one_is_refused(client):
     response = client.post(
         "/api/v1/rotation",

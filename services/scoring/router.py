@@ -56,7 +56,11 @@ def list_operators(_principal: Auth) -> list[dict[str, Any]]:
 )
 async def validate_pack(request: Request, _principal: Managers) -> ValidationOut:
     """Validates a pack (YAML in the body) and runs its test cases; nothing is installed."""
-    body = await request.body()
+    body = b""
+    async for chunk in request.stream():  # read no more than the limit allows
+        body += chunk
+        if len(body) > pack_module.MAX_PACK_BYTES:
+            break
     # Parsing and running the test cases is CPU work: off the event loop, other requests go on.
     return await run_in_threadpool(validate, body)
 
