@@ -24,6 +24,7 @@ from services.people.tables import (
     User,
     UserArea,
 )
+from services.types import MAX_ID
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist costs the same time as a real check.
@@ -183,7 +184,8 @@ def principal_from_token(*, db_session: Session, raw: str) -> Principal | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token_id, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
-    if not token_id.isdigit() or not secret:
+    # ASCII digits within BIGINT: isdigit() admits "²", which int() refuses, and ids end there.
+    if not (token_id.isascii() and token_id.isdigit() and int(token_id) <= MAX_ID) or not secret:
         return None
     token = db_session.get(ApiToken, int(token_id))
     if token is None or token.revoked_at is not None:
