@@ -1,7 +1,6 @@
 """Calibration over HTTP: sessions, blind answers, the reveal, the pooled report and the
 second-reviewer choice. Participants see only their own answers until the reveal (404)."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -25,7 +24,7 @@ from services.calibration.schemas import (
 from services.calibration.tables import CalibrationAnswer, CalibrationCall
 from services.db import utcnow
 from services.people.service import Principal
-from services.types import ShortText
+from services.types import InputDatetime, ShortText
 
 router = APIRouter(prefix="/api/v1/calibration", tags=["calibration"])
 Position = Annotated[int, Path(ge=1, le=5)]
@@ -203,7 +202,7 @@ def set_tolerance(
 def report(
     db_session: DbSession,
     principal: Auth,
-    as_of: Annotated[datetime | None, Query(description="with its time zone")] = None,
+    as_of: Annotated[InputDatetime | None, Query(description="with its time zone")] = None,
     days: Annotated[int, Query(ge=1, le=3660)] = WINDOW_DAYS,
     team: Annotated[ShortText | None, Query()] = None,
 ) -> dict[str, Any]:
