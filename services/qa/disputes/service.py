@@ -4,7 +4,7 @@ team lead or a QA manager upholds the judgement or overturns it, which re-scores
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, false, func, select, true, update
+from sqlalchemy import ColumnElement, column, false, func, select, table, true, update
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
@@ -19,7 +19,6 @@ from services.qa.disputes.tables import Dispute, DisputeStatus
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
-from services.qa.reviews.tables import Review
 
 DECISIONS = {DisputeStatus.UPHELD: N_("upheld"), DisputeStatus.OVERTURNED: N_("overturned")}
 
@@ -77,7 +76,10 @@ def lock_review(*, db_session: Session, review_id: int) -> None:
     """Holds the review's row until the transaction ends: the disputes of one review are opened
     and decided one at a time, so parallel requests see each other's work instead of writing
     the same version or item twice (SQLite serialises writers anyway)."""
-    db_session.execute(select(Review.id).where(Review.id == review_id).with_for_update())
+    # The row is named, not imported: reviews build on disputes (a re-evaluation carries them),
+    # so disputes do not import reviews.
+    reviews = table("reviews", column("id"))
+    db_session.execute(select(reviews.c.id).where(reviews.c.id == review_id).with_for_update())
 
 
 def open_dispute(
