@@ -63,6 +63,7 @@ def _row(page: str, marker: str) -> str:
 
 def test_the_people_page_lists_everyone_and_who_watches_each_area(staff, browser) -> None:
     sign_in(browser, staff["manager"].username)
+    assert 'href="/people"' in browser.get("/manage").text
     page = browser.get("/people").text
     assert f'data-user="{staff["agent"].username}"' in page
     assert f'data-team="{staff["team"].name}"' in page
