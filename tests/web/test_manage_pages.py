@@ -151,6 +151,9 @@ def test_inspectors_read_the_rotation_but_only_managers_plan_it(staff, browser) 
     assert page.status_code == 200 and 'id="plan-rotation"' not in page.text
     refused = browser.post("/rotation", data={"csrf_token": token, "start": "2031-03-03"})
     assert refused.status_code == 403
+    sign_in(browser, staff["manager"].username)
+    no_token = browser.post("/rotation", data={"start": "2031-03-03"})
+    assert no_token.status_code == 403 and 'id="period-' not in browser.get("/rotation").text
     sign_in(browser, staff["agent"].username)
     assert browser.get("/rotation").status_code == 403
 

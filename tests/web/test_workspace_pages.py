@@ -85,6 +85,20 @@ def test_a_turn_of_another_call_is_refused_and_nothing_saved(place, browser) -> 
     assert no_turn.status_code == 422 and "Choose the turn" in no_turn.text
 
 
+def test_another_inspector_cannot_comment_on_the_review(place, browser) -> None:
+    review_id = place.reviews[place.calls["red"]]
+    sign_in(browser, place.inspector_name)
+    turn = _turns(browser.get(f"/reviews/{review_id}").text)[0]
+    token = sign_in(browser, place.stranger_name)
+    refused = browser.post(
+        f"/reviews/{review_id}",
+        data={"csrf_token": token, "action": "save", "new_turn": str(turn),
+              "new_turn_comment": "sneaky"},
+    )  # fmt: skip
+    assert refused.status_code == 404 and "sneaky" not in refused.text
+    assert not place.inspector.get(f"/api/v1/reviews/{review_id}").json()["draft"].get("turns")
+
+
 def test_a_script_in_a_turn_comment_is_shown_as_text(place, browser) -> None:
     token = sign_in(browser, place.inspector_name)
     review_id = place.reviews[place.calls["misheard"]]
