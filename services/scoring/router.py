@@ -11,11 +11,10 @@ from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
 from services.calls.schemas import CallAccepted
 from services.config import get_settings
-from services.errors import InvalidInput
-from services.i18n import _, localised
+from services.i18n import localised
 from services.scoring import service as scoring_service
-from services.scoring.rules import pack as pack_module
-from services.scoring.rules import packtests, registry
+from services.scoring import validation
+from services.scoring.rules import registry
 from services.scoring.schemas import PackOut, RuleOut, ValidationOut
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
@@ -69,37 +68,7 @@ async def validate_pack(request: Request, _principal: Managers) -> ValidationOut
         if len(body) > pack_module.MAX_PACK_BYTES:
             break
     # Parsing and running the test cases is CPU work: off the event loop, other requests go on.
-    return await run_in_threadpool(validate, body)
-
-
-def validate(body: bytes) -> ValidationOut:
-    """A pack's validation: its errors, or its test cases' results."""
-    if len(body) > pack_module.MAX_PACK_BYTES:
-        raise InvalidInput(
-            _("a pack is at most {size_kb} KB", size_kb=pack_module.MAX_PACK_BYTES // 1024)
-        )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(_("the pack must be UTF-8 text")) from None
-    try:
-        pack = pack_module.parse(text, source="request")
-    except pack_module.PackError as exc:
-        return ValidationOut(valid=False, errors=exc.errors)
-    try:
-        count, failures = packtests.run(pack)
-    except ValueError as exc:
-        return ValidationOut(
-            valid=False, errors=[f"test cases: {exc}"], pack=pack.id, version=pack.version
-        )
-    return ValidationOut(
-        valid=not failures,
-        errors=[],
-        pack=pack.id,
-        version=pack.version,
-        tests_run=count,
-        test_failures=[str(f) for f in failures],
-    )
+    return await run_in_threadpool(validation.validate, body)
 
 
 @router.post(

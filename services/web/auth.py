@@ -101,6 +101,8 @@ def page_principal(request: Request, db_session: DbSession) -> Principal:
     if found is None:
         raise Unauthenticated("sign in")
     request.state.principal = found
+    if found.language:  # the language the user chose wins over the browser's
+        set_language(found.language)
     return found
 
 

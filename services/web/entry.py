@@ -14,7 +14,8 @@ from services.api.auth import SESSION_COOKIE
 from services.api.params import DbSession
 from services.config import get_settings
 from services.errors import Forbidden, InvalidInput, NotFound
-from services.i18n import LANGUAGES, _
+from services.i18n import LANGUAGES, _, set_language
+from services.people import manage as people_manage
 from services.people import service as people_service
 from services.people import signin
 from services.people.tables import Role
@@ -84,6 +85,8 @@ def login(
     except (signin.BadCredentials, InvalidInput):
         message = _("Unknown username or wrong password.")
         return _login_page(_back_to(next), message, 400)
+    if user.language:
+        set_language(user.language)
     lifetime = timedelta(hours=get_settings().session_hours)
     secret, _csrf = people_service.create_session(
         db_session=db_session, user=user, lifetime=lifetime
@@ -99,6 +102,8 @@ def login(
         path="/",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
+    if user.language:  # the sign-in page, next time, in their language too
+        _remember_language(response, user.language)
     return response
 
 
@@ -113,20 +118,30 @@ def logout(request: Request, db_session: DbSession, _principal: Sender) -> Respo
     return response
 
 
+def _remember_language(response: Response, language: str) -> None:
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=365 * 86400, secure=secure_cookies(), samesite="lax"
+    )
+
+
 @router.post("/language", include_in_schema=False)
 def choose(
-    request: Request, _principal: Sender, language: Annotated[str, Form(max_length=8)]
+    request: Request,
+    db_session: DbSession,
+    principal: Sender,
+    language: Annotated[str, Form(max_length=8)],
 ) -> Response:
-    """The reader's language, kept for a year in this browser; back to the page they were on."""
+    """The reader's language, kept on the user (every browser they sign in from follows it)
+    and in this browser; back to the page they were on."""
     if language not in LANGUAGES:
         raise InvalidInput(_("Unknown language {language}.", language=language))
+    user = people_manage.get_user_or_raise(db_session=db_session, user_id=principal.user_id)
+    people_manage.update_user(db_session=db_session, user=user, changes={"language": language})
     came_from = urlsplit(request.headers.get("referer", ""))
     same_site = came_from.netloc == request.url.netloc
     back = came_from.path + (f"?{came_from.query}" if came_from.query else "")
     response = RedirectResponse(_back_to(back if same_site else "/"), status_code=303)
-    response.set_cookie(
-        LANGUAGE_COOKIE, language, max_age=365 * 86400, secure=secure_cookies(), samesite="lax"
-    )
+    _remember_language(response, language)
     return response
 
 

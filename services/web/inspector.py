@@ -144,6 +144,20 @@ def _scores(form: FormData, items: list[content.Item]) -> dict[str, dict[str, An
     return found
 
 
+def _turn_comments(form: FormData) -> dict[int, str]:
+    """Comments on single turns: those saved before as edited (empty removes one) and a new one."""
+    found = {}
+    for key, value in form.multi_items():
+        if key.startswith("turn-comment-") and key.removeprefix("turn-comment-").isdigit():
+            found[int(key.removeprefix("turn-comment-"))] = comment_text(value)
+    new_turn, new_text = str(form.get("new_turn") or ""), comment_text(form.get("new_turn_comment"))
+    if new_text.strip():
+        if not new_turn.isdigit():
+            raise InvalidInput(_("Choose the turn the comment is about."))
+        found[int(new_turn)] = new_text
+    return found
+
+
 @router.post("/reviews/{review_id}", include_in_schema=False)
 def save(
     review_id: Id, request: Request, db_session: DbSession, principal: Sender, form: Form
@@ -163,6 +177,7 @@ def save(
         hits=_verdicts(form, hit_ids),
         items=_scores(form, [i for i in base if i["manual"] or form.get(f"earned-{i['id']}")]),
         comment=comment_text(form.get("comment")),
+        turn_comments=_turn_comments(form),
     )
     if form.get("action") != "submit":
         return RedirectResponse(f"/reviews/{review.id}?saved=1", status_code=303)

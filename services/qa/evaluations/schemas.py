@@ -65,6 +65,9 @@ class EvaluationOut(VersionOut):
     maximum: float
     auto_failed: bool
     comment: str
+    turn_comments: list[dict[str, Any]] | None = Field(
+        None, description="Comments on single turns: turn_id, start, end, role, comment."
+    )
     released_by: str | None
     acknowledged_at: UtcDatetime | None
     superseded_by: int | None

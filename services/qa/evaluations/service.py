@@ -91,6 +91,7 @@ def write_version(
     comment: str,
     why: str,
     by: Principal,
+    turn_comments: list[dict[str, Any]] | None = None,
 ) -> Evaluation:
     """Stores a new version (the previous one, if any, is superseded)."""
     latest = db_session.scalar(
@@ -121,6 +122,7 @@ def write_version(
         pack_version=pack[1],
         items=items,
         comment=comment,
+        turn_comments=turn_comments or [],
         why=why,
         created_by=by.username,
         **content.totals(items, weights),
@@ -266,6 +268,7 @@ def new_version(
         items=items,
         weights=content.weights(row.sections),
         comment=row.comment,
+        turn_comments=row.turn_comments,
         why=why,
         by=by,
     )

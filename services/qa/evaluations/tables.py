@@ -58,6 +58,8 @@ class Evaluation(Base):
     percent: Mapped[float | None] = mapped_column()
     auto_failed: Mapped[bool] = mapped_column()
     comment: Mapped[str] = mapped_column(Text, default="")
+    # Comments on single turns: [{turn_id, start, end, role, comment}], in the call's order.
+    turn_comments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     why: Mapped[str] = mapped_column(Text)  # what made this version: review, correction, dispute
     created_by: Mapped[str] = mapped_column(String(150))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

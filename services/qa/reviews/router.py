@@ -137,6 +137,7 @@ def save_review(
         hits=body.verdicts(),
         items=body.scores(),
         comment=body.comment,
+        turn_comments=body.turn_comments(),
     )
     return ReviewOut.model_validate(saved)
 

@@ -64,12 +64,24 @@ class HitVerdictIn(Strict):
     comment: Comment = ""
 
 
+class TurnCommentIn(Strict):
+    """An inspector's comment on one turn of the transcript (empty: remove it)."""
+
+    turn_id: int = Field(ge=1, le=2**63 - 1)
+    comment: Comment = ""
+
+
 class DraftIn(Strict):
     """Work on an open review; what is sent replaces what was saved for the same hit or item."""
 
     hits: list[HitVerdictIn] = Field(default_factory=list, max_length=2000)
     items: list[ItemScoreIn] = Field(default_factory=list, max_length=500)
     comment: Comment | None = None
+    turns: list[TurnCommentIn] = Field(default_factory=list, max_length=2000)
+
+    def turn_comments(self) -> dict[int, str]:
+        """Comments by turn id."""
+        return {t.turn_id: t.comment for t in self.turns}
 
     def verdicts(self) -> dict[int, dict[str, Any]]:
         """Verdicts by hit id."""
@@ -83,6 +95,7 @@ class DraftIn(Strict):
     def _unique(self) -> "DraftIn":
         by_key(self.hits, "hit_id")
         by_key(self.items, "item_id")
+        by_key(self.turns, "turn_id")
         return self
 
 

@@ -18,7 +18,7 @@ from services.people.tables import Role
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
-from services.qa.reviews import reevaluation
+from services.qa.reviews import reevaluation, turn_notes
 from services.qa.reviews.tables import HitVerdict, Review, ReviewStatus
 from services.scoring import service as scoring_service
 from services.scoring.tables import CallScore
@@ -147,8 +147,10 @@ def save_draft(
     hits: dict[int, dict[str, Any]],
     items: dict[str, dict[str, Any]],
     comment: str | None,
+    turn_comments: dict[int, str] | None = None,
 ) -> Review:
-    """Merges verdicts, item scores and the call comment into the open review's draft."""
+    """Merges verdicts, item scores, the call comment and comments on single turns (an empty
+    one removes the turn's) into the open review's draft."""
     if review.status != ReviewStatus.OPEN:
         raise Conflict(
             _(
@@ -166,10 +168,14 @@ def save_draft(
         raise InvalidInput(
             _("hits {unknown} are not on this call's current machine score", unknown=unknown)
         )
+    saved_turns = review.draft.get("turns", {})
+    turns = turn_notes.merged(db_session=db_session, call_id=review.call_id,
+                              saved=saved_turns, comments=turn_comments or {})  # fmt: skip
     draft = {
         "hits": {**review.draft.get("hits", {}), **{str(k): v for k, v in hits.items()}},
         "items": {**review.draft.get("items", {}), **items},
         "comment": review.draft.get("comment", "") if comment is None else comment,
+        "turns": turns,
     }
     try:
         preview(base, draft, by=principal.username)
@@ -238,6 +244,7 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
         items=items,
         weights=content.weights(score.sections),
         comment=review.draft.get("comment", ""),
+        turn_comments=turn_notes.kept(review.draft),
         why=review.reason if earlier else "review",
         by=principal,
     )
