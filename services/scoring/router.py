@@ -14,6 +14,7 @@ from services.config import get_settings
 from services.i18n import localised
 from services.scoring import service as scoring_service
 from services.scoring import validation
+from services.scoring.rules import pack as pack_module
 from services.scoring.rules import registry
 from services.scoring.schemas import PackOut, RuleOut, ValidationOut
 
