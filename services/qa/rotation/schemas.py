@@ -5,13 +5,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from services.i18n import _
 from services.types import Strict, UtcDatetime
 
 
 def _plausible(value: datetime | date | None) -> datetime | date | None:
     # Far from now a period means nothing, and the calendar's ends overflow when zones shift.
     if value is not None and not 1970 <= value.year <= 9000:
-        raise ValueError("a rotation period lies between the years 1970 and 9000")
+        raise ValueError(_("a rotation period lies between the years 1970 and 9000"))
     return value
 
 
