@@ -23,6 +23,7 @@ from services.errors import (
 )
 from services.i18n import _
 from services.people.signin import LoginThrottled
+from services.validation import localised_errors
 
 STATUS = [
     (Unauthenticated, 401),
@@ -66,8 +67,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's own answer, but one that can always be encoded.
-        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
+        # FastAPI's own answer, its texts in the request's language, and always encodable.
+        detail = _finite(jsonable_encoder(localised_errors(list(exc.errors()))))
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ZhijianError)
     async def _handle(_request: Request, exc: ZhijianError) -> JSONResponse:

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.calls.schemas import TurnOut
+from services.i18n import _
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.qa.reviews.schemas import DraftIn, HitVerdictIn
 from services.types import (
@@ -41,9 +42,9 @@ class SessionIn(Strict):
     @model_validator(mode="after")
     def _calls_or_draw(self) -> "SessionIn":
         if (self.calls is None) == (self.draw is None):
-            raise ValueError("give either calls or draw")
+            raise ValueError(_("give either calls or draw"))
         if self.calls and not all(1 <= c <= MAX_ID for c in self.calls):
-            raise ValueError("call ids are positive integers")
+            raise ValueError(_("call ids are positive integers"))
         return self
 
 

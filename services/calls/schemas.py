@@ -12,6 +12,7 @@ from pydantic import (
     field_validator,
 )
 
+from services.i18n import _
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.types import NO_CONTROL, InputDatetime, ShortText, UtcDatetime, as_utc
 
@@ -54,11 +55,11 @@ class CallMetadata(BaseModel):
         if not isinstance(value, dict):
             return value
         if set(value) != set(ROLES):
-            raise ValueError('a channel map names exactly "agent" and "customer"')
+            raise ValueError(_('a channel map names exactly "agent" and "customer"'))
         if len(set(value.values())) != len(value):
-            raise ValueError("agent and customer must be on different channels")
+            raise ValueError(_("agent and customer must be on different channels"))
         if any(not 0 <= v <= MAX_CHANNEL for v in value.values()):
-            raise ValueError(f"channel numbers go from 0 to {MAX_CHANNEL}")
+            raise ValueError(_("channel numbers go from 0 to {last}", last=MAX_CHANNEL))
         return value
 
     @field_validator("language")
@@ -66,7 +67,7 @@ class CallMetadata(BaseModel):
     def _language(cls, value: str | None) -> str | None:
         if value is not None and value not in _LANGUAGE_CODES:
             raise ValueError(
-                f"unknown language code {value!r} (use Whisper's codes: zh, en, yue …)"
+                _("unknown language code {code} (use Whisper's codes: zh, en, yue …)", code=value)
             )
         return value
 

@@ -24,6 +24,7 @@ from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
 from services.types import MAX_ID
+from services.validation import message_of
 
 AUDIO_SUFFIXES = frozenset(
     [
@@ -305,7 +306,7 @@ def _first_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         err = exc.errors()[0]
         place = ".".join(str(p) for p in err["loc"]) or "metadata"
-        return f"{place}: {err['msg']}"
+        return f"{place}: {message_of(err)}"
     return str(exc)
 
 

@@ -14,6 +14,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from services.calls.schemas import CallMetadata
 from services.errors import InvalidInput, TooLarge
 from services.i18n import _
+from services.validation import message_of
 
 METADATA_LIMIT = 64 * 1024
 # Multipart boundaries and part headers on top of the recording itself.
@@ -87,7 +88,7 @@ def _validated(form: FormData, max_bytes: int) -> ReceivedUpload:
         err = exc.errors()[0]
         place = ".".join(str(p) for p in err["loc"]) or "metadata"
         raise InvalidInput(
-            _("metadata is invalid at {place}: {msg}", place=place, msg=err["msg"])
+            _("metadata is invalid at {place}: {msg}", place=place, msg=message_of(err))
         ) from None
     digest = hashlib.sha256()
     size = 0

@@ -15,6 +15,7 @@ from services.people.service import Principal
 from services.speech import playback
 from services.speech import service as speech_service
 from services.types import Comment
+from services.validation import message_of
 
 Model = TypeVar("Model", bound=BaseModel)
 SILENCE_S = 3.0  # a pause at least this long is drawn on the timeline
@@ -100,7 +101,7 @@ def valid(model: type[Model], **fields: Any) -> Model:
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
-        raise InvalidInput(f"{where}: {problem['msg']}") from None
+        raise InvalidInput(f"{where}: {message_of(problem)}") from None
 
 
 _COMMENT: TypeAdapter[str] = TypeAdapter(Comment)
@@ -111,4 +112,4 @@ def comment_text(value: object) -> str:
     try:
         return _COMMENT.validate_python(str(value or ""))
     except ValidationError as exc:
-        raise InvalidInput(exc.errors()[0]["msg"]) from None
+        raise InvalidInput(message_of(exc.errors()[0])) from None

@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
+from services.i18n import _
 from services.qa.disputes.schemas import DisputeOut
 from services.scoring.maximum import explain_maximum
 from services.scoring.schemas import readable_items
@@ -21,7 +22,7 @@ class ItemScoreIn(Strict):
     @model_validator(mode="after")
     def _one(self) -> "ItemScoreIn":
         if self.not_applicable and self.earned is not None:
-            raise ValueError("an item is either scored or not applicable, not both")
+            raise ValueError(_("an item is either scored or not applicable, not both"))
         return self
 
 
@@ -29,7 +30,7 @@ def by_key(items: list[Any], key: str) -> dict[Any, dict[str, Any]]:
     """The items' fields by their ``key``; an error if a key appears twice."""
     keys = [getattr(i, key) for i in items]
     if len(keys) != len(set(keys)):
-        raise ValueError(f"each {key} may appear once")
+        raise ValueError(_("each {key} may appear once", key=key))
     return {getattr(i, key): i.model_dump(exclude={key}, exclude_defaults=True) for i in items}
 
 

@@ -5,14 +5,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from services.types import Strict, UtcDatetime
+from services.types import Strict, UtcDatetime, sane_day
 
 
 def _plausible(value: datetime | date | None) -> datetime | date | None:
-    # Far from now a period means nothing, and the calendar's ends overflow when zones shift.
-    if value is not None and not 1970 <= value.year <= 9000:
-        raise ValueError("a rotation period lies between the years 1970 and 9000")
-    return value
+    # Far from now a period means nothing, and the calendar's ends overflow when zones shift:
+    # the same sane years as every other time sent to the API (a datetime is a date, too).
+    return None if value is None else sane_day(value)
 
 
 Moment = Annotated[datetime | date, AfterValidator(_plausible)]

@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.i18n import _
 from services.types import InputDatetime, ShortText, Strict, UtcDatetime
 
 
@@ -45,7 +46,7 @@ class PlanSpec(Strict):
     @model_validator(mode="after")
     def _cap(self) -> "PlanSpec":
         if self.per_agent_cap < max(self.per_agent, self.new_hire_per_agent):
-            raise ValueError("per_agent_cap must be at least per_agent and new_hire_per_agent")
+            raise ValueError(_("per_agent_cap must be at least per_agent and new_hire_per_agent"))
         return self
 
 
