@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models import asr
 from services import storage
 from services.audit import service as audit_service
-from services.calls import service as calls_service
+from services.calls import recordings
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.db import aware, utcnow
@@ -240,7 +240,7 @@ def _store_bleeped(call: Call, audio: DecodedAudio, drafts: list[TurnDraft]) -> 
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
         out.writeframes((np.clip(bleeped, -1, 1).T * 32767).astype("<i2").tobytes())
-    key = calls_service.derived_key(call, ".wav")
+    key = recordings.derived_key(call, ".wav")
     storage.put_bytes(bucket=call.bucket, key=key, data=buffer.getvalue(), content_type="audio/wav")
     return key
 
