@@ -20,6 +20,7 @@ from services.notifications import service as notify
 from services.qa.rotation import service as rotation_service
 from services.qa.sampling import service as sampling_service
 from services.scoring import service as scoring_service
+from services.speech import claims
 from services.speech import service as speech_service
 from workers import beats
 from workers.app import app
@@ -46,7 +47,7 @@ def transcribe(self: Task, call_id: int) -> None:
     # Two units of work: the claim (counted even if this worker dies on the recording), then
     # the transcript or the failure.
     with session_scope() as db_session:
-        claimed = speech_service.begin(
+        claimed = claims.begin(
             db_session=db_session,
             call_id=call_id,
             max_deliveries=settings.max_deliveries,
@@ -57,7 +58,7 @@ def transcribe(self: Task, call_id: int) -> None:
         ready = claimed is None and speech_service.awaits_scoring(
             db_session=db_session, call_id=call_id
         )
-        held = claimed is None and speech_service.held(
+        held = claimed is None and claims.held(
             db_session=db_session, call_id=call_id, lease_s=settings.transcription_lease_s
         )
     if held:
@@ -75,7 +76,7 @@ def transcribe(self: Task, call_id: int) -> None:
 
 def _renew(call_id: int, delivery: int) -> bool:
     with session_scope() as db_session:
-        return speech_service.heartbeat(db_session=db_session, call_id=call_id, delivery=delivery)
+        return claims.heartbeat(db_session=db_session, call_id=call_id, delivery=delivery)
 
 
 def _transcribe(call_id: int, delivery: int, settings: Settings) -> bool:
@@ -95,7 +96,7 @@ def _transcribe(call_id: int, delivery: int, settings: Settings) -> bool:
             )
     except StorageUnavailable:
         with session_scope() as db_session:
-            speech_service.give_back(db_session=db_session, call_id=call_id)
+            claims.give_back(db_session=db_session, call_id=call_id)
         raise
     except SoftTimeLimitExceeded:
         reason = f"transcription took longer than {ASR_SOFT_LIMIT_S // 60} minutes"
@@ -105,10 +106,8 @@ def _transcribe(call_id: int, delivery: int, settings: Settings) -> bool:
         log.exception("transcription of call %s failed", call_id)
         reason = f"transcription failed unexpectedly ({type(exc).__name__}: {exc})"
     with session_scope() as db_session:
-        if speech_service.holds(db_session=db_session, call_id=call_id, delivery=delivery):
-            speech_service.fail(
-                db_session=db_session, call=_claimed(db_session, call_id), reason=reason
-            )
+        if claims.holds(db_session=db_session, call_id=call_id, delivery=delivery):
+            claims.fail(db_session=db_session, call=_claimed(db_session, call_id), reason=reason)
     return False
 
 

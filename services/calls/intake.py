@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import storage
-from services.calls import identity
+from services.calls import identity, recordings
 from services.calls import service as calls_service
 from services.calls.schemas import CallMetadata
 from services.calls.tables import Call
@@ -21,7 +21,7 @@ def upload_key(
     """The object key of an uploaded recording: by content (and the source's external id), so
     the same recording is one object whatever its file name."""
     suffix = Path(filename or "").suffix.lower()
-    if suffix not in calls_service.AUDIO_SUFFIXES:
+    if suffix not in recordings.AUDIO_SUFFIXES:
         suffix = ".audio"
     scoped = f"-{hashlib.sha256(external_id.encode()).hexdigest()[:16]}" if external_id else ""
     return f"{prefix}{sha256[:2]}/{sha256}{scoped}{suffix}"
@@ -83,7 +83,7 @@ def store_upload(
     # The sidecar goes first: the reconciler must never see the recording without its metadata.
     storage.put_bytes(
         bucket=bucket,
-        key=key + calls_service.SIDECAR_SUFFIX,
+        key=key + recordings.SIDECAR_SUFFIX,
         data=metadata.model_dump_json(exclude_none=True).encode(),
         content_type="application/json",
     )

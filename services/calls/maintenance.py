@@ -4,8 +4,7 @@ reconciling the database with the bucket, and deleting what is past the retentio
 from datetime import timedelta
 
 from services import pipeline
-from services.calls import recovery, retention
-from services.calls import service as calls_service
+from services.calls import recordings, recovery, retention
 from services.config import get_settings
 from services.db import session_scope
 
@@ -14,7 +13,7 @@ def reconcile_now() -> dict[str, object]:
     """One reconciliation pass, queueing what it finds; returns what it did."""
     settings = get_settings()
     with session_scope() as db_session:
-        listed, created, stale = calls_service.reconcile(
+        listed, created, stale = recordings.reconcile(
             db_session=db_session,
             bucket=settings.bucket,
             prefix=settings.reconcile_prefix,

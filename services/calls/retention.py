@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services import storage
 from services.audit import service as audit_service
-from services.calls.service import SIDECAR_SUFFIX
+from services.calls.recordings import SIDECAR_SUFFIX
 from services.calls.tables import Call
 from services.db import utcnow
 from services.errors import ObjectMissing

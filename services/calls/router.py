@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
 from services.api.params import CallId, DbSession
-from services.calls import intake, upload
+from services.calls import intake, recordings, upload
 from services.calls import service as calls_service
 from services.calls.schemas import (
     CallAccepted,
@@ -121,16 +121,16 @@ def s3_events(
     """Registers the recordings named in an S3/MinIO bucket notification (events are hints)."""
     settings = get_settings()
     result = S3EventsAccepted(registered=[], duplicates=[], ignored=[])
-    records = calls_service.parse_event_records(payload)
+    records = recordings.parse_event_records(payload)
     if len(records) > 1000:
         raise InvalidInput(_("at most 1000 records per notification"))
     for bucket, key, version in records:
-        calls_service.check_key(key)
-        if bucket != settings.bucket or not calls_service.is_recording_key(key):
+        recordings.check_key(key)
+        if bucket != settings.bucket or not recordings.is_recording_key(key):
             result.ignored.append(f"s3://{bucket}/{key}")
             continue
         try:
-            call, created = calls_service.ingest_object(
+            call, created = recordings.ingest_object(
                 db_session=db_session,
                 bucket=bucket,
                 key=key,

@@ -116,18 +116,19 @@ def test_a_call_that_failed_on_bad_metadata_is_resubmitted_with_fixed_metadata(
     client, db_session, recording: Path
 ):
     from services import storage
-    from services.calls import service as calls_service
+    from services.calls import recordings
+    from services.calls.tables import Call
     from services.config import get_settings
 
     bucket = get_settings().bucket
     storage.client().fput_object(
         bucket, "resubmit/bad.wav", str(recording), metadata={"direction": "sideways"}
     )
-    _listed, _created, _ = calls_service.reconcile(
+    _listed, _created, _ = recordings.reconcile(
         db_session=db_session, bucket=bucket, prefix="resubmit/", stale_after=timedelta(hours=1)
     )
     db_session.commit()
-    failed = db_session.query(calls_service.Call).filter_by(object_key="resubmit/bad.wav").one()
+    failed = db_session.query(Call).filter_by(object_key="resubmit/bad.wav").one()
     assert failed.status == "failed"
 
     again = upload(client, recording, {"agent_id": "A9", "direction": "inbound"})
@@ -145,14 +146,14 @@ def test_the_reconciler_and_events_register_the_same_bytes_under_two_keys_once(
     client, db_session, recording: Path
 ):
     from services import storage
-    from services.calls import service as calls_service
+    from services.calls import recordings
     from services.config import get_settings
 
     bucket = get_settings().bucket
     for key in ("twice/a.wav", "twice/copy/b.wav"):
         storage.client().fput_object(bucket, key, str(recording))
 
-    _listed, created, _ = calls_service.reconcile(
+    _listed, created, _ = recordings.reconcile(
         db_session=db_session, bucket=bucket, prefix="twice/", stale_after=timedelta(hours=1)
     )
     db_session.commit()
@@ -181,7 +182,8 @@ def test_a_fixed_copy_dropped_into_the_bucket_resubmits_the_failed_call_once(
     db_session, recording: Path
 ):
     from services import storage
-    from services.calls import service as calls_service
+    from services.calls import recordings
+    from services.calls.tables import Call
     from services.config import get_settings
 
     bucket = get_settings().bucket
@@ -189,14 +191,14 @@ def test_a_fixed_copy_dropped_into_the_bucket_resubmits_the_failed_call_once(
     client.fput_object(bucket, "fixcopy/bad.wav", str(recording), metadata={"team": "x" * 300})
 
     def reconcile() -> list[int]:
-        _listed, created, _ = calls_service.reconcile(
+        _listed, created, _ = recordings.reconcile(
             db_session=db_session, bucket=bucket, prefix="fixcopy/", stale_after=timedelta(hours=1)
         )
         db_session.commit()
         return created
 
     assert reconcile() == []  # registered failed: nothing to queue
-    failed = db_session.query(calls_service.Call).filter_by(object_key="fixcopy/bad.wav").one()
+    failed = db_session.query(Call).filter_by(object_key="fixcopy/bad.wav").one()
     assert failed.status == "failed"
     client.fput_object(bucket, "fixcopy/fixed.wav", str(recording), metadata={"team": "night"})
 

@@ -27,7 +27,7 @@ def _put(path: Path, key: str, metadata: dict[str, str] | None = None):
 
 
 def test_event_posted_twice_and_reconciler_make_one_call(client, db_session, tmp_path: Path):
-    from services.calls import service as calls_service
+    from services.calls import recordings
     from services.calls.tables import Call
     from services.config import get_settings
 
@@ -40,7 +40,7 @@ def test_event_posted_twice_and_reconciler_make_one_call(client, db_session, tmp
     second = client.post(
         "/api/v1/ingest/s3-events", json=_event(settings.bucket, key, info.version)
     )
-    listed, created, _stale = calls_service.reconcile(
+    listed, created, _stale = recordings.reconcile(
         db_session=db_session,
         bucket=settings.bucket,
         prefix="drop/",
@@ -57,7 +57,7 @@ def test_event_posted_twice_and_reconciler_make_one_call(client, db_session, tmp
 
 
 def test_reconciler_registers_what_events_missed_with_sidecar_metadata(db_session, tmp_path: Path):
-    from services.calls import service as calls_service
+    from services.calls import recordings
     from services.calls.tables import Call
     from services.config import get_settings
 
@@ -71,13 +71,13 @@ def test_reconciler_registers_what_events_missed_with_sidecar_metadata(db_sessio
     _put(wav, "missed/call.wav")
     _put(sidecar, "missed/readme.txt")
 
-    _listed, created, _ = calls_service.reconcile(
+    _listed, created, _ = recordings.reconcile(
         db_session=db_session,
         bucket=settings.bucket,
         prefix="missed/",
         stale_after=timedelta(hours=1),
     )
-    again = calls_service.reconcile(
+    again = recordings.reconcile(
         db_session=db_session,
         bucket=settings.bucket,
         prefix="missed/",
@@ -186,7 +186,7 @@ def test_periodic_reconcile_task_registers_and_requeues_through_the_worker(
 
 
 def test_derived_copies_in_the_bucket_are_never_registered_as_calls(client, db_session, tmp_path):
-    from services.calls import service as calls_service
+    from services.calls import recordings
     from services.calls.tables import Call
     from services.config import get_settings
 
@@ -196,7 +196,7 @@ def test_derived_copies_in_the_bucket_are_never_registered_as_calls(client, db_s
     bleeped = _put(wav, "redacted/derivedtest/call.wav.wav")
 
     for prefix in ("redacted/", "derivedtest/", "redacted/derivedtest/"):
-        calls_service.reconcile(
+        recordings.reconcile(
             db_session=db_session, bucket=bucket, prefix=prefix, stale_after=timedelta(hours=1)
         )
     event = client.post(

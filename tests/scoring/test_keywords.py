@@ -11,8 +11,9 @@ import pytest
 
 from services.scoring.rules import keywords, packtests
 from services.scoring.rules import pack as pack_module
-from services.scoring.rules.engine import KeywordScopes, in_window, register_keywords
+from services.scoring.rules.conditions import register_keywords
 from services.scoring.rules.keywords import KeywordIndex, outermost
+from services.scoring.rules.scopes import KeywordScopes, in_window
 from services.text.normalise import is_chinese, normalise, word_char, word_edges
 
 RULES = Path(__file__).resolve().parents[2] / "rules"

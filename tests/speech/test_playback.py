@@ -116,7 +116,10 @@ def test_a_link_cannot_be_stretched_moved_or_kept(client, db_session, monkeypatc
     path, query = link.split("?")
     expires = int(query.split("expires=")[1].split("&")[0])
 
-    stretched = client.get(link.replace(f"expires={expires}", f"expires={expires + 3600}"))
+    stretched = client.get(
+        link.replace(f"expires={expires}", f"expires={expires + 3600}"),
+        headers={"Accept-Language": "zh-CN"},
+    )
     moved = client.get(link.replace(f"/calls/{mine.id}/", f"/calls/{other.id}/"))
     unsigned = client.get(path)
 

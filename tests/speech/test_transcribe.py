@@ -68,7 +68,7 @@ def test_channel_map_assigns_roles_and_mono_is_unknown():
 
 def test_channel_map_beyond_the_recording_is_a_bad_recording():
     with pytest.raises(
-        BadRecording, match="puts the customer on channel 1, but the recording has 1 channel "
+        BadRecording, match="puts the customer on channel 1, but the recording has 1 channel"
     ):
         parties(_audio(1), {"agent": 0, "customer": 1})
 

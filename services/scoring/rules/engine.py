@@ -1,16 +1,14 @@
-"""Compiling rule conditions once per pack and evaluating them on a conversation."""
+"""Evaluating compiled rule conditions on a conversation: the condition tree's nodes, the rule
+operators, one call's evaluation context, and the logic operators (all, any, not)."""
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any, Generic, Literal, TypeVar
-
-from pydantic import ValidationError
 
 from services.scoring.rules import absence, wording
 from services.scoring.rules.conversation import Conversation
-from services.scoring.rules.keywords import Hit, KeywordIndex, merged
+from services.scoring.rules.keywords import Hit
 from services.scoring.rules.matching import JoinedTexts, join_texts
 from services.scoring.rules.metrics import Metrics
 from services.scoring.rules.operators import (
@@ -19,27 +17,12 @@ from services.scoring.rules.operators import (
     Params,
     RepetitionParams,
     Scoped,
-    Window,
 )
 from services.scoring.rules.outcome import Evidence, Outcome, all_of, any_of, negate
-from services.text.normalise import normalise
-from services.text.pinyin import sounds
+from services.scoring.rules.scopes import GroupKey, KeywordScopes, ScopeKey, in_window
 
 LOGIC = ("all", "any", "not")
-ScopeKey = tuple[str, str | None]  # role and window: the part of a scope known before a call
-# A scope and the fuzzy pairs its keywords are matched by sound with (None: by text alone).
-GroupKey = tuple[str, str | None, tuple[str, ...] | None]
-MAX_DEPTH = 12
 P = TypeVar("P", bound=Params)
-
-
-class ConditionError(ValueError):
-    """A condition that is not valid; ``path`` names where (e.g. ``when.all[1].keyword.any``)."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 @dataclass
@@ -124,152 +107,6 @@ class Operator(Generic[P]):
 
 
 Operators = dict[str, Operator[Any]]
-
-
-def compile_condition(
-    raw: Any, *, operators: Operators, key: str, path: str = "when", depth: int = 0
-) -> Node:
-    """Validates and compiles a condition tree; raises ConditionError naming the field."""
-    if depth > MAX_DEPTH:
-        raise ConditionError(path, f"conditions nest deeper than {MAX_DEPTH} levels")
-    if not isinstance(raw, dict):
-        raise ConditionError(path, "a condition is a mapping with one operator, e.g. {keyword: …}")
-    node_id = raw.get("id")
-    ops = [k for k in raw if k != "id"]
-    if len(ops) != 1:
-        known = ", ".join([*LOGIC, *operators])
-        raise ConditionError(path, f"a condition has exactly one operator (one of {known})")
-    op = ops[0]
-    value = raw[op]
-    if node_id is not None and not (
-        isinstance(node_id, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,63}", node_id)
-    ):
-        raise ConditionError(f"{path}.id", "an id is lower-case letters, digits and _")
-    here = f"{path}.{op}"
-    if op in ("all", "any"):
-        if not isinstance(value, list) or not value:
-            raise ConditionError(here, f"{op} takes a non-empty list of conditions")
-        children = [
-            compile_condition(
-                c, operators=operators, key=f"{key}.{op}{i}", path=f"{here}[{i}]", depth=depth + 1
-            )
-            for i, c in enumerate(value)
-        ]
-        return Node(op, key, children=children, id=node_id)
-    if op == "not":
-        child = compile_condition(
-            value, operators=operators, key=f"{key}.not", path=here, depth=depth + 1
-        )
-        _evidence_unused(child)
-        return Node(op, key, children=[child], id=node_id)
-    if op not in operators:
-        raise ConditionError(
-            path, f"unknown operator {op!r}; known: {', '.join([*LOGIC, *operators])}"
-        )
-    try:
-        params, evaluator = operators[op].bind(value)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        # Drop pydantic's union branch labels (e.g. "constrained-str") from the path.
-        where = ".".join(str(p) for p in err["loc"] if isinstance(p, int) or p.isidentifier())
-        raise ConditionError(f"{here}.{where}" if where else here, err["msg"]) from None
-    return Node(op, key, params=params, id=node_id, evaluator=evaluator)
-
-
-def _evidence_unused(node: Node) -> None:
-    """Marks a condition under a `not` (which keeps only the span searched) and those it is
-    made of as having evidence nothing reads, except where another condition may anchor."""
-    if node.id:
-        return
-    node.evidence_used = False
-    if node.op in ("all", "any"):
-        for child in node.children:
-            _evidence_unused(child)
-
-
-class KeywordScopes:
-    """A pack's keyword conditions, grouped by the turns they look in (role and window).
-
-    Each group is one automaton: a call's turns in that scope are scanned once for every
-    condition of the group, and each condition then reads its own matches. Turns no condition
-    looks in (the customer's, for the agent's greeting) are never scanned for its keywords.
-    """
-
-    def __init__(self) -> None:
-        self.windows: dict[GroupKey, Window | None] = {}
-        self.indexes: dict[GroupKey, KeywordIndex] = {}
-        self.by_sound: dict[GroupKey, KeywordIndex] = {}  # phonetic groups: keywords' sounds
-        self.words: dict[tuple[str, str], list[str]] = {}  # (condition, term) → its words
-
-    def register(self, node: Node, synonyms: dict[str, list[str]]) -> None:
-        """Adds the keywords of a keyword condition (and their synonyms) to its scope's group."""
-        assert isinstance(node.params, KeywordParams)
-        key = node.keyword_group
-        fuzzy = key[2]
-        self.windows[key] = node.params.window
-        index = self.indexes.setdefault(key, KeywordIndex())
-        by_sound = None
-        if fuzzy is not None:
-            by_sound = self.by_sound.setdefault(key, KeywordIndex(partial(sounds, fuzzy=fuzzy)))
-        for group in node.params.terms():
-            canonical = group[0]
-            words = self.words[node.key, canonical] = [*group, *synonyms.get(canonical, [])]
-            for word in words:
-                index.add(word, canonical, owner=node.key)
-                if by_sound is not None:
-                    by_sound.add(word, canonical, owner=node.key)
-
-    def find(self, conv: Conversation, key: GroupKey, turns: list[int]) -> dict[str, list[Hit]]:
-        """Per condition of the group, (turn position, term, start, end) of each match in the
-        group's ``turns`` (its role's, in its window): by text, and for a phonetic group also
-        by sound."""
-        found = self.indexes[key].find_turns(conv.norms, conv.word_edges, turns)
-        if key[2] is None:
-            return found
-        heard = self.by_sound[key].find_turns(conv.sounds(key[2], turns), conv.word_edges, turns)
-        return merged(found, heard)
-
-    def sounded_like(self, node: Node, term: str, heard: str) -> str | None:
-        """The keyword of ``term`` that ``heard`` was matched by sound to; None where it was
-        said as written."""
-        words = self.words[node.key, term]
-        if any(" ".join(normalise(word).split()) == heard for word in words):
-            return None
-        fuzzy = node.keyword_group[2] or ()
-        heard_as = sounds(heard, fuzzy)
-        return next((w for w in words if sounds(normalise(w), fuzzy) == heard_as), term)
-
-    def find_all(self, conv: Conversation) -> dict[str, list[Hit]]:
-        """Every keyword condition's matches in a call: what scoring it may need at most."""
-        found = {}
-        for key, window in self.windows.items():
-            found.update(self.find(conv, key, in_window(conv, conv.of_role(key[0]), window)))
-        return found
-
-
-def register_keywords(node: Node, index: KeywordScopes, synonyms: dict[str, list[str]]) -> None:
-    """Adds every keyword condition of a condition tree to the pack's keyword groups."""
-    for n in node.walk():
-        if n.op == "keyword":
-            index.register(n, synonyms)
-
-
-def in_window(conv: Conversation, turns: list[int], window: Window | None) -> list[int]:
-    """The turns (positions) inside a window of the call."""
-    if window is None:
-        return turns
-    if window.first_s is not None:  # turns are in time order: the window is the first few
-        for count, i in enumerate(turns):
-            if conv.starts[i] >= window.first_s:
-                return turns[:count]
-        return turns
-    if window.last_s is not None:
-        since = conv.duration_s - window.last_s
-        return [i for i in turns if conv.ends[i] > since]
-    if window.first_turns is not None:
-        return turns[: window.first_turns]
-    assert window.last_turns is not None
-    return turns[-window.last_turns :]
 
 
 @dataclass

@@ -11,18 +11,13 @@ import yaml
 from pydantic import ValidationError
 
 from services.i18n import names_by_language
+from services.scoring.rules.conditions import ConditionError, compile_condition, register_keywords
 from services.scoring.rules.conversation import Conversation
-from services.scoring.rules.engine import (
-    ConditionError,
-    Context,
-    KeywordScopes,
-    Node,
-    compile_condition,
-    register_keywords,
-)
+from services.scoring.rules.engine import Context, Node
 from services.scoring.rules.metrics import Metrics
 from services.scoring.rules.outcome import Outcome
 from services.scoring.rules.registry import OPERATORS
+from services.scoring.rules.scopes import KeywordScopes
 from services.scoring.rules.spec import PackSpec, RuleSpec
 
 MAX_PACK_BYTES = 512 * 1024

@@ -1,4 +1,4 @@
-"""The transcription stage's bookkeeping: deliveries, poison calls, idempotent redelivery,
+"""A worker's claim on a call to transcribe: deliveries, poison calls, idempotent redelivery,
 the lease a worker holds on the call it transcribes."""
 
 from datetime import UTC, datetime
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from services import storage
 from services.calls import service as calls_service
 from services.calls.tables import CallStatus
-from services.speech import service as speech_service
+from services.speech import claims
 
 
 def _call(db_session, key: str):
@@ -20,12 +20,12 @@ def _call(db_session, key: str):
 def test_a_call_that_keeps_killing_its_worker_ends_failed_with_the_reason(db_session):
     call = _call(db_session, "poison.wav")
 
-    claims = []
+    claimed = []
     for _ in range(4):
-        claims.append(_begin(db_session, call.id))
+        claimed.append(_begin(db_session, call.id))
         _expire_lease(db_session, call)  # the worker was killed: its lease runs out
 
-    assert [c is not None for c in claims] == [True, True, True, False]
+    assert [c is not None for c in claimed] == [True, True, True, False]
     db_session.refresh(call)
     assert call.status == CallStatus.FAILED
     assert "interrupted 3 times" in call.failure_reason
@@ -43,9 +43,7 @@ def test_a_finished_call_is_not_claimed_again(db_session):
 
 
 def _begin(db_session, call_id: int):
-    return speech_service.begin(
-        db_session=db_session, call_id=call_id, max_deliveries=3, lease_s=60
-    )
+    return claims.begin(db_session=db_session, call_id=call_id, max_deliveries=3, lease_s=60)
 
 
 def _expire_lease(db_session, call) -> None:
@@ -71,17 +69,17 @@ def test_a_worker_that_lost_its_lease_cannot_renew_it_nor_store_its_result(db_se
 
     call = _call(db_session, "lost.wav")
     _begin(db_session, call.id)
-    assert speech_service.heartbeat(db_session=db_session, call_id=call.id, delivery=1)
-    assert speech_service.holds(db_session=db_session, call_id=call.id, delivery=1)
+    assert claims.heartbeat(db_session=db_session, call_id=call.id, delivery=1)
+    assert claims.holds(db_session=db_session, call_id=call.id, delivery=1)
     _expire_lease(db_session, call)
 
     released = recovery.release_stuck(db_session=db_session, lease=timedelta(seconds=60))
     taken_over = _begin(db_session, call.id)
 
     assert call.id in released and taken_over is not None and taken_over.deliveries == 2
-    assert not speech_service.heartbeat(db_session=db_session, call_id=call.id, delivery=1)
-    assert not speech_service.holds(db_session=db_session, call_id=call.id, delivery=1)
-    assert speech_service.holds(db_session=db_session, call_id=call.id, delivery=2)
+    assert not claims.heartbeat(db_session=db_session, call_id=call.id, delivery=1)
+    assert not claims.holds(db_session=db_session, call_id=call.id, delivery=1)
+    assert claims.holds(db_session=db_session, call_id=call.id, delivery=2)
 
 
 def test_only_calls_past_their_lease_are_released(db_session):
@@ -115,8 +113,8 @@ def test_a_lease_held_by_a_process_gone_from_this_host_is_free_at_once(db_sessio
     call.leased_by = f"{socket.gethostname()}:{child.pid}"
     db_session.flush()
 
-    assert not speech_service.held(db_session=db_session, call_id=call.id, lease_s=60)
+    assert not claims.held(db_session=db_session, call_id=call.id, lease_s=60)
     taken_over = _begin(db_session, call.id)
 
     assert taken_over is not None and taken_over.deliveries == 2
-    assert speech_service.held(db_session=db_session, call_id=call.id, lease_s=60)
+    assert claims.held(db_session=db_session, call_id=call.id, lease_s=60)
