@@ -1,6 +1,7 @@
 """The message catalogue: every ``_()`` text has its Chinese, and the request picks the language."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,13 @@ def test_use_language_names_a_recipients_language() -> None:
         assert i18n._("NUL characters are not allowed in URLs").startswith("NUL")
     with i18n.use_language("zh_CN"):
         assert i18n._("NUL characters are not allowed in URLs").startswith("URL")
+
+
+def test_each_message_is_translated_once() -> None:
+    # The .po file merges by union: two changes adding the same text must not leave two
+    # translations, of which the reader would get one by chance.
+    po = i18n.LOCALES_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    ids = re.findall(r'^msgid ((?:".*"\n)+)', po.read_text(encoding="utf-8"), re.MULTILINE)
+    texts = ["".join(re.findall(r'"(.*)"', raw)) for raw in ids]
+    repeated = sorted({t for t in texts if t and texts.count(t) > 1})
+    assert not repeated, f"translated more than once: {repeated}"
