@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from services.api.auth import Auth
 from services.api.params import DbSession, Id
-from services.calibration import answers, results, second_reviews
+from services.calibration import answers, drawing, results, second_reviews
 from services.calibration import service as sessions
 from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.schemas import (
@@ -61,7 +61,7 @@ def _call(db_session: DbSession, session_id: int, position: int, principal: Prin
 def create_session(body: SessionIn, db_session: DbSession, principal: Auth) -> SessionOut:
     """A QA manager creates a session: calls by hand or drawn from recent reviews."""
     sessions.check_manager(principal)
-    call_ids = body.calls or sessions.draw_calls(
+    call_ids = body.calls or drawing.draw_calls(
         db_session=db_session,
         principal=principal,
         **body.draw.model_dump(),  # type: ignore[union-attr]
