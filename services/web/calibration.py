@@ -4,10 +4,10 @@ whose it is); after the reveal, every answer next to the gold with the disagreem
 each participant's deviation. Blindness is the services' own: what they hide answers 404."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.api.params import DbSession, Id
@@ -28,6 +28,7 @@ from services.web.templating import render
 from services.web.views import Line, Recording, comment_text, timeline
 
 router = APIRouter(route_class=WebRoute, dependencies=[Depends(choose_language)])
+Position = Annotated[int, Path(ge=1, le=5)]  # a call's place in its session
 
 
 def _names(text: object) -> list[str]:
@@ -186,7 +187,7 @@ def _call_page(
     include_in_schema=False,
 )
 def call_page(
-    session_id: Id, position: int, request: Request, db_session: DbSession, principal: Viewer
+    session_id: Id, position: Position, request: Request, db_session: DbSession, principal: Viewer
 ) -> HTMLResponse:
     """One call to score blind: the player, the transcript and the review's form."""
     found = sessions.get_or_raise(db_session=db_session, session_id=session_id, principal=principal)
@@ -196,7 +197,7 @@ def call_page(
 
 @router.post("/calibration/{session_id}/calls/{position}", include_in_schema=False)
 def save(
-    session_id: Id, position: int, db_session: DbSession, principal: Sender, form: Form
+    session_id: Id, position: Position, db_session: DbSession, principal: Sender, form: Form
 ) -> Response:
     """Saves the participant's verdicts and scores for the call (merged into what was saved)."""
     found = sessions.get_or_raise(db_session=db_session, session_id=session_id, principal=principal)

@@ -98,6 +98,7 @@ def test_agents_see_no_calibration_and_the_labels_are_chinese(desk):
     assert agent.get(f"/calibration/{sid}").status_code == 404
     outsider, _ = _browser(desk.floor.inspector_name)
     assert outsider.get(f"/calibration/{sid}/calls/1").status_code == 404
+    assert outsider.get(f"/calibration/{sid}/calls/99999999999").status_code == 422
     chinese, _ = _browser(desk.inspectors[1], "zh-CN,zh;q=0.9")
     page = chinese.get(f"/calibration/{sid}").text
     assert "校准" in page and "提交我的答案" in page
