@@ -21,7 +21,7 @@ from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.tables import SecondReview
 from services.calls.tables import Call
 from services.db import aware, utcnow
-from services.errors import NotFound
+from services.errors import InvalidInput, NotFound
 from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
@@ -103,7 +103,13 @@ def give_second_review(
         return None
     call = db_session.get(Call, review.call_id)
     assert call is not None  # reviews go with their call (CASCADE)
-    second = assignment.second_reviewer(db_session=db_session, call=call, first=first.id)
+    try:
+        second = assignment.second_reviewer(db_session=db_session, call=call, first=first.id)
+    except InvalidInput:
+        # Nobody else may take the call now: the submission stands, and the share is caught
+        # up on a later review (``seconded`` stays behind).
+        db_session.flush()
+        return None
     manager = people_service.get_by_username(db_session=db_session, username=row.chosen_by)
     chooser = (
         people_service.principal(db_session=db_session, user_id=manager.id, via="secret")
