@@ -1,7 +1,13 @@
 """Maps zhijian's errors to HTTP answers with a readable ``detail``."""
 
+import math
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from services.errors import (
     Conflict,
@@ -15,6 +21,7 @@ from services.errors import (
     Unauthenticated,
     ZhijianError,
 )
+from services.i18n import _
 from services.people.signin import LoginThrottled
 
 STATUS = [
@@ -30,8 +37,37 @@ STATUS = [
 ]
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with infinities and NaN written as text: JSON has no such numbers, and a 422
+    that echoes the input must not fail to encode it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+# Unique violation, serialization failure, deadlock: another request changed the same thing at
+# the same moment. The services guard their races; this is the net under any they miss.
+RACE_SQLSTATES = {"23505", "40001", "40P01"}
+
+
 def install(app: FastAPI) -> None:
-    """Registers the error handler on ``app``."""
+    """Registers the error handlers on ``app``."""
+
+    @app.exception_handler(DBAPIError)
+    async def _race(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) not in RACE_SQLSTATES:
+            raise exc
+        detail = _("another request changed the same data at the same moment; try again")
+        return JSONResponse({"detail": detail}, status_code=409)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, but one that can always be encoded.
+        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
 
     @app.exception_handler(ZhijianError)
     async def _handle(_request: Request, exc: ZhijianError) -> JSONResponse:

@@ -21,7 +21,7 @@ def list_audit(
     call_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     username: Annotated[str | None, Query(max_length=150)] = None,
     before: Annotated[
-        int | None, Query(ge=1, description="The last id of the previous page.")
+        int | None, Query(ge=1, le=MAX_ID, description="The last id of the previous page.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditOut]:

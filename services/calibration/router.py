@@ -1,7 +1,6 @@
 """Calibration over HTTP: sessions, blind answers, the reveal, the pooled report and the
 second-reviewer choice. Participants see only their own answers until the reveal (404)."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -31,7 +30,7 @@ from services.i18n import _
 from services.people.service import Principal
 from services.speech import streaming
 from services.speech.router import AUDIO_ANSWERS, MAX_EXPIRES
-from services.types import ShortText
+from services.types import InputDatetime, ShortText
 
 router = APIRouter(prefix="/api/v1/calibration", tags=["calibration"])
 Position = Annotated[int, Path(ge=1, le=5)]
@@ -255,7 +254,7 @@ def set_tolerance(
 def report(
     db_session: DbSession,
     principal: Auth,
-    as_of: Annotated[datetime | None, Query(description="with its time zone")] = None,
+    as_of: Annotated[InputDatetime | None, Query(description="with its time zone")] = None,
     days: Annotated[int, Query(ge=1, le=3660)] = WINDOW_DAYS,
     team: Annotated[ShortText | None, Query()] = None,
 ) -> dict[str, Any]:

@@ -2,12 +2,19 @@
 
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.calls.schemas import TurnOut
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.qa.reviews.schemas import DraftIn, HitVerdictIn
-from services.types import MAX_ID, Comment, ShortText, Strict, UtcDatetime
+from services.types import (
+    MAX_ID,
+    Comment,
+    InputAwareDatetime,
+    ShortText,
+    Strict,
+    UtcDatetime,
+)
 
 
 class DrawIn(Strict):
@@ -27,7 +34,7 @@ class SessionIn(Strict):
     draw: DrawIn | None = None
     inspectors: list[ShortText] = Field(min_length=2, max_length=50)
     expert: ShortText | None = None
-    deadline: AwareDatetime
+    deadline: InputAwareDatetime
     team: ShortText | None = None
     tolerance: float | None = Field(None, gt=0, le=1, description="share of the maximum")
 

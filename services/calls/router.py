@@ -4,6 +4,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
@@ -26,7 +27,7 @@ from services.i18n import _
 from services.scoring import service as scoring_service
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.speech import service as speech_service
-from services.types import UtcDatetime
+from services.types import InputDatetime
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 
@@ -83,19 +84,23 @@ async def upload_call(
     """
     settings = get_settings()
     received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
-    stored = intake.store_upload(
-        db_session=db_session,
-        bucket=settings.bucket,
-        prefix=settings.upload_prefix,
-        filename=received.filename,
-        sha256=received.sha256,
-        data=received.file,
-        length=received.size,
-        content_type=received.content_type,
-        metadata=received.metadata,
-        username=principal.username,
-        address=request.client.host if request.client else None,
-        replace_metadata=replace_metadata,
+    # Storing is blocking work (hashing, the database, the copy to S3): off the event loop.
+    stored = await run_in_threadpool(
+        partial(
+            intake.store_upload,
+            db_session=db_session,
+            bucket=settings.bucket,
+            prefix=settings.upload_prefix,
+            filename=received.filename,
+            sha256=received.sha256,
+            data=received.file,
+            length=received.size,
+            content_type=received.content_type,
+            metadata=received.metadata,
+            username=principal.username,
+            address=request.client.host if request.client else None,
+            replace_metadata=replace_metadata,
+        )
     )
     if stored.queued:
         after_commit(db_session, partial(pipeline.enqueue_transcription, stored.call.id))
@@ -150,9 +155,9 @@ def list_calls(
     team: Annotated[str | None, Query(max_length=255)] = None,
     flagged: bool | None = None,
     started_from: Annotated[
-        UtcDatetime | None, Query(alias="from", description="without a zone it is UTC")
+        InputDatetime | None, Query(alias="from", description="without a zone it is UTC")
     ] = None,
-    started_to: Annotated[UtcDatetime | None, Query(alias="to")] = None,
+    started_to: Annotated[InputDatetime | None, Query(alias="to")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CallPage:

@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
-from services.types import NO_CONTROL, ShortText, UtcDatetime, as_utc
+from services.types import NO_CONTROL, InputDatetime, ShortText, UtcDatetime, as_utc
 
 ExtraText = Annotated[str, StringConstraints(max_length=1000, pattern=NO_CONTROL)]
 ROLES = ("agent", "customer")
@@ -23,7 +23,8 @@ MAX_CHANNEL = 31
 class CallMetadata(BaseModel):
     """Metadata an integrator sends with a recording (JSON), or puts beside it in the bucket."""
 
-    model_config = ConfigDict(extra="forbid")
+    # JSON has no infinity: 1e400 is a mistake, not a number to store as null.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     external_id: ShortText | None = Field(
         None, description="The call's id in the telephony system."
@@ -32,7 +33,9 @@ class CallMetadata(BaseModel):
     team: ShortText | None = None
     queue: ShortText | None = None
     direction: Literal["inbound", "outbound"] | None = None
-    started_at: datetime | None = Field(None, description="ISO 8601; without a zone it is UTC.")
+    started_at: InputDatetime | None = Field(
+        None, description="ISO 8601; without a zone it is UTC."
+    )
     channels: Literal["mono"] | dict[str, int] | None = Field(
         None,
         description='Which channel each party is on: {"agent": 0, "customer": 1}, or "mono". '

@@ -374,9 +374,19 @@ _SAFE_KEY = re.compile(r"^[^\x00-\x1f]{1,1024}$")
 
 
 def check_key(key: str) -> None:
-    """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes)."""
+    """Refuses object keys S3 would not store (control characters, empty, over 1024 bytes) and
+    keys that are not one plain path: ``.`` or ``..`` parts, a leading or doubled ``/``, which
+    clients and storage read differently."""
     if not _SAFE_KEY.match(key) or len(key.encode()) > 1024:
         raise InvalidInput(_("an object key is 1 to 1024 bytes without control characters"))
+    parts = key.split("/")
+    if any(part in ("", ".", "..") for part in parts[:-1]) or parts[-1] in (".", ".."):
+        raise InvalidInput(
+            _(
+                "the object key {key} is not a plain path (no . or .. parts, no empty ones)",
+                key=repr(key),
+            )
+        )
 
 
 def reviewed_ids() -> Select[tuple[int]]:

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from fastapi import Request
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -56,7 +57,8 @@ async def receive(request: Request, *, max_bytes: int) -> ReceivedUpload:
         raise InvalidInput(
             _("the multipart body is malformed: {message}", message=exc.message)
         ) from None
-    return _validated(form, max_bytes)
+    # Reading the spooled file back to hash it blocks: off the event loop.
+    return await run_in_threadpool(_validated, form, max_bytes)
 
 
 async def _limited(

@@ -23,6 +23,7 @@ from services.people.tables import (
     User,
     UserArea,
 )
+from services.types import MAX_ID
 
 TOKEN_PREFIX = "zj_"  # noqa: S105 - a prefix, not a secret
 
@@ -136,8 +137,9 @@ def principal_from_token(*, db_session: Session, raw: str) -> Principal | None:
     """The principal behind a bearer token, or None if it is unknown, malformed or revoked."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token_id, _sep, secret = raw[len(TOKEN_PREFIX) :].partition("_")
-    if not token_id.isdigit() or not secret:
+    token_id, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
+    # ASCII digits within BIGINT: isdigit() admits "²", which int() refuses, and ids end there.
+    if not (token_id.isascii() and token_id.isdigit() and int(token_id) <= MAX_ID) or not secret:
         return None
     token = db_session.get(ApiToken, int(token_id))
     if token is None or token.revoked_at is not None:

@@ -1,7 +1,6 @@
 """HTTP endpoints of the reports: JSON, or CSV / XLSX tables and PNG / SVG charts (``format``)."""
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -10,11 +9,12 @@ from services.api.auth import Auth
 from services.api.params import DbSession
 from services.reports import charts, service, tabulate
 from services.reports.exports import Table, to_csv, to_xlsx
+from services.types import InputDate
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-First = Annotated[date, Query(description="first day of the period (center's time zone)")]
-Last = Annotated[date, Query(description="last day of the period, included")]
+First = Annotated[InputDate, Query(description="first day of the period (center's time zone)")]
+Last = Annotated[InputDate, Query(description="last day of the period, included")]
 Team = Annotated[str | None, Query(max_length=255)]
 Agent = Annotated[str | None, Query(max_length=255)]
 TableFormat = Literal["json", "csv", "xlsx"]

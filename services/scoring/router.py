@@ -3,6 +3,7 @@
 from typing import Any
 
 from fastapi import APIRouter, Request, status
+from starlette.concurrency import run_in_threadpool
 
 from services import pipeline
 from services.api.auth import Auth, Managers
@@ -62,7 +63,17 @@ def list_operators(_principal: Auth) -> list[dict[str, Any]]:
 )
 async def validate_pack(request: Request, _principal: Managers) -> ValidationOut:
     """Validates a pack (YAML in the body) and runs its test cases; nothing is installed."""
-    body = await request.body()
+    body = b""
+    async for chunk in request.stream():  # read no more than the limit allows
+        body += chunk
+        if len(body) > pack_module.MAX_PACK_BYTES:
+            break
+    # Parsing and running the test cases is CPU work: off the event loop, other requests go on.
+    return await run_in_threadpool(validate, body)
+
+
+def validate(body: bytes) -> ValidationOut:
+    """A pack's validation: its errors, or its test cases' results."""
     if len(body) > pack_module.MAX_PACK_BYTES:
         raise InvalidInput(
             _("a pack is at most {size_kb} KB", size_kb=pack_module.MAX_PACK_BYTES // 1024)

@@ -1,11 +1,10 @@
 """Text is compared in one normal form, Chinese word edges are where jieba cuts, and regexes
 searched over many turns at once find what they find in each turn."""
 
-import re
-
 import pytest
 
 from services.scoring.rules.matching import join_texts, one_first, regex_matches, relaxed_pattern
+from services.scoring.rules.patterns import Budget, compile_pattern
 from services.text.normalise import normalise, word_edges
 
 
@@ -63,10 +62,10 @@ def test_a_leading_count_is_written_with_its_character_first(pattern, rewritten)
 )  # fmt: skip
 def test_regex_matches_are_those_of_each_text_on_its_own(pattern):
     texts = ["123", "x", "y", "ab 1234", "a", "b", "z", "", "4567 ab"]
-    exact = re.compile(pattern)
-    quick = re.compile(one_first(relaxed_pattern(pattern) or ""))
+    exact = compile_pattern(pattern, ignore_case=False)
+    quick = compile_pattern(one_first(relaxed_pattern(pattern) or ""), ignore_case=False)
 
-    found = regex_matches(exact, quick, join_texts(texts))
+    found = regex_matches(exact, quick, join_texts(texts), Budget())
 
     expected = [(i, m.group()) for i, t in enumerate(texts) if (m := exact.search(t))]
     assert [(i, m.group()) for i, m in found] == expected

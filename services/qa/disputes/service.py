@@ -4,11 +4,11 @@ team lead or a QA manager upholds the judgement or overturns it, which re-scores
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, column, false, func, select, table, true, update
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.db import aware, utcnow
+from services.db import aware, unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, _
 from services.notifications import service as notify
@@ -72,6 +72,16 @@ def deadline(row: Evaluation, window_days: int) -> datetime | None:
     return aware(row.released_at) + timedelta(days=window_days)
 
 
+def lock_review(*, db_session: Session, review_id: int) -> None:
+    """Holds the review's row until the transaction ends: the disputes of one review are opened
+    and decided one at a time, so parallel requests see each other's work instead of writing
+    the same version or item twice (SQLite serialises writers anyway)."""
+    # The row is named, not imported: reviews build on disputes (a re-evaluation carries them),
+    # so disputes do not import reviews.
+    reviews = table("reviews", column("id"))
+    db_session.execute(select(reviews.c.id).where(reviews.c.id == review_id).with_for_update())
+
+
 def open_dispute(
     *,
     db_session: Session,
@@ -84,6 +94,8 @@ def open_dispute(
 ) -> Dispute:
     """The evaluated agent disputes one item, within the window and the per-evaluation limit."""
     evaluations.check_agent(row, principal, "disputes")
+    lock_review(db_session=db_session, review_id=row.review_id)
+    db_session.refresh(row)  # as a dispute decided meanwhile left it
     if row.released_at is None or row.superseded_by is not None:
         raise Conflict(_("evaluation {row_id} is not the released version in force", row_id=row.id))
     if row.acknowledged_at is not None:
@@ -116,10 +128,11 @@ def open_dispute(
                 per_evaluation=per_evaluation,
             )
         )
+    already = _("item {item} is already disputed", item=repr(item_id))
     if db_session.scalar(
         select(Dispute.id).where(Dispute.review_id == row.review_id, Dispute.item_id == item_id)
     ):
-        raise Conflict(_("item {item_id!r} is already disputed", item_id=item_id))
+        raise Conflict(already)
     dispute = Dispute(
         review_id=row.review_id,
         evaluation_id=row.id,
@@ -129,8 +142,8 @@ def open_dispute(
         reason=reason,
         opened_by=principal.username,
     )
-    db_session.add(dispute)
-    db_session.flush()
+    with unique(db_session, already):  # the constraint holds where the lock cannot (SQLite)
+        db_session.add(dispute)
     notify.add(
         db_session=db_session,
         kind=notify.DISPUTE_OPENED,
@@ -165,6 +178,31 @@ def check_decider(dispute: Dispute, principal: Principal) -> None:
         raise Forbidden(_("a dispute is decided by the agent's team lead or a QA manager"))
 
 
+def claim(*, db_session: Session, dispute: Dispute, principal: Principal, decision: str) -> None:
+    """Moves an open dispute to ``decision``, or raises Conflict: the first of parallel
+    deciders wins, and only the winner goes on to re-score, notify and write the audit entry.
+
+    The review's lock makes the others wait; the update's condition on the status makes the
+    state change itself refuse a second decision, whatever reached the database first.
+    """
+    lock_review(db_session=db_session, review_id=dispute.review_id)
+    claimed = db_session.execute(
+        update(Dispute)
+        .where(Dispute.id == dispute.id, Dispute.status == DisputeStatus.OPEN)
+        .values(status=decision, decided_by=principal.username, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db_session.refresh(dispute)
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            _(
+                "dispute {dispute_id} was already decided ({status})",
+                dispute_id=dispute.id,
+                status=dispute.status,
+            )
+        )
+
+
 def decide(
     *,
     db_session: Session,
@@ -177,14 +215,7 @@ def decide(
     """Upholds the judgement, or overturns it: the item gets ``earned`` (default: full points)
     in a new released version of the evaluation."""
     check_decider(dispute, principal)
-    if dispute.status != DisputeStatus.OPEN:
-        raise Conflict(
-            _(
-                "dispute {dispute_id} was already decided ({status})",
-                dispute_id=dispute.id,
-                status=dispute.status,
-            )
-        )
+    claim(db_session=db_session, dispute=dispute, principal=principal, decision=decision)
     row = evaluations.current(db_session=db_session, review_id=dispute.review_id)
     if decision == DisputeStatus.OVERTURNED:
         item = next(i for i in row.items if i["id"] == dispute.item_id)
@@ -204,12 +235,7 @@ def decide(
             by=principal,
         )
         dispute.result_evaluation_id = row.id
-    dispute.status = decision
-    dispute.decided_by, dispute.decided_at, dispute.decision_comment = (
-        principal.username,
-        utcnow(),
-        comment,
-    )
+    dispute.decision_comment = comment
     recipients = [
         *notify.agents(db_session=db_session, agent_id=dispute.agent_id),
         row.inspector_id,

@@ -1,11 +1,10 @@
 """Sampling plans and runs in and out of the API."""
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.types import ShortText, Strict, UtcDatetime
+from services.types import InputDatetime, ShortText, Strict, UtcDatetime
 
 
 class Filters(Strict):
@@ -84,7 +83,7 @@ class RunIn(Strict):
     """A run on demand: the period containing ``at`` (``"now"``: the current period, so far),
     by default the last complete period; periods are cut in the center's time zone."""
 
-    at: datetime | Literal["now"] | None = None
+    at: InputDatetime | Literal["now"] | None = None
     dry_run: bool = False
 
 

@@ -4,10 +4,10 @@ import operator
 import re
 from collections import Counter, defaultdict
 from itertools import chain
-from typing import cast
+from typing import Any, cast
 
 from services.scoring.rules import operators as ops
-from services.scoring.rules import wording
+from services.scoring.rules import patterns, wording
 from services.scoring.rules.engine import Context, Node
 from services.scoring.rules.keywords import outermost
 from services.scoring.rules.matching import one_first, regex_matches, relaxed_pattern
@@ -57,49 +57,59 @@ def _heard(node: Node, ctx: Context, turn: int, term: str, heard: str) -> Eviden
     return found._replace(message=wording.sounds_like(heard, keyword))
 
 
-def _compiled_regex(
-    node: Node, params: ops.RegexParams
-) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+def _compiled_regex(node: Node, params: ops.RegexParams) -> tuple[Any, Any]:
     """The condition's regex, and a relaxed one to rule out many turns at once (if any)."""
     if node.compiled is None:
         relaxed = relaxed_pattern(params.pattern)
         try:
-            quick = re.compile(one_first(relaxed), re.IGNORECASE) if relaxed is not None else None
-        except re.error:
+            quick = patterns.compile_pattern(one_first(relaxed)) if relaxed is not None else None
+        except patterns.error:
             quick = None
-        node.compiled = (re.compile(params.pattern, re.IGNORECASE), quick)
-    return node.compiled
+        node.compiled = (patterns.compile_pattern(params.pattern), quick)
+    return cast(tuple[Any, Any], node.compiled)
 
 
 def _regex_turns(
     node: Node, ctx: Context, params: ops.RegexParams, turns: list[int]
 ) -> list[Evidence]:
+    """The matches in ``turns``; raises PatternTimeout past the time limit."""
     exact, quick = _compiled_regex(node, params)
+    budget = patterns.Budget()  # the condition's searches on this call share one limit
     if quick is not None:  # one search over many turns finds the few worth a closer look
         joined = ctx.joined_norms(node, turns)
-        found = [match for texts in joined for match in regex_matches(exact, quick, texts)]
+        found = [match for texts in joined for match in regex_matches(exact, quick, texts, budget)]
         found.sort(key=operator.itemgetter(0))  # in turn order, whoever said them
     else:
-        found = [(i, m) for i in turns if (m := exact.search(ctx.conv.norms[i])) is not None]
+        found = [
+            (i, m) for i in turns if (m := budget.search(exact, ctx.conv.norms[i])) is not None
+        ]
     return [ops.turn_evidence(ctx.conv, i, match.group()) for i, match in found]
 
 
 def regex(node: Node, ctx: Context, params: ops.RegexParams) -> Outcome:
-    """A regular expression matching a turn in scope (normalised, case-insensitive text)."""
+    """A regular expression matching a turn in scope (normalised, case-insensitive text);
+    not measurable where the pattern runs past its time limit."""
     turns = ctx.scope(node)
     if isinstance(turns, Outcome):
         return turns
-    found = _regex_turns(node, ctx, params, turns)
+    try:
+        found = _regex_turns(node, ctx, params, turns)
+    except patterns.PatternTimeout as exc:
+        return Outcome.unmeasurable(str(exc))
     return Outcome(bool(found), found, scope=ctx.searched(node, turns))
 
 
 def not_regex(node: Node, ctx: Context, params: ops.RegexParams) -> Outcome:
-    """No turn in scope matches the regular expression (an exclusion)."""
+    """No turn in scope matches the regular expression (an exclusion); not measurable where
+    the pattern runs past its time limit."""
     turns = ctx.scope(node)
     if isinstance(turns, Outcome):
         return turns
     searched = ctx.searched(node, turns)
-    found = _regex_turns(node, ctx, params, turns)
+    try:
+        found = _regex_turns(node, ctx, params, turns)
+    except patterns.PatternTimeout as exc:
+        return Outcome.unmeasurable(str(exc))
     return Outcome(not found, [] if found else [searched], scope=searched)
 
 

@@ -9,7 +9,9 @@ import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from services.scoring.rules.patterns import Budget
 from services.text.normalise import word_edges
 
 # Between and around joined texts: a newline, which normalised turn text never holds.
@@ -105,21 +107,23 @@ def one_first(pattern: str) -> str:
 
 
 def regex_matches(
-    exact: re.Pattern[str], quick: re.Pattern[str], texts: JoinedTexts
-) -> list[tuple[int, re.Match[str]]]:
-    """(label, match) of each text ``exact`` matches, where ``quick`` is its relaxed pattern.
+    exact: Any, quick: Any, texts: JoinedTexts, budget: Budget
+) -> list[tuple[int, Any]]:
+    """(label, match) of each text ``exact`` matches, where ``quick`` is its relaxed pattern
+    (both compiled by ``patterns.compile_pattern``), searching within ``budget``.
 
     Only texts in which a ``quick`` match starts are searched: a text ``exact`` matches holds a
     ``quick`` match, and the leftmost ``quick`` match from any point starts at or before it.
     """
     found = []
     at = texts.starts[0]
-    while (candidate := quick.search(texts.joined, at)) is not None:
+    while (candidate := budget.search(quick, texts.joined, at)) is not None:
         index = bisect.bisect_right(texts.starts, candidate.start()) - 1
         if index == len(texts):  # an empty match at the very end
             break
         start, stop = texts.starts[index], texts.starts[index + 1] - 1
-        match = exact.search(texts.joined[start:stop])  # the text alone, as rules read it
+        # The text alone, as rules read it.
+        match = budget.search(exact, texts.joined[start:stop])
         if match is not None:
             found.append((texts.labels[index], match))
         at = stop + 1

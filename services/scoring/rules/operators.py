@@ -5,7 +5,6 @@ Text operators read turns in a scope (role, window, anchor); metric operators re
 conversation metrics. Every operator answers true, false or not measurable — never guesses.
 """
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.scoring.rules import patterns
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.outcome import Evidence
 
@@ -122,8 +122,8 @@ class RegexParams(Scoped):
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
-        except re.error as exc:
+            patterns.compile_pattern(value)
+        except patterns.error as exc:
             raise ValueError(f"bad regular expression: {exc}") from None
         return value
 

@@ -28,9 +28,11 @@ class TestFailure:
     expected: str  # hit | miss
     got: str  # hit | pass | not_measurable
     case: str
+    reason: str | None = None  # why not measurable (a regex past its time limit, say)
 
     def __str__(self) -> str:
-        return f"rule {self.rule!r}: expected {self.expected}, got {self.got}: {self.case!r}"
+        why = f" ({self.reason})" if self.reason else ""
+        return f"rule {self.rule!r}: expected {self.expected}, got {self.got}{why}: {self.case!r}"
 
 
 def conversation(case: TestCase) -> Conversation:
@@ -74,5 +76,7 @@ def run(pack: CompiledPack) -> tuple[int, list[TestFailure]]:
                 ok = result.status == "hit" if expected == "hit" else result.status == "pass"
                 if not ok:
                     label = case if isinstance(case, str) else case.model_dump_json()
-                    failures.append(TestFailure(rule.id, expected, result.status, label))
+                    failures.append(
+                        TestFailure(rule.id, expected, result.status, label, result.outcome.reason)
+                    )
     return count, failures
