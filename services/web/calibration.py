@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.api.params import DbSession, Id
 from services.calibration import answers, playback, results
 from services.calibration import service as sessions
+from services.calibration.schemas import SessionIn
 from services.calibration.tables import CalibrationCall, CalibrationSession
 from services.calls.tables import Call
 from services.config import get_settings
@@ -25,7 +26,7 @@ from services.speech import service as speech_service
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.inspector import Form, _scores, _verdicts
 from services.web.templating import render
-from services.web.views import Line, Recording, comment_text, timeline
+from services.web.views import Line, Recording, comment_text, timeline, valid
 
 router = APIRouter(route_class=WebRoute, dependencies=[Depends(choose_language)])
 Position = Annotated[int, Path(ge=1, le=5)]  # a call's place in its session
@@ -55,16 +56,25 @@ def create(db_session: DbSession, principal: Sender, form: Form) -> Response:
     except ValueError:
         raise InvalidInput(_("Calls are numbers, the deadline a date and time.")) from None
     zone = ZoneInfo(get_settings().center_timezone)
-    made = sessions.create(
-        db_session=db_session,
-        principal=principal,
-        title=str(form.get("title") or "").strip()[:255] or _("Calibration"),
-        call_ids=call_ids,
+    body = valid(  # the API's own limits: ids, names, the deadline's range, the tolerance
+        SessionIn,
+        title=str(form.get("title") or "").strip() or _("Calibration"),
+        calls=call_ids,
         inspectors=_names(form.get("inspectors")),
         expert=str(form.get("expert") or "").strip() or None,
         deadline=local if local.tzinfo else local.replace(tzinfo=zone),
-        team=None,
         tolerance=share,
+    )
+    made = sessions.create(
+        db_session=db_session,
+        principal=principal,
+        title=body.title,
+        call_ids=body.calls or [],
+        inspectors=body.inspectors,
+        expert=body.expert,
+        deadline=body.deadline,
+        team=None,
+        tolerance=body.tolerance,
     )
     return RedirectResponse(f"/calibration/{made.id}", status_code=303)
 

@@ -51,6 +51,9 @@ def test_a_manager_creates_a_session_from_the_form(desk):
     bad = page.post("/calibration", data={"csrf_token": csrf, "title": "x", "calls": "1,2",
                     "inspectors": "", "deadline": "soon"})  # fmt: skip
     assert bad.status_code == 422
+    huge = page.post("/calibration", data={"csrf_token": csrf, "title": "x", "deadline": deadline,
+                     "calls": "1,2,99999999999999999999", "inspectors": "a,b"})  # fmt: skip
+    assert huge.status_code == 422 and "call ids are positive integers" in huge.text
 
 
 def test_a_participant_scores_blind_then_sees_the_comparison(desk):
