@@ -103,6 +103,9 @@ def test_each_role_reaches_exactly_its_calls(anonymous, world, who):
         ("get", "/api/v1/audit", True),
         ("post", "/api/v1/calls", True),
         ("post", "/api/v1/ingest/s3-events", True),
+        # Calibration's sessions, answers and gold, role by role: tests/calibration/test_access.py
+        ("get", "/api/v1/calibration/report", True),
+        ("get", "/api/v1/calibration/second-reviews", True),
     ],
 )
 def test_role_gated_endpoints(anonymous, world, method, path, managers_only):

@@ -3,11 +3,11 @@ second-reviewer choice. Participants see only their own answers until the reveal
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from services.api.auth import Auth
 from services.api.params import DbSession, Id
-from services.calibration import answers, results, second_reviews
+from services.calibration import answers, drawing, playback, results, second_reviews
 from services.calibration import service as sessions
 from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.schemas import (
@@ -21,9 +21,15 @@ from services.calibration.schemas import (
     SessionOut,
     ToleranceIn,
 )
-from services.calibration.tables import CalibrationAnswer, CalibrationCall
+from services.calibration.tables import CalibrationAnswer, CalibrationCall, CalibrationSession
+from services.calls.schemas import PlaybackOut
+from services.config import get_settings
 from services.db import utcnow
+from services.errors import Forbidden
+from services.i18n import _
 from services.people.service import Principal
+from services.speech import streaming
+from services.speech.router import AUDIO_ANSWERS, MAX_EXPIRES
 from services.types import InputDatetime, ShortText
 
 router = APIRouter(prefix="/api/v1/calibration", tags=["calibration"])
@@ -60,7 +66,7 @@ def _call(db_session: DbSession, session_id: int, position: int, principal: Prin
 def create_session(body: SessionIn, db_session: DbSession, principal: Auth) -> SessionOut:
     """A QA manager creates a session: calls by hand or drawn from recent reviews."""
     sessions.check_manager(principal)
-    call_ids = body.calls or sessions.draw_calls(
+    call_ids = body.calls or drawing.draw_calls(
         db_session=db_session,
         principal=principal,
         **body.draw.model_dump(),  # type: ignore[union-attr]
@@ -102,6 +108,52 @@ def get_call(
     """The form and transcript of one of the session's calls, without the agent."""
     _, call = _call(db_session, session_id, position, principal)
     return CallFormOut(**sessions.form(db_session=db_session, call=call, principal=principal))
+
+
+@router.get("/sessions/{session_id}/calls/{position}/audio", response_model=PlaybackOut)
+def get_audio(
+    session_id: Id, position: Position, request: Request, db_session: DbSession, principal: Auth
+) -> PlaybackOut:
+    """A short-lived link to the call's recording that names neither the call nor the agent;
+    every request for one is audited."""
+    session, call = _call(db_session, session_id, position, principal)
+    found = playback.audio(
+        db_session=db_session,
+        session=session,
+        call=call,
+        principal=principal,
+        address=request.client.host if request.client else None,
+        base_url=str(request.base_url),
+        settings=get_settings(),
+    )
+    return PlaybackOut(url=found.url, expires_in_s=found.expires_in_s)
+
+
+@router.get(
+    "/sessions/{session_id}/calls/{position}/audio/stream",
+    response_class=Response,
+    responses=AUDIO_ANSWERS,
+)
+def stream_audio(
+    session_id: Id,
+    position: Position,
+    db_session: DbSession,
+    expires: Annotated[int, Query(ge=0, le=MAX_EXPIRES)],
+    signature: Annotated[str, Query(pattern="^[0-9a-f]{64}$")],
+    range_: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
+    if_range: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """The audio a calibration playback link names, streamed (a ``Range`` gets those bytes)."""
+    session = db_session.get(CalibrationSession, session_id)
+    if session is None:
+        raise Forbidden(_("This playback link has expired or is not valid; ask for a new one."))
+    call = sessions.call_at(db_session=db_session, session=session, position=position)
+    recording, key = playback.signed(
+        db_session=db_session, call=call, expires=expires, sent=signature, settings=get_settings()
+    )
+    return streaming.audio_response(
+        bucket=recording.bucket, key=key, range_header=range_, if_range=if_range
+    )
 
 
 @router.put("/sessions/{session_id}/calls/{position}/answers/me", response_model=AnswerOut)

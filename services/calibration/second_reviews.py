@@ -1,10 +1,14 @@
 """Second reviewers for inspectors flagged for recalibration: the QA manager's choice of a
 share of the inspector's reviews, in force while the inspector stays flagged.
 
-Review assignment does not read these choices yet: it still has to give the chosen share of the
-inspector's submitted reviews to a second inspector while ``active`` is true.
+While the choice is active (a share above 0 and the inspector still flagged), every review the
+inspector submits counts, and whenever the seconded ones fall behind the share the review goes
+to a second inspector (the least loaded, not of the call's team) as a re-evaluation: the first
+evaluation stays readable as version 1, the second reviewer's becomes the version in force.
+The share is kept exactly (with 0.5, every second review), not left to chance.
 """
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +19,18 @@ from services.calibration import results
 from services.calibration import service as sessions
 from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.tables import SecondReview
+from services.calls.tables import Call
 from services.db import aware, utcnow
-from services.errors import NotFound
+from services.errors import InvalidInput, NotFound
 from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role, User
+from services.qa.evaluations.tables import Evaluation
+from services.qa.reviews import assignment, hooks, reevaluation
+from services.qa.reviews.tables import Review
+
+REASON = "second review while {inspector} is recalibrated"
 
 
 def flagged(*, db_session: Session, as_of: datetime | None = None) -> set[str]:
@@ -45,6 +55,7 @@ def choose_second_review(
         raise NotFound(_("no inspector {username!r}", username=username))
     row = db_session.get(SecondReview, user.id) or SecondReview(inspector_id=user.id)
     row.share, row.note, row.chosen_by, row.chosen_at = share, note, principal.username, utcnow()
+    row.submitted = row.seconded = 0  # a new choice counts afresh
     db_session.add(row)
     db_session.flush()
     return row
@@ -71,3 +82,54 @@ def second_reviews(*, db_session: Session, principal: Principal) -> list[dict[st
             }
         )
     return out
+
+
+def give_second_review(
+    db_session: Session, review: Review, evaluation: Evaluation, by: Principal
+) -> Review | None:
+    """After an inspector first submits a review: if the manager chose second reviews for them
+    and they are still flagged, the review goes to a second inspector when the seconded share
+    has fallen behind the chosen one. Returns the reopened review, or None."""
+    row = db_session.get(SecondReview, review.inspector_id)
+    if row is None or row.share <= 0:
+        return None
+    first = db_session.get(User, review.inspector_id)
+    assert first is not None  # a review goes with its inspector (RESTRICT)
+    if first.username not in flagged(db_session=db_session):
+        return None
+    row.submitted += 1
+    if row.seconded >= math.floor(row.submitted * row.share + 1e-9):
+        db_session.flush()
+        return None
+    call = db_session.get(Call, review.call_id)
+    assert call is not None  # reviews go with their call (CASCADE)
+    try:
+        second = assignment.second_reviewer(db_session=db_session, call=call, first=first.id)
+    except InvalidInput:
+        # Nobody else may take the call now: the submission stands, and the share is caught
+        # up on a later review (``seconded`` stays behind).
+        db_session.flush()
+        return None
+    manager = people_service.get_by_username(db_session=db_session, username=row.chosen_by)
+    chooser = (
+        people_service.principal(db_session=db_session, user_id=manager.id, via="secret")
+        if manager is not None
+        else None
+    )
+    reopened = reevaluation.request(
+        db_session=db_session,
+        row=evaluation,
+        principal=chooser or by,
+        reason=REASON.format(inspector=first.username),
+        inspector=second.username,
+    )
+    row.seconded += 1
+    db_session.flush()
+    return reopened
+
+
+def _on_submit(db_session: Session, review: Review, evaluation: Evaluation, by: Principal) -> None:
+    give_second_review(db_session, review, evaluation, by)
+
+
+hooks.on_submit(_on_submit)

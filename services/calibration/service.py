@@ -6,9 +6,8 @@ answers stay in calibration's own tables. Until the reveal a participant sees on
 answers: everything else answers NotFound, as for an object they may not see (OWASP API1).
 """
 
-import random
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +28,6 @@ from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role, User
 from services.qa.evaluations import content
-from services.qa.evaluations import service as evaluations
 from services.qa.reviews import service as reviews
 from services.scoring import service as scoring_service
 from services.scoring.tables import CallScore
@@ -126,26 +124,6 @@ def call_at(*, db_session: Session, session: CalibrationSession, position: int) 
             )
         )
     return found
-
-
-def draw_calls(
-    *, db_session: Session, principal: Principal, days: int, count: int, seed: int
-) -> list[int]:
-    """``count`` calls drawn at random from the evaluations of the last ``days`` days."""
-    since = utcnow() - timedelta(days=days)
-    recent = evaluations.get_all(
-        db_session=db_session, principal=principal, agent_id=None, released=None, limit=5000
-    )
-    pool = sorted({e.call_id for e in recent if aware(e.created_at) >= since})
-    if len(pool) < count:
-        raise InvalidInput(
-            _(
-                "only {count} calls were reviewed in the last {days} days",
-                count=len(pool),
-                days=days,
-            )
-        )
-    return random.Random(seed).sample(pool, count)
 
 
 def create(

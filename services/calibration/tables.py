@@ -119,3 +119,6 @@ class SecondReview(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     chosen_by: Mapped[str] = mapped_column(String(150))
     chosen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Since the choice: the inspector's reviews submitted while flagged, and those seconded.
+    submitted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    seconded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,13 +1,10 @@
 """HTTP endpoints for hearing a call: a playback link, and the stream it points at."""
 
-import mimetypes
 import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
-from services import storage
 from services.api.auth import Auth
 from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
@@ -15,7 +12,7 @@ from services.calls.schemas import PlaybackOut
 from services.config import get_settings
 from services.errors import Forbidden
 from services.i18n import _
-from services.speech import links, playback, ranges
+from services.speech import links, playback, streaming
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 
@@ -74,28 +71,6 @@ def stream_audio(
     )
     if call is None or key is None:
         raise Forbidden(_("This playback link has expired or is not valid; ask for a new one."))
-    info = storage.stat(bucket=call.bucket, key=key)
-    etag = f'"{info.version}"'
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": etag,
-        "Cache-Control": "private, max-age=0",
-        "Content-Disposition": "inline",
-    }
-    try:
-        wanted = ranges.parse(range_, info.size)
-    except ranges.Unsatisfiable:
-        headers["Content-Range"] = f"bytes */{info.size}"
-        return Response(status_code=416, headers=headers)
-    if if_range is not None and if_range.strip() != etag:
-        wanted = None  # the player's earlier bytes came from another version: start over
-    start, length = (wanted.start, wanted.length) if wanted else (0, info.size)
-    headers["Content-Length"] = str(length)
-    if wanted:
-        headers["Content-Range"] = wanted.content_range
-    return StreamingResponse(
-        storage.read_range(bucket=call.bucket, key=key, start=start, length=length),
-        status_code=206 if wanted else 200,
-        media_type=mimetypes.guess_type(key)[0] or "application/octet-stream",
-        headers=headers,
+    return streaming.audio_response(
+        bucket=call.bucket, key=key, range_header=range_, if_range=if_range
     )

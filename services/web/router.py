@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from services.web import (
     agent,
     browse,
+    calibration,
     disputes,
     entry,
     evaluation,
@@ -16,7 +17,6 @@ from services.web import (
 )
 
 router = APIRouter()
-for part in (entry, inspector, evaluation, agent, disputes, browse, manage, rules):
-    router.include_router(part.router)
-for part in (people, rotation):
+PAGES = (entry, inspector, evaluation, agent, disputes, browse, manage, rules, calibration, people)
+for part in (*PAGES, rotation):
     router.include_router(part.router)

@@ -21,6 +21,12 @@ from services.qa.rotation import service as rotation_service
 from services.qa.sampling.tables import SampledCall, SamplingRun
 
 
+def second_reviewer(*, db_session: Session, call: Call, first: int) -> User:
+    """The least-loaded active inspector, other than ``first`` and not of the call's team, to
+    review the call a second time."""
+    return _desk(db_session).fallback(call, absent=first)
+
+
 @dataclass(frozen=True)
 class Placed:
     """A review and why it went where it did: its call's area, and the reason it fell back

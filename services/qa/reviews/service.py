@@ -18,7 +18,7 @@ from services.people.tables import Role
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
-from services.qa.reviews import reevaluation, turn_notes
+from services.qa.reviews import hooks, reevaluation, turn_notes
 from services.qa.reviews.tables import HitVerdict, Review, ReviewStatus
 from services.scoring import service as scoring_service
 from services.scoring.tables import CallScore
@@ -250,6 +250,8 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
     )
     if earlier:
         reevaluation.settle(db_session=db_session, previous=earlier[-1], fresh=row, by=principal)
+    else:
+        hooks.submitted(db_session=db_session, review=review, evaluation=row, principal=principal)
     return row
 
 
