@@ -96,7 +96,7 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
         raise InvalidInput(
             _("dimension must be one of {dimensions}", dimensions=", ".join(DIMENSIONS))
         )
-    rollup.catch_up(db_session)
+    rollup.fold_for_read(db_session)
     where, params = scope.where("r")
     rows = db_session.execute(
         text(
@@ -140,7 +140,7 @@ def violation_pareto(db_session: Session, scope: Filter, *, by: str) -> list[Par
     """Violations counted by rule or by category, most frequent first, with cumulative shares."""
     if by not in ("rule", "category"):
         raise InvalidInput(_("by must be rule or category"))
-    rollup.catch_up(db_session)
+    rollup.fold_for_read(db_session)
     where, params = scope.where("r")
     column = "r.rule_id" if by == "rule" else "r.category"
     rows = db_session.execute(
@@ -203,7 +203,7 @@ def _period_start(day: date, period: str) -> date:
 
 def _agent_days(db_session: Session, scope: Filter, sums: str) -> list[Any]:
     # The rollup's per-day sums over the scope (``sums``: fixed SQL over report_agent_days a).
-    rollup.catch_up(db_session)
+    rollup.fold_for_read(db_session)
     where, params = scope.where("a")
     return list(
         db_session.execute(

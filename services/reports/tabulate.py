@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from services.reports.coaching import CoachingEffect
+from services.reports.coachings import CoachingResult
 from services.reports.exports import Cell, Table
 from services.reports.pareto import ParetoRow
 from services.reports.rates import TrainingNeed
@@ -118,3 +119,40 @@ def coaching_table(effect: CoachingEffect, *, title: str) -> Table:
         ["通话 Calls", effect.calls],
     ]
     return Table(title=title, columns=["指标 Measure", "值 Value"], rows=rows)
+
+
+def coachings_table(results: Sequence[CoachingResult], *, title: str) -> Table:
+    """One coaching a row: when, who, which rules, and its effect with its interval and n, or
+    why there is none yet."""
+    rows: list[list[Cell]] = []
+    for r in results:
+        c, e = r.coaching, r.effect
+        measures: list[Cell] = [*([None] * 10), r.reason or ""]
+        if e is not None:
+            measures = [e.effect, e.low, e.high, e.coached_before, e.coached_after]
+            measures += [e.control_before, e.control_after, e.coached_agents, e.control_agents]
+            measures += [e.calls, ""]
+        rows.append([c.id, c.coached_on.isoformat(), " ".join(c.agent_ids), " ".join(c.rule_ids)])
+        rows[-1].extend(measures)
+    return Table(
+        title=title,
+        columns=[
+            "编号 Id",
+            "辅导日 Coached on",
+            "坐席 Agents",
+            "规则 Rules",
+            "效应 Effect",
+            "95% 下限 Low",
+            "95% 上限 High",
+            "受辅导 辅导前 Coached, before",
+            "受辅导 辅导后 Coached, after",
+            "对照 辅导前 Control, before",
+            "对照 辅导后 Control, after",
+            "受辅导坐席 Coached agents",
+            "对照坐席 Control agents",
+            "通话 Calls",
+            "说明 Note",
+        ],
+        rows=rows,
+        percent_columns=frozenset(range(4, 11)),
+    )
