@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Query, Response
 
 from services.api.auth import Auth
 from services.api.params import DbSession
-from services.reports import charts, coachings, service, tabulate
+from services.people.tables import Role
+from services.reports import charts, coachings, performance, service, tabulate
 from services.reports.exports import Table, to_csv, to_xlsx
 from services.reports.schemas import CoachingIn, CoachingOut
 
@@ -218,3 +219,51 @@ def coaching_effect(
             for r in results
         ],
     }
+
+
+@router.get("/team-performance", response_model=None)
+def team_performance(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    team: Team = None,
+    agent_id: Agent = None,
+    format: TableFormat = "json",
+) -> dict[str, Any] | Response:
+    """Per team: calls, mean score and spread, score distribution, weekly means, flagged
+    share, disputes raised and overturned, ladder steps; and the inspectors' workload."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    teams = performance.team_performance(db_session, scope)
+    # Who reviewed an agent's calls is the QA side's business, not the agent's.
+    hidden = principal.role == Role.AGENT
+    inspectors = [] if hidden else performance.inspector_workload(db_session, scope)
+    if format != "json":
+        weeks = performance.weeks_of(first, last)
+        tables = tabulate.team_performance_tables(teams, inspectors, weeks)
+        content = to_csv(tables[0]) if format == "csv" else to_xlsx(tables)
+        return _file(content, format, "team-performance")
+    return {
+        "scope": asdict(scope),
+        "teams": [asdict(t) for t in teams],
+        "inspectors": [asdict(i) for i in inspectors],
+    }
+
+
+@router.get("/agent-trend", response_model=None)
+def agent_trend(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    agent_id: Agent = None,
+    format: TableFormat = "json",
+) -> dict[str, Any] | Response:
+    """An agent's weeks: calls, mean score, flagged and violating shares (agents: their own;
+    team leads: their team's agents)."""
+    scope = service.visible(principal, first=first, last=last, team=None, agent_id=agent_id)
+    points = performance.agent_trend(db_session, scope)
+    if format != "json":
+        table = tabulate.agent_trend_table(points, title="坐席趋势 Agent trend")
+        return _table(table, format, "agent-trend")
+    return {"scope": asdict(scope), "weeks": [asdict(p) for p in points]}

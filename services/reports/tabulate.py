@@ -6,6 +6,7 @@ from services.reports.coaching import CoachingEffect
 from services.reports.coachings import CoachingResult
 from services.reports.exports import Cell, Table
 from services.reports.pareto import ParetoRow
+from services.reports.performance import InspectorLoad, TeamPerformance, TrendPoint
 from services.reports.rates import TrainingNeed
 from services.reports.spc import ControlChart
 
@@ -156,3 +157,69 @@ def coachings_table(results: Sequence[CoachingResult], *, title: str) -> Table:
         rows=rows,
         percent_columns=frozenset(range(4, 11)),
     )
+
+
+def team_performance_tables(
+    teams: Sequence[TeamPerformance], inspectors: Sequence[InspectorLoad], weeks: Sequence[str]
+) -> list[Table]:
+    """The teams' summary, their score distribution, their weekly mean scores, and the
+    inspectors' workload: a sheet each in XLSX (the summary alone in CSV)."""
+    summary = Table(
+        title="团队绩效 Team performance",
+        columns=[
+            "团队 Team",
+            "通话 Calls",
+            "平均分 Mean score",
+            "标准差 SD",
+            "标记占比 Flagged share",
+            "申诉 Disputes raised",
+            "申诉改判 Disputes overturned",
+            "处罚阶梯 Ladder steps",
+        ],
+        rows=[_team_row(t) for t in teams],
+        percent_columns=frozenset({4}),
+    )
+    bins = [f"{10 * i}–{10 * (i + 1)}%" for i in range(len(teams[0].distribution))] if teams else []
+    distribution = Table(
+        title="得分分布 Score distribution",
+        columns=["团队 Team", *bins],
+        rows=[[t.team, *t.distribution] for t in teams],
+    )
+    means: list[list[Cell]] = [[t.team, *(t.weekly_mean.get(w) for w in weeks)] for t in teams]
+    trend = Table(title="每周平均分 Weekly mean score", columns=["团队 Team", *weeks], rows=means)
+    workload = Table(
+        title="质检员工作量 Inspector workload",
+        columns=["质检员 Inspector", "分配 Assigned", "已提交 Submitted"],
+        rows=[[i.inspector, i.assigned, i.submitted] for i in inspectors],
+    )
+    return [summary, distribution, trend, workload]
+
+
+def agent_trend_table(points: Sequence[TrendPoint], *, title: str) -> Table:
+    """An agent's weeks: calls, mean score, flagged and violating shares."""
+    return Table(
+        title=title,
+        columns=[
+            "周 Week",
+            "通话 Calls",
+            "平均分 Mean score",
+            "标记占比 Flagged share",
+            "违规占比 Violating share",
+        ],
+        rows=[[p.week, p.calls, p.mean_score, p.flagged_share, p.violating_share] for p in points],
+        percent_columns=frozenset({3, 4}),
+    )
+
+
+def _team_row(t: TeamPerformance) -> list[Cell]:
+    share, mean, sd = t.flagged_share, t.mean_score, t.sd_score
+    return [
+        t.team,
+        t.calls,
+        mean,
+        sd,
+        share,
+        t.disputes_raised,
+        t.disputes_overturned,
+        t.ladder_steps,
+    ]
