@@ -3,15 +3,17 @@
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.api.auth import Auth
 from services.api.params import DbSession
 from services.people.tables import Role
-from services.reports import charts, coachings, performance, service, tabulate
+from services.reports import charts, performance, service, tabulate
+from services.reports.confirmed import confirmed_training_needs as confirmed_needs
+from services.reports.confirmed import rule_precision
 from services.reports.exports import Table, to_csv, to_xlsx
-from services.reports.schemas import CoachingIn, CoachingOut
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -37,7 +39,8 @@ def _file(content: bytes, fmt: str, name: str) -> Response:
     )
 
 
-def _table(table: Table, fmt: str, name: str) -> Response:
+def table_response(table: Table, fmt: str, name: str) -> Response:
+    """One table as a CSV or XLSX download."""
     return _file(to_csv(table) if fmt == "csv" else to_xlsx([table]), fmt, name)
 
 
@@ -50,16 +53,46 @@ def training_needs(
     dimension: Literal["agent", "team", "tenure"] = "agent",
     team: Team = None,
     agent_id: Agent = None,
+    confirmed: bool = False,
     format: TableFormat = "json",
 ) -> dict[str, Any] | Response:
     """Violation rates by rule × agent, team or tenure band, with 95 % Wilson intervals,
-    ranked by how surely they exceed the center's rate."""
+    ranked by how surely they exceed the center's rate; ``confirmed``: over reviewed calls,
+    counting inspector-confirmed hits only. Rules of low reviewed precision are marked."""
     scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
-    needs = service.training_needs(db_session, scope, dimension=dimension)
+    if confirmed:
+        needs = confirmed_needs(db_session, scope, dimension=dimension)
+    else:
+        needs = service.training_needs(db_session, scope, dimension=dimension)
+    precision = rule_precision(db_session, {n.rule for n in needs})
     if format != "json":
         table = tabulate.training_needs_table(needs, title="培训需求 Training needs")
-        return _table(table, format, "training-needs")
-    return {"scope": asdict(scope), "rows": [asdict(n) for n in needs]}
+        return table_response(table, format, "training-needs")
+    return {
+        "scope": asdict(scope),
+        "confirmed_only": confirmed,
+        "precision": {rule: asdict(p) for rule, p in precision.items()},
+        "rows": [
+            {
+                **asdict(n),
+                "low_precision": precision[n.rule].low,
+                "evidence": _evidence_link(scope, n.rule, dimension, n.group),
+            }
+            for n in needs
+        ],
+    }
+
+
+def _evidence_link(scope: service.Filter, rule: str, dimension: str, group: str) -> str:
+    # The cell's calls and hit times: the evidence endpoint with the cell's filters.
+    query: dict[str, str] = {"first": scope.first.isoformat(), "last": scope.last.isoformat()}
+    query["rule_id"] = rule
+    if scope.team is not None:
+        query["team"] = scope.team
+    if scope.agent_id is not None:
+        query["agent_id"] = scope.agent_id
+    query[{"agent": "agent_id", "team": "team", "tenure": "tenure"}[dimension]] = group
+    return f"{router.prefix}/evidence?{urlencode(query)}"
 
 
 @router.get("/pareto", response_model=None)
@@ -80,7 +113,7 @@ def violation_pareto(
     if format in ("png", "svg"):
         return _file(charts.render_pareto(rows, title=title, fmt=format), format, "pareto")
     if format != "json":
-        return _table(tabulate.pareto_table(rows, title=title), format, "pareto")
+        return table_response(tabulate.pareto_table(rows, title=title), format, "pareto")
     return {"scope": asdict(scope), "rows": [asdict(r) for r in rows]}
 
 
@@ -105,7 +138,9 @@ def violation_chart(
         image = charts.render_control_charts([result], title=title, fmt=format)
         return _file(image, format, "violation-chart")
     if format != "json":
-        return _table(tabulate.control_chart_table(result, title=title), format, "violation-chart")
+        return table_response(
+            tabulate.control_chart_table(result, title=title), format, "violation-chart"
+        )
     body = asdict(result)
     body["out_of_control"] = result.out_of_control()
     return {"scope": asdict(scope), "chart": body}
@@ -154,71 +189,14 @@ def evidence(
     rule_id: Annotated[str, Query(min_length=1, max_length=64)],
     team: Team = None,
     agent_id: Agent = None,
+    tenure: Annotated[str | None, Query(max_length=64, description="a tenure band")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The hits behind a report cell (a rule, a team or agent, a period): each call with its
     hit times; ``GET /api/v1/calls/{id}/audio`` plays it, per the viewer's rights."""
     scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
-    hits = service.evidence(db_session, scope, rule_id=rule_id, limit=limit)
+    hits = service.evidence(db_session, scope, rule_id=rule_id, limit=limit, tenure=tenure)
     return {"scope": asdict(scope), "hits": [asdict(h) for h in hits]}
-
-
-@router.post("/coachings", status_code=201)
-def record_coaching(principal: Auth, db_session: DbSession, body: CoachingIn) -> CoachingOut:
-    """Records a coaching (training leads, QA managers, admins): who, for which rules, when."""
-    coaching = coachings.record(db_session, principal, **body.model_dump())
-    return CoachingOut.model_validate(coaching)
-
-
-@router.get("/coachings")
-def list_coachings(
-    principal: Auth, db_session: DbSession, first: First, last: Last
-) -> list[CoachingOut]:
-    """The coachings held in the period, newest first."""
-    rows = coachings.listed(db_session, principal, first=first, last=last)
-    return [CoachingOut.model_validate(c) for c in rows]
-
-
-@router.delete("/coachings/{coaching_id}", status_code=204)
-def delete_coaching(
-    principal: Auth, db_session: DbSession, coaching_id: Annotated[int, Path(ge=1)]
-) -> Response:
-    """Deletes a coaching recorded by mistake."""
-    coachings.delete(db_session, principal, coaching_id)
-    return Response(status_code=204)
-
-
-Window = Annotated[int, Query(ge=1, le=26, description="weeks before and after")]
-
-
-@router.get("/coaching-effect", response_model=None)
-def coaching_effect(
-    principal: Auth,
-    db_session: DbSession,
-    first: First,
-    last: Last,
-    window_weeks: Window = 4,
-    format: TableFormat = "json",
-) -> dict[str, Any] | Response:
-    """Each coaching of the period with its effect on the coached agents' violation rate
-    against their teams' uncoached agents (difference-in-differences, 95 % interval)."""
-    service.visible(principal, first=first, last=last, team=None, agent_id=None)
-    held = coachings.listed(db_session, principal, first=first, last=last)
-    results = [coachings.effect(db_session, c, window_weeks=window_weeks) for c in held]
-    if format != "json":
-        table = tabulate.coachings_table(results, title="辅导效果 Coaching effect")
-        return _table(table, format, "coaching-effect")
-    return {
-        "window_weeks": window_weeks,
-        "rows": [
-            {
-                "coaching": CoachingOut.model_validate(r.coaching).model_dump(mode="json"),
-                "effect": asdict(r.effect) if r.effect else None,
-                "reason": r.reason,
-            }
-            for r in results
-        ],
-    }
 
 
 @router.get("/team-performance", response_model=None)
@@ -265,5 +243,5 @@ def agent_trend(
     points = performance.agent_trend(db_session, scope)
     if format != "json":
         table = tabulate.agent_trend_table(points, title="坐席趋势 Agent trend")
-        return _table(table, format, "agent-trend")
+        return table_response(table, format, "agent-trend")
     return {"scope": asdict(scope), "weeks": [asdict(p) for p in points]}

@@ -77,6 +77,7 @@ def seed_coached_center(db_session) -> CoachedCenter:
 
 
 def call_row(agent: str, team: str, started_at: datetime) -> dict:
+    """A scored call of the agent."""
     return {
         "bucket": "recordings",
         "object_key": f"sim/{secrets.token_hex(8)}.wav",
@@ -91,6 +92,7 @@ def call_row(agent: str, team: str, started_at: datetime) -> dict:
 
 
 def score_row(call_id: int, hit: bool) -> dict:
+    """The call's score: 50 % with a violation, else 100 %."""
     return {
         "call_id": call_id,
         "pack": "sim",
@@ -106,24 +108,26 @@ def score_row(call_id: int, hit: bool) -> dict:
     }
 
 
-def status_row(call_id: int, hit: bool) -> dict:
+def status_row(call_id: int, hit: bool, rule: str = RULE) -> dict:
+    """A rule result of the call's score: hit or pass."""
     return {
         "call_id": call_id,
         "pack": "sim",
         "pack_version": "1",
-        "rule_id": RULE,
+        "rule_id": rule,
         "category": "礼貌",
         "severity": "major",
         "status": "hit" if hit else "pass",
     }
 
 
-def hit_row(call_id: int) -> dict:
+def hit_row(call_id: int, rule: str = RULE) -> dict:
+    """One hit of the rule, from 1 s to 3 s."""
     return {
         "call_id": call_id,
         "pack": "sim",
         "pack_version": "1",
-        "rule_id": RULE,
+        "rule_id": rule,
         "category": "礼貌",
         "severity": "major",
         "role": "agent",
