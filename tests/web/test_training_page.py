@@ -97,3 +97,30 @@ def _principal(user):
         area_ids=(),
         via="token",
     )
+
+
+def test_an_agents_page_shows_their_own_weeks(db_session, browser) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from services.calls.tables import Call
+    from services.scoring.tables import CallScore, RuleHit, RuleStatus
+    from tests.reports.seed_coaching import call_row, hit_row, score_row, status_row
+
+    me = factories.unique("trend-agent")
+    agent, _token = factories.user(db_session, "agent", agent_id=me, team="trend-team")
+    started = datetime.now(UTC) - timedelta(minutes=5)
+    for violated in (True, False):
+        call_id = db_session.scalars(
+            insert(Call).returning(Call.id), [call_row(me, "trend-team", started)]
+        ).one()
+        db_session.execute(insert(CallScore), [score_row(call_id, violated)])
+        db_session.execute(insert(RuleStatus), [status_row(call_id, violated)])
+        if violated:
+            db_session.execute(insert(RuleHit), [hit_row(call_id)])
+    db_session.commit()
+    sign_in(browser, agent.username)
+    page = browser.get("/my").text
+    rows = re.findall(r'<tr data-week="[^"]+"><td>[^<]+</td>(.*?)</tr>', page)
+    assert rows == ["<td>2</td><td>75</td><td>50%</td>"]
