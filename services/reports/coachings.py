@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
+from services.audit import service as audit_service
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.i18n import _
 from services.people.service import Principal
@@ -57,6 +58,12 @@ def record(
     )
     db_session.add(coaching)
     db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="coaching.record",
+        detail={"coaching_id": coaching.id, "agent_ids": agents, "rule_ids": rules},
+    )
     return coaching
 
 
@@ -82,9 +89,17 @@ def get(db_session: Session, principal: Principal, coaching_id: int) -> Coaching
 
 
 def delete(db_session: Session, principal: Principal, coaching_id: int) -> None:
-    """Deletes a coaching recorded by mistake."""
-    db_session.delete(get(db_session, principal, coaching_id))
-    db_session.flush()
+    """Deletes a coaching recorded by mistake (the audit log keeps what it was)."""
+    coaching = get(db_session, principal, coaching_id)
+    detail = {"coaching_id": coaching.id, "coached_on": coaching.coached_on.isoformat()}
+    detail.update(agent_ids=coaching.agent_ids, rule_ids=coaching.rule_ids)
+    db_session.delete(coaching)
+    audit_service.record(
+        db_session=db_session,
+        username=principal.username,
+        action="coaching.delete",
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ import io
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
+from services.audit.tables import AuditEntry
 from tests.reports.seed_coaching import RULE, CoachedCenter, seed_coached_center
 
 
@@ -92,7 +94,7 @@ def test_other_coachings_agents_are_no_controls(client_as, center) -> None:
     assert found["control_after"] / found["control_before"] == pytest.approx(27 / 30)
 
 
-def test_list_and_delete(client_as, center) -> None:
+def test_list_and_delete(client_as, db_session, center) -> None:
     manager = client_as("qa_manager")
     made = _record(manager, center, [f"{center.team_b}3"], [RULE, " ", RULE])
     params = {"first": center.first.isoformat(), "last": center.last.isoformat()}
@@ -100,6 +102,10 @@ def test_list_and_delete(client_as, center) -> None:
     mine = next(c for c in listed if c["id"] == made)
     assert mine["rule_ids"] == [RULE] and mine["created_by"].startswith("qa_manager")
     assert manager.delete(f"/api/v1/reports/coachings/{made}").status_code == 204
+    logged = db_session.scalars(
+        select(AuditEntry.action).where(AuditEntry.detail["coaching_id"].as_integer() == made)
+    ).all()
+    assert sorted(logged) == ["coaching.delete", "coaching.record"]
     listed = manager.get("/api/v1/reports/coachings", params=params).json()
     assert made not in {c["id"] for c in listed}
     assert manager.delete(f"/api/v1/reports/coachings/{made}").status_code == 404
