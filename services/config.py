@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     upload_prefix: str = "uploads/"
     reconcile_prefix: str = ""
     reconcile_interval_s: float = 600.0
+    report_rollup_interval_s: float = Field(
+        60.0, gt=0, description="The workers fold newly stored scores into the report rollups."
+    )
+    report_read_fold_max: int = Field(
+        2000,
+        ge=0,
+        description="A report request folds in at most this many not-yet-rolled scores itself; "
+        "with more pending (a bulk import) it reads the rollups as they are until the workers "
+        "catch up.",
+    )
 
     broker_url: str = "redis://127.0.0.1:6379/0"
     # Redis re-delivers an unacknowledged task after this long; it must exceed the longest ASR job.

@@ -24,6 +24,8 @@ RETENTION = "zhijian.retention"
 SAMPLING = "zhijian.sampling"
 ROTATION = "zhijian.rotation"
 NOTIFICATIONS = "zhijian.notifications"
+REPORT_ROLLUP = "zhijian.report_rollup"
+REPORT_RECOMPUTE = "zhijian.report_recompute"
 QUEUES = ("asr", "asr-gpu", "score", "maintenance")
 MAINTENANCE_QUEUE = "maintenance"
 

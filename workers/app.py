@@ -37,5 +37,12 @@ app.conf.update(
         "sampling": {"task": pipeline.SAMPLING, "schedule": 3600.0},
         "rotation": {"task": pipeline.ROTATION, "schedule": 3600.0},
         "notifications": {"task": pipeline.NOTIFICATIONS, "schedule": 60.0},
+        # Reports read daily rollups: new scores folded in often, the recent days redone whole
+        # every hour (see services/reports/rollup.py).
+        "report-rollup": {
+            "task": pipeline.REPORT_ROLLUP,
+            "schedule": settings.report_rollup_interval_s,
+        },
+        "report-recompute": {"task": pipeline.REPORT_RECOMPUTE, "schedule": 3600.0},
     },
 )

@@ -19,6 +19,7 @@ from services.errors import StorageUnavailable
 from services.notifications import service as notify
 from services.qa.rotation import service as rotation_service
 from services.qa.sampling import service as sampling_service
+from services.reports import rollup
 from services.scoring import service as scoring_service
 from services.speech import claims
 from services.speech import service as speech_service
@@ -170,3 +171,20 @@ def notifications() -> None:
 def retention() -> None:
     """Deletes what is past the retention period (a no-op without ZHIJIAN_RETENTION_DAYS)."""
     maintenance.retention_now()
+
+
+@app.task(name=pipeline.REPORT_ROLLUP)
+def report_rollup() -> None:
+    """Folds newly stored scores into the report rollups (PostgreSQL only: the embedded
+    SQLite mode has no reports)."""
+    with session_scope() as db_session:
+        if db_session.get_bind().dialect.name == "postgresql":
+            rollup.catch_up(db_session)
+
+
+@app.task(name=pipeline.REPORT_RECOMPUTE)
+def report_recompute() -> None:
+    """Recomputes yesterday's and today's report rollups whole (PostgreSQL only)."""
+    with session_scope() as db_session:
+        if db_session.get_bind().dialect.name == "postgresql":
+            rollup.recompute_recent(db_session, days=2)

@@ -26,6 +26,7 @@ from services.qa.reviews.router import assign_router, precision_router, reevalua
 from services.qa.reviews.router import router as reviews_router
 from services.qa.rotation.router import router as rotation_router
 from services.qa.sampling.router import router as sampling_router
+from services.reports.coaching_router import coaching_router
 from services.reports.router import router as reports_router
 from services.scoring.router import router as rules_router
 from services.speech.router import router as speech_router
@@ -78,6 +79,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(calibration_router)
     app.include_router(reports_router)
+    app.include_router(coaching_router)
     app.include_router(web_router)  # the pages, at /
 
     @app.get("/healthz", tags=["health"])

@@ -99,10 +99,27 @@ def refresh_days(db_session: Session, days: set[date]) -> None:
     db_session.flush()
 
 
-def catch_up(db_session: Session) -> int:
-    """Folds in the scores stored since the last fold; returns how many days were redone."""
-    db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+def catch_up(db_session: Session, *, wait: bool = True, limit: int | None = None) -> int:
+    """Folds in the scores stored since the last fold; returns how many days were redone.
+
+    ``wait=False`` gives up at once when another fold is under way (a report request reads
+    what is there rather than queue behind the workers); ``limit`` leaves a backlog of more
+    scores than that to the workers. Both return 0 without folding.
+    """
+    if wait:
+        db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    elif not db_session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": LOCK_KEY}
+    ).scalar():
+        return 0
     mark = db_session.execute(text("SELECT score_id FROM report_rollup_mark WHERE id = 1")).scalar()
+    if limit is not None:
+        pending = db_session.execute(
+            text("SELECT count(*) FROM (SELECT 1 FROM scores WHERE id > :mark LIMIT :n) p"),
+            {"mark": mark or 0, "n": limit + 1},
+        ).scalar_one()
+        if pending > limit:
+            return 0
     newest = db_session.execute(text("SELECT max(id) FROM scores")).scalar()
     if newest is None or (mark is not None and newest <= mark):
         return 0
@@ -124,3 +141,22 @@ def catch_up(db_session: Session) -> int:
     )
     db_session.flush()
     return len(found)
+
+
+def fold_for_read(db_session: Session) -> int:
+    """What a report request does before reading: folds in a few new scores (today's calls
+    scored since the workers' last fold), never a backlog, never waiting for the workers."""
+    return catch_up(db_session, wait=False, limit=get_settings().report_read_fold_max)
+
+
+def recompute_recent(db_session: Session, *, days: int = 2, today: date | None = None) -> int:
+    """Recomputes the last ``days`` center days whole (today included), whatever the mark says.
+
+    The mark folds by score id; a score whose id was taken before a newer one's but committed
+    after the fold (parallel scoring) is behind the mark and would be missed. Recomputing the
+    recent days whole puts it in; it is also the repair after a day's rows were changed by hand.
+    """
+    db_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    last = today or datetime.now(center_zone()).date()
+    refresh_days(db_session, {last - timedelta(days=n) for n in range(days)})
+    return days

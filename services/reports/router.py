@@ -2,12 +2,16 @@
 
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Response
 
 from services.api.auth import Auth
 from services.api.params import DbSession
-from services.reports import charts, service, tabulate
+from services.people.tables import Role
+from services.reports import charts, performance, service, tabulate
+from services.reports.confirmed import confirmed_training_needs as confirmed_needs
+from services.reports.confirmed import rule_precision
 from services.reports.exports import Table, to_csv, to_xlsx
 from services.types import InputDate
 
@@ -35,7 +39,8 @@ def _file(content: bytes, fmt: str, name: str) -> Response:
     )
 
 
-def _table(table: Table, fmt: str, name: str) -> Response:
+def table_response(table: Table, fmt: str, name: str) -> Response:
+    """One table as a CSV or XLSX download."""
     return _file(to_csv(table) if fmt == "csv" else to_xlsx([table]), fmt, name)
 
 
@@ -48,16 +53,46 @@ def training_needs(
     dimension: Literal["agent", "team", "tenure"] = "agent",
     team: Team = None,
     agent_id: Agent = None,
+    confirmed: bool = False,
     format: TableFormat = "json",
 ) -> dict[str, Any] | Response:
     """Violation rates by rule × agent, team or tenure band, with 95 % Wilson intervals,
-    ranked by how surely they exceed the center's rate."""
+    ranked by how surely they exceed the center's rate; ``confirmed``: over reviewed calls,
+    counting inspector-confirmed hits only. Rules of low reviewed precision are marked."""
     scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
-    needs = service.training_needs(db_session, scope, dimension=dimension)
+    if confirmed:
+        needs = confirmed_needs(db_session, scope, dimension=dimension)
+    else:
+        needs = service.training_needs(db_session, scope, dimension=dimension)
+    precision = rule_precision(db_session, {n.rule for n in needs})
     if format != "json":
         table = tabulate.training_needs_table(needs, title="培训需求 Training needs")
-        return _table(table, format, "training-needs")
-    return {"scope": asdict(scope), "rows": [asdict(n) for n in needs]}
+        return table_response(table, format, "training-needs")
+    return {
+        "scope": asdict(scope),
+        "confirmed_only": confirmed,
+        "precision": {rule: asdict(p) for rule, p in precision.items()},
+        "rows": [
+            {
+                **asdict(n),
+                "low_precision": precision[n.rule].low,
+                "evidence": _evidence_link(scope, n.rule, dimension, n.group),
+            }
+            for n in needs
+        ],
+    }
+
+
+def _evidence_link(scope: service.Filter, rule: str, dimension: str, group: str) -> str:
+    # The cell's calls and hit times: the evidence endpoint with the cell's filters.
+    query: dict[str, str] = {"first": scope.first.isoformat(), "last": scope.last.isoformat()}
+    query["rule_id"] = rule
+    if scope.team is not None:
+        query["team"] = scope.team
+    if scope.agent_id is not None:
+        query["agent_id"] = scope.agent_id
+    query[{"agent": "agent_id", "team": "team", "tenure": "tenure"}[dimension]] = group
+    return f"{router.prefix}/evidence?{urlencode(query)}"
 
 
 @router.get("/pareto", response_model=None)
@@ -78,7 +113,7 @@ def violation_pareto(
     if format in ("png", "svg"):
         return _file(charts.render_pareto(rows, title=title, fmt=format), format, "pareto")
     if format != "json":
-        return _table(tabulate.pareto_table(rows, title=title), format, "pareto")
+        return table_response(tabulate.pareto_table(rows, title=title), format, "pareto")
     return {"scope": asdict(scope), "rows": [asdict(r) for r in rows]}
 
 
@@ -103,7 +138,9 @@ def violation_chart(
         image = charts.render_control_charts([result], title=title, fmt=format)
         return _file(image, format, "violation-chart")
     if format != "json":
-        return _table(tabulate.control_chart_table(result, title=title), format, "violation-chart")
+        return table_response(
+            tabulate.control_chart_table(result, title=title), format, "violation-chart"
+        )
     body = asdict(result)
     body["out_of_control"] = result.out_of_control()
     return {"scope": asdict(scope), "chart": body}
@@ -152,10 +189,59 @@ def evidence(
     rule_id: Annotated[str, Query(min_length=1, max_length=64)],
     team: Team = None,
     agent_id: Agent = None,
+    tenure: Annotated[str | None, Query(max_length=64, description="a tenure band")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The hits behind a report cell (a rule, a team or agent, a period): each call with its
     hit times; ``GET /api/v1/calls/{id}/audio`` plays it, per the viewer's rights."""
     scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
-    hits = service.evidence(db_session, scope, rule_id=rule_id, limit=limit)
+    hits = service.evidence(db_session, scope, rule_id=rule_id, limit=limit, tenure=tenure)
     return {"scope": asdict(scope), "hits": [asdict(h) for h in hits]}
+
+
+@router.get("/team-performance", response_model=None)
+def team_performance(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    team: Team = None,
+    agent_id: Agent = None,
+    format: TableFormat = "json",
+) -> dict[str, Any] | Response:
+    """Per team: calls, mean score and spread, score distribution, weekly means, flagged
+    share, disputes raised and overturned, ladder steps; and the inspectors' workload."""
+    scope = service.visible(principal, first=first, last=last, team=team, agent_id=agent_id)
+    teams = performance.team_performance(db_session, scope)
+    # Who reviewed an agent's calls is the QA side's business, not the agent's.
+    hidden = principal.role == Role.AGENT
+    inspectors = [] if hidden else performance.inspector_workload(db_session, scope)
+    if format != "json":
+        weeks = performance.weeks_of(first, last)
+        tables = tabulate.team_performance_tables(teams, inspectors, weeks)
+        content = to_csv(tables[0]) if format == "csv" else to_xlsx(tables)
+        return _file(content, format, "team-performance")
+    return {
+        "scope": asdict(scope),
+        "teams": [asdict(t) for t in teams],
+        "inspectors": [asdict(i) for i in inspectors],
+    }
+
+
+@router.get("/agent-trend", response_model=None)
+def agent_trend(
+    principal: Auth,
+    db_session: DbSession,
+    first: First,
+    last: Last,
+    agent_id: Agent = None,
+    format: TableFormat = "json",
+) -> dict[str, Any] | Response:
+    """An agent's weeks: calls, mean score, flagged and violating shares (agents: their own;
+    team leads: their team's agents)."""
+    scope = service.visible(principal, first=first, last=last, team=None, agent_id=agent_id)
+    points = performance.agent_trend(db_session, scope)
+    if format != "json":
+        table = tabulate.agent_trend_table(points, title="坐席趋势 Agent trend")
+        return table_response(table, format, "agent-trend")
+    return {"scope": asdict(scope), "weeks": [asdict(p) for p in points]}

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from services.config import get_settings
 from services.errors import Forbidden, InvalidInput
 from services.i18n import _
 from services.people.service import Principal
@@ -96,7 +97,7 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
         raise InvalidInput(
             _("dimension must be one of {dimensions}", dimensions=", ".join(DIMENSIONS))
         )
-    rollup.catch_up(db_session)
+    rollup.fold_for_read(db_session)
     where, params = scope.where("r")
     rows = db_session.execute(
         text(
@@ -140,7 +141,7 @@ def violation_pareto(db_session: Session, scope: Filter, *, by: str) -> list[Par
     """Violations counted by rule or by category, most frequent first, with cumulative shares."""
     if by not in ("rule", "category"):
         raise InvalidInput(_("by must be rule or category"))
-    rollup.catch_up(db_session)
+    rollup.fold_for_read(db_session)
     where, params = scope.where("r")
     column = "r.rule_id" if by == "rule" else "r.category"
     rows = db_session.execute(
@@ -203,7 +204,7 @@ def _period_start(day: date, period: str) -> date:
 
 def _agent_days(db_session: Session, scope: Filter, sums: str) -> list[Any]:
     # The rollup's per-day sums over the scope (``sums``: fixed SQL over report_agent_days a).
-    rollup.catch_up(db_session)
+    rollup.fold_for_read(db_session)
     where, params = scope.where("a")
     return list(
         db_session.execute(
@@ -229,11 +230,30 @@ class Evidence:
     text: str
 
 
-def evidence(db_session: Session, scope: Filter, *, rule_id: str, limit: int) -> list[Evidence]:
-    """The hits of ``rule_id`` on the current scores of the scope's calls, oldest call first;
-    each call's recording plays through the calls API, which checks the viewer's rights."""
+# The calls of a tenure band (a training-need cell by tenure), over calls c.
+TENURE_BANDS = {
+    NEW_HIRE: "u.hired_on IS NOT NULL AND (c.started_at AT TIME ZONE :tz)::date "
+    "< u.hired_on + interval '3 months'",
+    TENURED: "u.hired_on IS NOT NULL AND (c.started_at AT TIME ZONE :tz)::date "
+    ">= u.hired_on + interval '3 months'",
+    NO_HIRE_DATE: "u.hired_on IS NULL",
+}
+
+
+def evidence(
+    db_session: Session, scope: Filter, *, rule_id: str, limit: int, tenure: str | None = None
+) -> list[Evidence]:
+    """The hits of ``rule_id`` on the current scores of the scope's calls (of one tenure band
+    if ``tenure`` names one), oldest call first; each call's recording plays through the calls
+    API, which checks the viewer's rights."""
     lo, hi = rollup.day_bounds(scope.first, scope.last)
     params: dict[str, Any] = {"lo": lo, "hi": hi, "rule_id": rule_id, "limit": limit}
+    band = ""
+    if tenure is not None:
+        if tenure not in TENURE_BANDS:
+            raise InvalidInput(_("tenure must be one of {bands}", bands=", ".join(TENURE_BANDS)))
+        band = f"{HIRED.replace('r.agent_id', 'c.agent_id')} WHERE {TENURE_BANDS[tenure]}"
+        params["tz"] = get_settings().center_timezone
     narrow = ""
     if scope.team is not None:
         narrow += " AND c.team = :team"
@@ -247,7 +267,7 @@ def evidence(db_session: Session, scope: Filter, *, rule_id: str, limit: int) ->
             'SELECT c.id, c.agent_id, c.team, c.started_at, h.start, h."end", h.text '
             "FROM current cur JOIN calls c ON c.id = cur.call_id "
             "JOIN hits h ON h.call_id = cur.call_id AND h.pack = cur.pack "
-            "AND h.pack_version = cur.pack_version AND h.rule_id = :rule_id "
+            f"AND h.pack_version = cur.pack_version AND h.rule_id = :rule_id {band} "
             "ORDER BY c.started_at, c.id, h.start LIMIT :limit"
         ),
         params,

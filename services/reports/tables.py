@@ -1,12 +1,12 @@
 """Daily rollups the reports read instead of every call: one row per day (in the center's time
 zone), agent and team, and one per day, agent, team and rule."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Float, Integer, String
+from sqlalchemy import BigInteger, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class AgentDay(Base):
@@ -47,3 +47,18 @@ class RollupMark(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     score_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class Coaching(Base):
+    """A coaching or training session: which agents, for which rules (none: all), on which day
+    (the center's), recorded by whom; the coaching-effect report compares before and after."""
+
+    __tablename__ = "coachings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    coached_on: Mapped[date] = mapped_column(Date, index=True)
+    agent_ids: Mapped[list[str]] = mapped_column(JSONType)
+    rule_ids: Mapped[list[str]] = mapped_column(JSONType)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -151,12 +151,6 @@ def home(principal: Viewer) -> Response:
     return RedirectResponse(HOMES.get(principal.role, "/reviews"), status_code=303)
 
 
-@router.get("/training", response_class=HTMLResponse, include_in_schema=False)
-def training(principal: Viewer) -> HTMLResponse:
-    """The training lead's landing page (the reports fill it)."""
-    return HTMLResponse(render("training.html", principal=principal))
-
-
 @router.get("/static/{name}", include_in_schema=False)
 def static(name: str) -> FileResponse:
     """Our stylesheet and player script (nothing else is served from here)."""

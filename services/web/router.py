@@ -14,9 +14,10 @@ from services.web import (
     people,
     rotation,
     rules,
+    training,
 )
 
-router = APIRouter()
 PAGES = (entry, inspector, evaluation, agent, disputes, browse, manage, rules, calibration, people)
-for part in (*PAGES, rotation):
+router = APIRouter()
+for part in (*PAGES, rotation, training):
     router.include_router(part.router)

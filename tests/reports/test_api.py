@@ -16,11 +16,15 @@ from tests.reports.seed import SHANGHAI, Center, seed_center
 
 @pytest.fixture(scope="module")
 def center() -> Center:
-    """One simulated center for the module (seeding takes a few seconds)."""
-    from services.db import session_factory
+    """One simulated center for the module (seeding takes a few seconds), folded into the
+    rollups as the workers' periodic task would (a request leaves a backlog to them)."""
+    from services.db import session_scope
+    from services.reports import rollup
 
-    with session_factory()() as db_session:
-        return seed_center(db_session)
+    with session_scope() as db_session:
+        center = seed_center(db_session)
+        rollup.catch_up(db_session)
+    return center
 
 
 def period(center: Center, **extra: str) -> dict[str, str]:
