@@ -63,7 +63,9 @@ def test_the_document_declares_bearer_and_session_with_csrf(anonymous):
         ("POST", "/api/v1/auth/login"),
         ("POST", "/api/v1/auth/sign-in-link"),  # the one-time link is the credential
         ("GET", "/healthz"),
-        ("GET", "/api/v1/calls/{call_id}/audio/stream"),  # the signed link is the credential
+        # The signed link is the credential:
+        ("GET", "/api/v1/calls/{call_id}/audio/stream"),
+        ("GET", "/api/v1/calibration/sessions/{session_id}/calls/{position}/audio/stream"),
     }
 
 
