@@ -30,6 +30,12 @@ def test_a_broker_outage_mid_batch_loses_no_call_and_finishes_every_one(stack, c
     during = [upload(client, common.recording(tmp_path, n)) for n in range(2, 4)]
     health = client.get("/healthz?strict=true")
     common.rest_of_outage(stopped)
+    # The worst moment: a transcription ends while the broker is away (its scoring cannot be
+    # queued then). Keep the broker down until one has, within a bound.
+    while "transcribed" not in common.statuses(call_ids).values():
+        assert time.monotonic() < stopped + 90, common.statuses(call_ids)
+        time.sleep(0.2)
+    ended_during = list(common.statuses(call_ids).values()).count("transcribed")
     stack.broker.start()
     outage_s = time.monotonic() - stopped
 
@@ -44,6 +50,7 @@ def test_a_broker_outage_mid_batch_loses_no_call_and_finishes_every_one(stack, c
     finished = common.wait_finished(call_ids, timeout_s=150)
     print(
         f"\ninjected: broker stopped {outage_s:.1f} s with {len(before)} calls in flight; "
+        f"{ended_during} transcriptions ended during it; "
         f"{len(during)} uploads during the outage (answered {[r.status_code for r in during]}, "
         f"/healthz?strict=true {health.status_code}: {health.json()['reasons']})\n"
         f"counted: {sum(s == 'scored' for s in finished.values())} of {len(call_ids)} scored, "
