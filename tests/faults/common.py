@@ -30,6 +30,13 @@ def recording(directory: Path, n: int) -> Path:
     return write_wav(directory / f"call-{n}.wav", padded)
 
 
+def quiet_recording(directory: Path, n: int) -> Path:
+    """A second of near silence, distinct for every ``n``: cheap to transcribe."""
+    audio = np.zeros((2, 16000 + n), np.float32)
+    audio[0, n % 16000] = 0.01
+    return write_wav(directory / f"quiet-{n}.wav", audio)
+
+
 def rest_of_outage(started: float, seconds: float = OUTAGE_S) -> None:
     """Sleeps until ``seconds`` have passed since ``started`` (time.monotonic())."""
     time.sleep(max(0.0, started + seconds - time.monotonic()))

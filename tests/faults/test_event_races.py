@@ -33,7 +33,7 @@ def test_duplicate_and_reordered_events_racing_reconcilers_make_one_call_per_obj
     prefix = f"races-{random.randrange(10**9)}/"
     keys = []
     for n in range(OBJECTS):
-        path = common.recording(tmp_path, 100 + n)
+        path = common.quiet_recording(tmp_path, n)
         key = f"{prefix}{path.name}"
         storage.put_bytes(
             bucket=stack.bucket,
@@ -95,9 +95,10 @@ def test_duplicate_and_reordered_events_racing_reconcilers_make_one_call_per_obj
         f"\ninjected: {OBJECTS} objects, {events} events ({len(orders)} notifiers, every "
         f"event twice, one order reversed, one shuffled) racing 2 reconcilers\n"
         f"counted: calls per object {sorted(len(v) for v in per_key.values())}; "
-        f"{sum(s == 'scored' for s in finished.values())} of {len(call_ids)} scored; "
+        f"finished {sorted(finished.values())}; "
         f"duplicated rows {common.duplicates(call_ids)}"
     )
     assert all(len(ids) == 1 for ids in per_key.values()), per_key
-    assert finished == dict.fromkeys(call_ids, "scored")
+    # Silence ends as a call without speech: scored, or failed with the reason.
+    assert set(finished.values()) <= set(common.FINISHED), finished
     assert common.duplicates(call_ids) == {"scores": 0, "hits": 0, "turns": 0}
