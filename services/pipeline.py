@@ -5,6 +5,7 @@ so queueing needs neither the task code nor the models it loads.
 """
 
 import logging
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -55,19 +56,9 @@ def _sender() -> Celery:
     return sender
 
 
-def send(task: str, *, queue: str, args: list[Any] | None = None, wait_s: float = 0) -> None:
-    """Sends one task by name to ``queue``; raises OperationalError when the broker is down
-    (after trying for about ``wait_s`` seconds, if given)."""
-    policy: dict[str, Any] = {"max_retries": 2}
-    if wait_s:
-        # Retries 0, 1, 2, 3, 4 s apart, then every 5 s: about wait_s in all.
-        policy = {
-            "max_retries": int(wait_s // 5) + 3,
-            "interval_start": 0,
-            "interval_step": 1,
-            "interval_max": 5,
-        }
-    _sender().send_task(task, args=args or [], queue=queue, retry_policy=policy)
+def send(task: str, *, queue: str, args: list[Any] | None = None) -> None:
+    """Sends one task by name to ``queue``; raises OperationalError when the broker is down."""
+    _sender().send_task(task, args=args or [], queue=queue, retry_policy={"max_retries": 2})
 
 
 def enqueue_transcription(call_id: int) -> bool:
@@ -87,9 +78,13 @@ def enqueue_transcription(call_id: int) -> bool:
 def enqueue_scoring(call_id: int, *, wait_s: float = 0) -> bool:
     """Queues a call for scoring on the ``score`` queue; False when the broker is unreachable
     (for about ``wait_s`` seconds: a worker may wait for it, a request may not)."""
-    try:
-        send(SCORE, queue="score", args=[call_id], wait_s=wait_s)
-    except OperationalError:
-        log.warning("broker unreachable; call %s waits to be scored", call_id)
-        return False
-    return True
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            send(SCORE, queue="score", args=[call_id])
+            return True
+        except OperationalError:
+            if time.monotonic() >= deadline:
+                log.warning("broker unreachable; call %s waits to be scored", call_id)
+                return False
+            time.sleep(2)
