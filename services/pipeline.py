@@ -5,6 +5,7 @@ so queueing needs neither the task code nor the models it loads.
 """
 
 import logging
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -74,11 +75,16 @@ def enqueue_transcription(call_id: int) -> bool:
     return True
 
 
-def enqueue_scoring(call_id: int) -> bool:
-    """Queues a call for scoring on the ``score`` queue; False when the broker is unreachable."""
-    try:
-        send(SCORE, queue="score", args=[call_id])
-    except OperationalError:
-        log.warning("broker unreachable; call %s waits to be scored", call_id)
-        return False
-    return True
+def enqueue_scoring(call_id: int, *, wait_s: float = 0) -> bool:
+    """Queues a call for scoring on the ``score`` queue; False when the broker is unreachable
+    (for about ``wait_s`` seconds: a worker may wait for it, a request may not)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            send(SCORE, queue="score", args=[call_id])
+            return True
+        except OperationalError:
+            if time.monotonic() >= deadline:
+                log.warning("broker unreachable; call %s waits to be scored", call_id)
+                return False
+            time.sleep(2)

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # Wall-clock limits: a wedged decoder or model must not hold a worker forever.
 ASR_SOFT_LIMIT_S = 2 * 3600
 ASR_HARD_LIMIT_S = ASR_SOFT_LIMIT_S + 300
+# How long a finished transcription waits for an unreachable broker to queue its scoring.
+SCORING_SEND_WAIT_S = 300.0
 
 
 @app.task(
@@ -72,7 +74,10 @@ def transcribe(self: Task, call_id: int) -> None:
         with beats.renewing(settings.transcription_lease_s / 4, partial(_renew, call_id, delivery)):
             ready = _transcribe(call_id, delivery, settings)
     if ready:
-        pipeline.enqueue_scoring(call_id)
+        # A transcription that ends while the broker is away waits for it here (this worker
+        # could take no new task anyway) instead of leaving the call to the sweep for calls
+        # never scored, which looks only after 15 minutes (the fault suite found this).
+        pipeline.enqueue_scoring(call_id, wait_s=SCORING_SEND_WAIT_S)
 
 
 def _renew(call_id: int, delivery: int) -> bool:

@@ -146,7 +146,8 @@ def reconcile(
         ).tuples()
     )
     created = []
-    for obj in objects:
+    # In key order (as the event webhook goes): racing registrations lock rows in one order.
+    for obj in sorted(objects, key=lambda o: o.key):
         if (obj.key, obj.version) in known:
             continue
         try:

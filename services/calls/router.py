@@ -124,10 +124,17 @@ def s3_events(
     records = recordings.parse_event_records(payload)
     if len(records) > 1000:
         raise InvalidInput(_("at most 1000 records per notification"))
-    for bucket, key, version in records:
+    for _bucket, key, _version in records:
         recordings.check_key(key)
+    answers: dict[int, tuple[list[Any], Any]] = {}
+    # In key order, as the reconciler goes: notifiers and reconcilers racing on the same
+    # objects then take the rows' locks in one order, so none deadlocks another (events
+    # arrive duplicated and in any order; tests/faults found the deadlock). Answered in the
+    # notification's order.
+    for index in sorted(range(len(records)), key=lambda i: (*records[i][:2], records[i][2] or "")):
+        bucket, key, version = records[index]
         if bucket != settings.bucket or not recordings.is_recording_key(key):
-            result.ignored.append(f"s3://{bucket}/{key}")
+            answers[index] = (result.ignored, f"s3://{bucket}/{key}")
             continue
         try:
             call, created = recordings.ingest_object(
@@ -138,11 +145,14 @@ def s3_events(
                 event_version=version,
             )
         except ObjectMissing:
-            result.ignored.append(f"s3://{bucket}/{key}")
+            answers[index] = (result.ignored, f"s3://{bucket}/{key}")
             continue
-        (result.registered if created else result.duplicates).append(call.id)
+        answers[index] = (result.registered if created else result.duplicates, call.id)
         if created and call.status == CallStatus.RECEIVED:
             after_commit(db_session, partial(pipeline.enqueue_transcription, call.id))
+    for index in sorted(answers):
+        answer_list, item = answers[index]
+        answer_list.append(item)
     return result
 
 

@@ -1,0 +1,145 @@
+"""A stack of the fault tests' own: a Redis broker, a SeaweedFS S3 server and a Celery worker
+(with the beat) that only they use, so that stopping the broker or the S3 server disturbs
+no other test run (the shared PostgreSQL and Redis on 6379 are never touched).
+
+The worker runs the schedule fast: the reconciler every ``RECONCILE_S`` (requeueing calls
+``received`` that long ago) and the recovery of stuck calls every lease.
+"""
+
+import secrets
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis
+
+from services.local.processes import S3Server, free_port, start_worker, stop_process
+
+RECONCILE_S = 8
+LEASE_S = 20
+
+
+@dataclass
+class Broker:
+    """A redis-server of the tests' own on loopback, with the production settings that keep
+    queued tasks across a restart (append-only file, no eviction)."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The broker URL workers and senders use."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "Broker":
+        """Starts the server (again, on the same port and files) and waits until it answers."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            "/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec",
+            "--save", "", "--maxmemory-policy", "noeviction",
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(args, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                redis.Redis(port=self.port, socket_connect_timeout=1).ping()
+                return self
+            except redis.ConnectionError:
+                assert self.process.poll() is None, "redis-server exited"
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stops the server the way an orchestrator does (SIGTERM: it writes its files)."""
+        stop_process(self.process)
+        self.process = None
+
+
+@dataclass
+class Stack:
+    """The fault tests' broker, S3 server, bucket and worker, and the worker's log."""
+
+    broker: Broker
+    s3: S3Server
+    bucket: str
+    worker_log: Path
+
+    def log_count(self, text: str) -> int:
+        """How often ``text`` is in the worker's log so far."""
+        return self.worker_log.read_text(errors="replace").count(text)
+
+
+@pytest.fixture(scope="session")
+def fault_stack() -> Iterator[Stack]:
+    """Starts the broker, the S3 server and a worker with the beat; stops them at the end."""
+    from services import storage
+    from services.config import get_settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="zhijian-faults-"))
+    broker = Broker(tmp / "redis").start()
+    s3 = S3Server(tmp / "s3", access_key="faults", secret_key=secrets.token_hex(16)).start()
+    bucket = f"faults-{secrets.token_hex(4)}"
+    settings = get_settings()
+    saved = {name: getattr(settings, name) for name in _OVERRIDDEN}
+    _point_at(settings, broker, s3, bucket)
+    storage.ensure_bucket(bucket)
+    for name, value in saved.items():
+        setattr(settings, name, value)
+    log = tmp / "worker.log"
+    worker = start_worker(
+        env={
+            "ZHIJIAN_BROKER_URL": broker.url,
+            "ZHIJIAN_S3_ENDPOINT": s3.endpoint,
+            "ZHIJIAN_S3_ACCESS_KEY": s3.access_key,
+            "ZHIJIAN_S3_SECRET_KEY": s3.secret_key,
+            "ZHIJIAN_BUCKET": bucket,
+            "ZHIJIAN_RECONCILE_INTERVAL_S": str(RECONCILE_S),
+            "ZHIJIAN_TRANSCRIPTION_LEASE_S": str(LEASE_S),
+        },
+        queues="asr,score,maintenance",
+        concurrency=2,
+        beat=True,
+        log_path=log,
+    )
+    deadline = time.monotonic() + 60
+    while "ready" not in log.read_text(errors="replace"):
+        assert worker.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the worker did not start"
+        time.sleep(0.2)
+    yield Stack(broker, s3, bucket, log)
+    stop_process(worker)
+    s3.stop()
+    broker.stop()
+
+
+_OVERRIDDEN = ("broker_url", "s3_endpoint", "s3_access_key", "s3_secret_key", "bucket")
+
+
+def _point_at(settings: object, broker: Broker, s3: S3Server, bucket: str) -> None:
+    for name, value in zip(
+        _OVERRIDDEN, (broker.url, s3.endpoint, s3.access_key, s3.secret_key, bucket), strict=True
+    ):
+        setattr(settings, name, value)
+
+
+@pytest.fixture
+def stack(fault_stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """This process's API and senders pointed at the fault stack for one test."""
+    from services import pipeline
+    from services.config import get_settings
+
+    settings = get_settings()
+    for name in _OVERRIDDEN:
+        monkeypatch.setattr(settings, name, getattr(settings, name))
+    _point_at(settings, fault_stack.broker, fault_stack.s3, fault_stack.bucket)
+    pipeline._sender.cache_clear()  # the sender caches its broker connection
+    yield fault_stack
+    pipeline._sender.cache_clear()
