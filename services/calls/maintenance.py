@@ -24,9 +24,10 @@ def reconcile_now() -> dict[str, object]:
     return {"listed": listed, "registered": created, "requeued": stale, **recover_now()}
 
 
-# Scoring takes seconds (its hard limit is 6 minutes): a call transcribed this long ago and
-# not scored lost its scoring message. Scoring again is idempotent (per rule pack version).
-UNSCORED_AFTER = timedelta(minutes=15)
+# Scoring takes seconds (its hard limit is 6 minutes): a call transcribed longer ago than that
+# limit and not scored lost its scoring message (a worker killed between storing the transcript
+# and queuing the scoring). Scoring again is idempotent (per rule pack version).
+UNSCORED_AFTER = timedelta(minutes=7)
 
 
 def recover_now() -> dict[str, list[int]]:
