@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
 from services.calls.tables import Call
+from services.db import utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 from services.i18n import N_, _
 from services.notifications import service as notify
@@ -18,6 +19,7 @@ from services.people.service import Principal
 from services.people.tables import Area, Role, User
 from services.qa.reviews.tables import Review, ReviewStatus
 from services.qa.rotation import service as rotation_service
+from services.qa.sampling.due import reviews_due
 from services.qa.sampling.tables import SampledCall, SamplingRun
 
 
@@ -126,6 +128,7 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Placed]:
     # re-evaluation, asked for explicitly.
     picked = select(SampledCall.call_id).where(SampledCall.run_id == run.id)
     done = set(db_session.scalars(select(Review.call_id).where(Review.call_id.in_(picked))))
+    due = reviews_due(run)
     created = []
     for pick in db_session.scalars(
         select(SampledCall).where(SampledCall.run_id == run.id).order_by(SampledCall.id)
@@ -140,6 +143,7 @@ def assign_run(*, db_session: Session, run: SamplingRun) -> list[Placed]:
             inspector_id=inspector.id,
             priority=0 if pick.kind == "risk" else 1,
             reason=pick.reason,
+            due_at=due,
         )
         db_session.add(review)
         created.append(Placed(review, area.name if area else None, fallback))
@@ -273,14 +277,21 @@ def reassign_from(*, db_session: Session, inspector: User) -> list[Review]:
     return moved
 
 
-def queue(*, db_session: Session, principal: Principal, status: str, limit: int) -> list[Review]:
-    """Reviews in priority order, risky first, then oldest: an inspector's own, or (for
-    managers) everyone's."""
+def queue(
+    *,
+    db_session: Session,
+    principal: Principal,
+    status: str,
+    limit: int,
+    overdue: bool = False,
+) -> list[Review]:
+    """Reviews in priority order, risky first, then the soonest due (those without a due date
+    last), then oldest: an inspector's own, or (for managers) everyone's; ``overdue``: only
+    the open ones past their due date."""
     query = select(Review).where(Review.status == status)
     if principal.role == Role.INSPECTOR:
         query = query.where(Review.inspector_id == principal.user_id)
-    return list(
-        db_session.scalars(
-            query.order_by(Review.priority, Review.assigned_at, Review.id).limit(limit)
-        )
-    )
+    if overdue:
+        query = query.where(Review.status == ReviewStatus.OPEN, Review.due_at < utcnow())
+    order = (Review.priority, Review.due_at.asc().nulls_last(), Review.assigned_at, Review.id)
+    return list(db_session.scalars(query.order_by(*order).limit(limit)))

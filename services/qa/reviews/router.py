@@ -84,10 +84,12 @@ def review_queue(
     principal: Reviewers,
     status: Annotated[Literal["open", "submitted"], Query()] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    overdue: Annotated[bool, Query(description="Only open reviews past their due date.")] = False,
 ) -> list[ReviewOut]:
-    """An inspector's own queue (managers: everyone's), risky calls first, then oldest."""
+    """An inspector's own queue (managers: everyone's), risky calls first, then the soonest
+    due, then oldest."""
     reviews = assignment.queue(
-        db_session=db_session, principal=principal, status=status, limit=limit
+        db_session=db_session, principal=principal, status=status, limit=limit, overdue=overdue
     )
     return [ReviewOut.model_validate(r) for r in reviews]
 

@@ -5,7 +5,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from services.calls.schemas import CallSummary, TurnOut
+from services.db import utcnow
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
+from services.qa.sampling.due import is_overdue
 from services.scoring.maximum import explain_maximum
 from services.scoring.schemas import ScoreOut, readable_hit, readable_items
 from services.types import MAX_ID, Comment, Reason, ShortText, Strict, UtcDatetime
@@ -25,6 +27,15 @@ class ReviewOut(BaseModel):
     priority: int
     reason: str
     assigned_at: UtcDatetime
+    due_at: UtcDatetime | None = Field(
+        None, description="End of the center's day it is due by; null: no due date."
+    )
+
+    @computed_field(description="Open and past its due date.")  # type: ignore[prop-decorator]
+    @property
+    def overdue(self) -> bool:
+        """Whether the review is open past its due date."""
+        return is_overdue(self.due_at, self.status, utcnow())
 
 
 class AssignedOut(ReviewOut):

@@ -55,6 +55,9 @@ class Review(Base):
     # Work in progress (hit verdicts, manual item scores, comments) until it is submitted.
     draft: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The end of the center's day by which the run's plan wants it reviewed
+    # (services/qa/sampling/due.py); None: no due date (a re-evaluation, or a plan without one).
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @property
     def inspector_name(self) -> str | None:

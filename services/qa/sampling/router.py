@@ -7,6 +7,7 @@ from services.api.params import DbSession, Id
 from services.db import aware, utcnow
 from services.qa.sampling import plans
 from services.qa.sampling import service as sampling_service
+from services.qa.sampling.due import due_at, reviews_due
 from services.qa.sampling.picks import Pick
 from services.qa.sampling.schemas import (
     PickOut,
@@ -88,6 +89,7 @@ def list_runs(plan_id: Id, db_session: DbSession, _principal: Managers) -> list[
             created_by=r.created_by,
             created_at=r.created_at,
             picked=picked,
+            reviews_due_at=reviews_due(r),
         )
         for r, picked in sampling_service.runs_of(db_session=db_session, plan=plan)
     ]
@@ -113,6 +115,9 @@ def run_plan(plan_id: Id, body: RunIn, db_session: DbSession, principal: Manager
         seed=PlanSpec.model_validate(plan.spec).seed,
         dry_run=body.dry_run,
         complete=aware(end) <= utcnow(),
+        reviews_due_at=reviews_due(stored)
+        if stored
+        else due_at(utcnow(), PlanSpec.model_validate(plan.spec).review_within_days),
         picks=_picks_out(picks),
     )
 
@@ -130,5 +135,6 @@ def get_run(run_id: Id, db_session: DbSession, _principal: Managers) -> RunOut:
         seed=stored.seed,
         dry_run=False,
         complete=aware(stored.period_end) <= utcnow(),
+        reviews_due_at=reviews_due(stored),
         picks=_picks_out(picks),
     )

@@ -7,6 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.i18n import _
 from services.types import InputDatetime, ShortText, Strict, UtcDatetime
 
+# Three days: a weekly plan's picks are reviewed well inside the week, while the agent still
+# remembers the call and a coaching can follow before the next run.
+REVIEW_WITHIN_DAYS = 3
+MAX_REVIEW_DAYS = 90
+
 
 class Filters(Strict):
     """Which calls a plan samples from."""
@@ -42,6 +47,13 @@ class PlanSpec(Strict):
     filters: Filters = Field(default_factory=Filters)
     always: AlwaysInclude = Field(default_factory=AlwaysInclude)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    review_within_days: int | None = Field(
+        REVIEW_WITHIN_DAYS,
+        ge=0,
+        le=MAX_REVIEW_DAYS,
+        description="A review the run makes is due by the end of the center's day this many "
+        "days after the run (0: the same day); null: no due date.",
+    )
 
     @model_validator(mode="after")
     def _cap(self) -> "PlanSpec":
@@ -77,6 +89,11 @@ class RunOut(BaseModel):
     seed: int
     dry_run: bool
     complete: bool = Field(True, description="False while the period is still going on.")
+    reviews_due_at: UtcDatetime | None = Field(
+        None,
+        description="When the reviews this run makes are due (a dry run: if it ran now); "
+        "null: the plan sets no due date.",
+    )
     picks: list[PickOut]
 
 
@@ -101,6 +118,9 @@ class RunSummaryOut(BaseModel):
     created_by: str
     created_at: UtcDatetime
     picked: int
+    reviews_due_at: UtcDatetime | None = Field(
+        None, description="When the reviews this run makes are due; null: no due date."
+    )
 
 
 class PlanPatchIn(Strict):
@@ -116,12 +136,19 @@ class PlanPatchIn(Strict):
     filters: Filters | None = None
     always: AlwaysInclude | None = None
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    review_within_days: int | None = Field(
+        None, ge=0, le=MAX_REVIEW_DAYS, description="null: the plan's reviews have no due date."
+    )
     active: bool | None = None
 
     def changes(self) -> dict[str, Any]:
-        """The plan's fields sent, as they are stored."""
+        """The plan's fields sent, as they are stored (a null ``review_within_days`` is sent
+        to remove the due date; other nulls change nothing)."""
         return {
             k: v
             for k, v in self.model_dump(mode="json", exclude_unset=True).items()
-            if k != "active" and v is not None
+            if k != "active" and (v is not None or k in NULLABLE)
         }
+
+
+NULLABLE = {"review_within_days"}
