@@ -21,6 +21,7 @@ from services.qa.reviews import assignment
 from services.qa.reviews import service as reviews
 from services.qa.reviews.schemas import HitVerdictIn
 from services.qa.reviews.tables import Review
+from services.qa.sampling.due import is_overdue
 from services.scoring import service as scoring_service
 from services.web import lookups
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
@@ -47,32 +48,38 @@ Form = Annotated[FormData, Depends(form_data)]
 
 
 @router.get("/reviews", response_class=HTMLResponse, include_in_schema=False)
-def queue(db_session: DbSession, principal: Viewer) -> HTMLResponse:
-    """The open reviews, risky first then oldest, with why each call was picked."""
+def queue(db_session: DbSession, principal: Viewer, overdue: bool = False) -> HTMLResponse:
+    """The open reviews, risky first then soonest due, with why each call was picked and when
+    it is due (overdue ones marked); ``overdue``: only those past their due date."""
     _reviewer(principal)
     open_ = assignment.queue(db_session=db_session, principal=principal, status="open", limit=500)
     done = assignment.queue(
         db_session=db_session, principal=principal, status="submitted", limit=500
     )
-    ids = [r.call_id for r in open_]
+    now = utcnow()
+    late = [r for r in open_ if is_overdue(r.due_at, r.status, now)]
+    shown = late if overdue else open_
+    ids = [r.call_id for r in shown]
     calls = lookups.calls_by_id(db_session=db_session, ids=ids)
     scores = {i: scoring_service.latest_score(db_session=db_session, call_id=i) for i in ids}
-    now = utcnow()
     rows = [
         {
             "review": r,
             "call": calls[r.call_id],
             "score": scores[r.call_id],
             "waiting_days": (now - aware(r.assigned_at)).days,
+            "overdue": r in late,
         }
-        for r in open_
+        for r in shown
     ]
     counts = {
         "open": len(open_),
         "risky": sum(1 for r in open_ if r.priority == 0),
+        "overdue": len(late),
         "submitted": len(done),
     }
-    return HTMLResponse(render("queue.html", principal=principal, rows=rows, counts=counts))
+    page = render("queue.html", principal=principal, rows=rows, counts=counts, overdue=overdue)
+    return HTMLResponse(page)
 
 
 def _workspace(

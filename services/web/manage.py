@@ -17,7 +17,7 @@ from services.people.service import Principal
 from services.people.tables import Role
 from services.qa.reviews import assignment
 from services.qa.sampling import service as sampling_service
-from services.qa.sampling.schemas import PlanSpec
+from services.qa.sampling.schemas import REVIEW_WITHIN_DAYS, PlanSpec
 from services.web import lookups
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.templating import render
@@ -47,6 +47,7 @@ def _page(db_session: DbSession, principal: Principal, **extra: object) -> str:
         plans=[(p, PlanSpec.model_validate(p.spec)) for p in plans],
         areas=areas,
         roles=Role.ALL,
+        review_within_days=REVIEW_WITHIN_DAYS,
         **extra,
     )
 
@@ -113,9 +114,14 @@ def create_plan(
     per_agent_cap: Annotated[int, Form(ge=1, le=1000)] = 10,
     teams: FormText = "",
     queues: FormText = "",
+    review_within_days: FormText = "",  # the form sends its default; empty: no due date
 ) -> Response:
-    """A new sampling plan: risky calls first, then a random few per agent."""
+    """A new sampling plan: risky calls first, then a random few per agent, each review due
+    some days after the run (an empty field: no due date)."""
     _manager(principal)
+    days = review_within_days.strip()
+    if days and not days.isdigit():
+        raise InvalidInput(_("Not a number of days: {value}", value=days))
     spec = valid(
         PlanSpec,
         name=name,
@@ -124,6 +130,7 @@ def create_plan(
         new_hire_per_agent=min(per_agent_cap, 5),
         per_agent_cap=per_agent_cap,
         filters={"teams": _names(teams), "queues": _names(queues)},
+        review_within_days=int(days) if days else None,
     )
     plan = sampling_service.create_plan(db_session=db_session, spec=spec)
     return RedirectResponse(f"/manage?done=plan:{plan.spec['name']}", status_code=303)
