@@ -1,4 +1,5 @@
-"""People over the API: users and tokens (admins), teams and areas (admins and QA managers)."""
+"""People over the API: users and tokens (admins; QA managers also switch people on and off),
+teams and areas (admins and QA managers)."""
 
 from typing import Annotated, Any
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from services.api.auth import Managers, Reviewers, require
 from services.api.params import DbSession, Id
 from services.audit import service as audit_service
-from services.errors import Conflict
+from services.errors import Conflict, Forbidden
 from services.i18n import _
 from services.people import manage, signin
 from services.people import service as people_service
@@ -103,21 +104,27 @@ def get_user(user_id: Id, db_session: DbSession, _admin: Admin) -> UserOut:
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: Id, body: UserPatch, db_session: DbSession, admin: Admin) -> UserOut:
+def update_user(
+    user_id: Id, body: UserPatch, db_session: DbSession, principal: Managers
+) -> UserOut:
     """Renames a user, changes their role, team, display name, language, areas or whether they
-    are active (deactivating ends their sessions; their tokens stop working)."""
-    user = manage.get_user_or_raise(db_session=db_session, user_id=user_id)
+    are active (deactivating ends their sessions; their tokens stop working). Administrators
+    change anything; QA managers only whether a person other than an administrator is active,
+    as on the people page (one rule: ``manage.check_may_set_active``)."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    if principal.role != Role.ADMIN and set(changes) - {"active"}:
+        raise Forbidden(_("Only an administrator changes a person's details."))
+    user = manage.get_user_or_raise(db_session=db_session, user_id=user_id)
     changes = {k: v for k, v in changes.items() if v is not None or k not in _REQUIRED}
     active, area_ids = changes.pop("active", None), changes.pop("area_ids", None)
-    if user.id == admin.user_id and (
-        active is False or changes.get("role", Role.ADMIN) != Role.ADMIN
-    ):
+    if user.id == principal.user_id and changes.get("role", Role.ADMIN) != Role.ADMIN:
         raise Conflict(_("an admin cannot deactivate or demote themselves"))
+    if active is not None:  # refused alike whether or not it would change anything
+        manage.check_may_set_active(by=principal, user=user, active=active)
     if changes:
         manage.update_user(db_session=db_session, user=user, changes=changes)
     if active is not None and active != user.active:
-        manage.set_active(db_session=db_session, user=user, active=active)
+        manage.set_active(db_session=db_session, user=user, active=active, by=principal)
     if area_ids is not None:
         manage.assign_areas(db_session=db_session, user=user, area_ids=area_ids)
     return _user_out(db_session, user)

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
 from services.db import unique
-from services.errors import Conflict, InvalidInput, NotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import LANGUAGES, _
 from services.people import service as people_service
+from services.people.service import Principal
 from services.people.tables import ApiToken, Area, BrowserSession, Role, Team, User, UserArea
 
 # Objects of other domains that name a team or an area, read here without importing them.
@@ -77,8 +78,26 @@ def update_user(*, db_session: Session, user: User, changes: dict[str, Any]) -> 
     return user
 
 
-def set_active(*, db_session: Session, user: User, active: bool) -> User:
-    """Deactivates a user (their sessions end, their tokens stop working) or activates again."""
+def check_may_set_active(*, by: Principal, user: User, active: bool) -> None:
+    """Who may deactivate or activate whom, for the people page and the API alike.
+
+    QA managers run the floor (DESIGN.md: they set sampling and the inspectors' rotation, and
+    create people in the pages): when an inspector or agent leaves, they stop that person's
+    access and work going to them without waiting for an administrator. Administrators alone
+    change administrators, and nobody switches themselves off (that would lock a center out of
+    its last manager)."""
+    if by.role not in Role.MANAGERS:
+        raise Forbidden(_("Only administrators and QA managers activate or deactivate people."))
+    if user.id == by.user_id and not active:
+        raise Conflict(_("You cannot deactivate yourself."))
+    if user.role == Role.ADMIN and by.role != Role.ADMIN:
+        raise Forbidden(_("Only an administrator changes administrators."))
+
+
+def set_active(*, db_session: Session, user: User, active: bool, by: Principal) -> User:
+    """Deactivates a user (their sessions end, their tokens stop working) or activates again,
+    if ``by`` may (``check_may_set_active``)."""
+    check_may_set_active(by=by, user=user, active=active)
     user.active = active
     if not active:
         db_session.execute(delete(BrowserSession).where(BrowserSession.user_id == user.id))
