@@ -10,6 +10,7 @@ from fastapi import Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
+from services import context
 from services.api.auth import SESSION_COOKIE
 from services.api.errors import STATUS
 from services.api.params import DbSession
@@ -103,6 +104,9 @@ def page_principal(request: Request, db_session: DbSession) -> Principal:
     request.state.principal = found
     if found.language:  # the language the user chose wins over the browser's
         set_language(found.language)
+    now = context.current()
+    if now is not None:  # what the page does is audited under the person's name, as the API's
+        now.actor = found.username
     return found
 
 
