@@ -92,6 +92,7 @@ def test_a_plan_from_the_manage_page_says_when_its_reviews_are_due(
     manager, _token = factories.user(db_session, "qa_manager")
     db_session.commit()
     csrf = sign_in(browser, manager.username)
+    assert browser.get("/manage").text.count('name="review_within_days"') == 1  # the plan form's
     name = factories.unique("due-plan")
 
     made = browser.post(
