@@ -18,8 +18,10 @@ from sqlalchemy import select
 from services import storage
 from services.api.app import create_app
 from services.config import get_settings
+from services.db import utcnow
 from services.qa.evaluations.tables import Evaluation
 from services.qa.reviews.tables import HitVerdict, Review
+from services.qa.sampling.due import due_at
 from tests import factories
 
 # A call with two machine hits: a forbidden phrase at 11.5 s and abuse (a red line) at 18 s.
@@ -72,10 +74,12 @@ class Desk:
             for key in {call.object_key, call.redacted_key} - {None}:
                 storage.put_bytes(bucket=get_settings().bucket, key=key, data=audio,
                                   content_type="audio/wav")  # fmt: skip
+        # The risky call is due in two days; the random one was due yesterday (overdue).
         self.review = Review(call_id=self.call.id, inspector_id=self.inspector.id, priority=0,
-                             reason="flagged: forbidden phrase, abuse")  # fmt: skip
+                             reason="flagged: forbidden phrase, abuse",
+                             due_at=due_at(utcnow(), 2))  # fmt: skip
         later = Review(call_id=self.other_call.id, inspector_id=self.inspector.id, priority=1,
-                       reason="random")  # fmt: skip
+                       reason="random", due_at=due_at(utcnow(), -1))  # fmt: skip
         db_session.add_all([self.review, later])
         db_session.commit()
 
@@ -118,6 +122,10 @@ def test_an_inspector_reviews_a_call_in_the_browser(desk, web_url, chromium, db_
     assert page.url.endswith("/reviews")
     assert page.inner_text("h1") == "质检队列"
     assert page.inner_text("#count-open") == "2" and page.inner_text("#count-risky") == "1"
+    assert page.inner_text("#count-overdue") == "1"
+    late = page.locator("tbody tr.overdue")
+    assert late.count() == 1 and late.get_attribute("data-review") != str(desk.review.id)
+    assert "已逾期" in late.inner_text()
     snap(page, "queue")
     first = page.locator("tbody tr").first
     assert "forbidden phrase" in first.inner_text()  # why it was picked, risky first
