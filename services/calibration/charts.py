@@ -89,7 +89,8 @@ def render_history(series: Sequence[dict[str, Any]], *, zone: ZoneInfo) -> bytes
     bias_ax.set_title(_("Bias against the gold per session (shaded: outside tolerance)"))
     bias_ax.legend(fontsize=8, loc="upper left")
     _agreement(agree_ax, series)
-    labels = [_day(s["held_at"], zone) for s in series]
+    # Sessions of one day differ by number.
+    labels = [f"#{s['session_id']} {_day(s['held_at'], zone)}" for s in series]
     agree_ax.set_xticks(x, labels, rotation=30, ha="right", fontsize=8)
     agree_ax.set_xlim(-0.6, max(0.6, len(series) - 0.4))
     return charts.save(fig, "png")
