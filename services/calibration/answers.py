@@ -158,6 +158,7 @@ def record_agreed(
         raise InvalidInput("the agreed answer is not complete: " + "; ".join(missing))
     result = content.totals(scored, call.weights)
     call.agreed = {
+        "draft": draft,  # what the facilitator's form starts from when it is edited again
         "items": scored,
         "total": result["total"],
         "maximum": result["maximum"],
@@ -206,3 +207,16 @@ def answer_for(
             )
         )
     return row
+
+
+def agreed_draft(
+    *, db_session: Session, session: CalibrationSession, call: CalibrationCall
+) -> dict[str, Any]:
+    """What the facilitator's form for one call starts from: the agreed answer recorded, else
+    the expert's (the discussion usually only moves it), else nothing."""
+    if call.agreed is not None and "draft" in call.agreed:
+        return dict(call.agreed["draft"])
+    if session.expert_id is None:
+        return {}
+    row = answer_of(db_session=db_session, session=session, call=call, user_id=session.expert_id)
+    return dict(row.draft) if row is not None else {}

@@ -106,6 +106,7 @@ def comparison(*, db_session: Session, session: CalibrationSession) -> dict[str,
         "session_id": session.id,
         "mode": session.mode,
         "tolerance": session.tolerance,
+        "maximum": _maximum(sessions.calls(db_session=db_session, session=session)),
         "revealed_at": session.revealed_at,
         "calls": out_calls,
         "participants": [
@@ -122,6 +123,7 @@ def _call(
     tolerance: float,
 ) -> dict[str, Any]:
     items = []
+    agreed = {i["id"]: _answer(i) for i in call.agreed["items"]} if call.agreed else {}
     for k, item in enumerate(call.items):
         truth = best["items"].get(item["id"]) if best else None
         theirs = {n: _answer(given[n].items[k]) for n in people if n in given}
@@ -131,6 +133,7 @@ def _call(
                 "name": item["name"],
                 "points": item["points"],
                 "gold": truth,
+                "agreed": agreed.get(item["id"]),
                 "answers": theirs,
                 "disagree": sorted(n for n, a in theirs.items() if truth and a != truth),
             }
@@ -154,8 +157,17 @@ def _call(
         "gold": best and {"source": best["source"], "total": best["total"]},
         "items": items,
         "totals": totals,
-        "agreed": call.agreed and {k: call.agreed[k] for k in ("total", "notes", "by", "at")},
+        "agreed": call.agreed
+        and {
+            **{k: call.agreed[k] for k in ("total", "notes", "by")},
+            "at": datetime.fromisoformat(call.agreed["at"]),  # stored as text in the JSON
+        },
     }
+
+
+def _maximum(calls: list[CalibrationCall]) -> float:
+    """The scorecard's maximum: the tolerance is a share of it."""
+    return max((float(sum(i["points"] for i in c.items)) for c in calls), default=0.0)
 
 
 def as_result(
@@ -168,7 +180,7 @@ def as_result(
     found, totals = [], []
     maximum = 0.0
     for call in sessions.calls(db_session=db_session, session=session):
-        maximum = max(maximum, float(sum(i["points"] for i in call.items)))
+        maximum = max(maximum, _maximum([call]))
         given = {name: a for (call_id, name), a in saved.items() if call_id == call.call_id}
         raters = {
             name: {i["id"]: i for i in a.items} for name, a in given.items() if name != expert

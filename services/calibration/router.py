@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from services.api.auth import Auth
 from services.api.params import DbSession, Id
-from services.calibration import answers, drawing, playback, results, second_reviews
+from services.calibration import answers, drawing, history, playback, results, second_reviews
 from services.calibration import service as sessions
 from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.schemas import (
@@ -261,6 +261,20 @@ def report(
     """Pooled statistics over the window, each inspector's course and recalibration flag."""
     sessions.check_manager(principal)
     return results.report(db_session=db_session, as_of=as_of or utcnow(), days=days, team=team)
+
+
+@router.get("/inspectors/{username}/history")
+def inspector_history(
+    username: Username,
+    db_session: DbSession,
+    principal: Auth,
+    as_of: Annotated[InputDatetime | None, Query(description="with its time zone")] = None,
+    days: Annotated[int, Query(ge=1, le=3660)] = WINDOW_DAYS,
+) -> dict[str, Any]:
+    """An inspector's bias and agreement per session over the window, the pooled figures and
+    the recalibration flag with why; QA managers see anyone's, an inspector their own."""
+    user = history.inspector_or_raise(db_session=db_session, principal=principal, username=username)
+    return history.history(db_session=db_session, user=user, as_of=as_of or utcnow(), days=days)
 
 
 @router.get("/second-reviews")

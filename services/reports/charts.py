@@ -61,7 +61,7 @@ def cjk_font_path(family: str = CJK_FAMILY) -> str:
 
 def render_pareto(rows: Sequence[ParetoRow], *, title: str, fmt: str = "png") -> bytes:
     """A Pareto chart: bars of counts, the cumulative % line, the vital few in red."""
-    _prepare(fmt)
+    prepare(fmt)
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.add_subplot()
     x = range(len(rows))
@@ -75,20 +75,20 @@ def render_pareto(rows: Sequence[ParetoRow], *, title: str, fmt: str = "png") ->
     cumulative.set_ylim(0, 105)
     cumulative.set_ylabel("累计百分比 Cumulative %")
     ax.set_title(title)
-    return _save(fig, fmt)
+    return save(fig, fmt)
 
 
 def render_control_charts(charts: Sequence[ControlChart], *, title: str, fmt: str = "png") -> bytes:
     """Control charts stacked (e.g. X-bar over S), out-of-control points in red with their rules."""
     if not charts:
         raise ValueError("no chart to draw / 没有可绘制的图")
-    _prepare(fmt)
+    prepare(fmt)
     fig = Figure(figsize=(9, 3.2 * len(charts)), layout="constrained")
     axes = fig.subplots(len(charts), 1, squeeze=False)[:, 0]
     for ax, chart in zip(axes, charts, strict=True):
         _draw_control_chart(ax, chart)
     fig.suptitle(title)
-    return _save(fig, fmt)
+    return save(fig, fmt)
 
 
 def _draw_control_chart(ax: Axes, chart: ControlChart) -> None:
@@ -121,7 +121,8 @@ def _draw_control_chart(ax: Axes, chart: ControlChart) -> None:
     ax.legend(fontsize=8, loc="upper left")
 
 
-def _prepare(fmt: str) -> None:
+def prepare(fmt: str) -> None:
+    """Checks the format and sets the CJK font (once): every chart is drawn after this."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be png or svg, got {fmt!r} / 格式须为 png 或 svg")
     _use_cjk_font()
@@ -142,7 +143,8 @@ def _use_cjk_font() -> None:
     )
 
 
-def _save(fig: Figure, fmt: str) -> bytes:
+def save(fig: Figure, fmt: str) -> bytes:
+    """The figure as PNG or SVG bytes, the same for the same chart."""
     buffer = io.BytesIO()
     # No date or version stamped in: the same chart gives the same bytes.
     metadata = {"Software": None} if fmt == "png" else {"Date": None}

@@ -24,6 +24,7 @@ from services.people.tables import Role
 from services.qa.evaluations import content
 from services.speech import service as speech_service
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
+from services.web.calibration_reveal import agreed_forms
 from services.web.inspector import Form, _scores, _verdicts
 from services.web.templating import render
 from services.web.views import Line, Recording, comment_text, timeline, valid
@@ -109,6 +110,10 @@ def session_page(session_id: Id, db_session: DbSession, principal: Viewer) -> HT
             revealed=revealed,
             shown=shown,
             manager=principal.role in Role.MANAGERS,
+            # The facilitator's forms, once the answers are out (the service refuses before).
+            forms=agreed_forms(db_session=db_session, session=found, calls=calls)
+            if revealed and principal.role in Role.MANAGERS
+            else None,
         )
     )
 

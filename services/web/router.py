@@ -6,6 +6,8 @@ from services.web import (
     agent,
     browse,
     calibration,
+    calibration_history,
+    calibration_reveal,
     disputes,
     entry,
     evaluation,
@@ -19,5 +21,5 @@ from services.web import (
 
 PAGES = (entry, inspector, evaluation, agent, disputes, browse, manage, rules, calibration, people)
 router = APIRouter()
-for part in (*PAGES, rotation, training):
+for part in (*PAGES, calibration_history, calibration_reveal, rotation, training):
     router.include_router(part.router)

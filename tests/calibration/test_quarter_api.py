@@ -123,6 +123,23 @@ def test_the_pooled_report_names_and_flags_the_lenient_and_the_severe_and_no_one
     assert found["totals"]["icc_2_1"]["n"] == SESSIONS * CALLS
 
 
+def test_each_inspectors_history_flags_and_names_as_the_report_does(quarter):
+    desk, lenient, severe = quarter.desk, quarter.lenient, quarter.severe
+    report = desk.floor.manager.get(f"{BASE}/report", params={"team": quarter.team}).json()
+    for name in desk.inspectors:
+        mine = desk.clients[name].get(f"{BASE}/inspectors/{name}/history")
+        assert mine.status_code == 200, mine.text
+        found, pooled = mine.json(), report["inspectors"][name]
+        assert found["flagged"] == pooled["flagged"] and found["tolerance"] == 0.05
+        assert found["pooled"]["leaning"] == pooled["leaning"]
+        assert found["pooled"]["bias"]["value"] == pytest.approx(pooled["bias"]["value"])
+        assert [s["session_id"] for s in found["series"]] == [
+            int(s["session_id"]) for s in pooled["series"]
+        ]
+        assert (found["outside_recent"] >= 2) == found["flagged"]  # the reason the page gives
+    assert desk.clients[severe].get(f"{BASE}/inspectors/{lenient}/history").status_code == 404
+
+
 def test_agents_scores_ladders_reviews_and_precision_are_unchanged(quarter):
     before = quarter.before
     assert before["evaluations"] and before["reviews"]
