@@ -1,5 +1,6 @@
-"""People over the API: users and tokens (admins; QA managers also switch people on and off),
-teams and areas (admins and QA managers)."""
+"""People over the API: users (admins; QA managers list them, create, import, link and switch on
+and off anyone but administrators, as on the pages), tokens (admins), teams and areas (admins
+and QA managers)."""
 
 from typing import Annotated, Any
 
@@ -61,7 +62,7 @@ def _link(db_session: DbSession, user: User) -> SignInLinkOut:
 @router.get("/users", response_model=list[UserOut])
 def list_users(
     db_session: DbSession,
-    _admin: Admin,
+    _principal: Managers,
     role: Annotated[str | None, Query(max_length=32)] = None,
     team: Annotated[str | None, Query(max_length=255)] = None,
     active: bool | None = None,
@@ -72,8 +73,10 @@ def list_users(
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
-def create_user(body: UserIn, db_session: DbSession, _admin: Admin) -> UserOut:
-    """Creates a user with an initial password, or with a one-time sign-in link (returned once)."""
+def create_user(body: UserIn, db_session: DbSession, principal: Managers) -> UserOut:
+    """Creates a user with an initial password, or with a one-time sign-in link (returned once).
+    QA managers create anyone but administrators (``manage.check_may_create``)."""
+    manage.check_may_create(by=principal, role=body.role)
     fields = body.model_dump(exclude={"password", "sign_in_link", "language"})
     user = manage.add_user(db_session=db_session, password=body.password, **fields)
     user.language = body.language
@@ -81,12 +84,14 @@ def create_user(body: UserIn, db_session: DbSession, _admin: Admin) -> UserOut:
 
 
 @router.post("/users/import", response_model=list[UserOut], status_code=201)
-def import_users(body: UserImportIn, db_session: DbSession, _admin: Admin) -> list[UserOut]:
+def import_users(body: UserImportIn, db_session: DbSession, principal: Managers) -> list[UserOut]:
     """Creates users from CSV, all or none: with an initial password, or a one-time sign-in
-    link each (returned once)."""
+    link each (returned once). QA managers import anyone but administrators."""
     users = people_service.import_users(
         db_session=db_session, text=body.csv, initial_password=body.initial_password
     )
+    for user in users:  # checked before anything is committed: all or none
+        manage.check_may_create(by=principal, role=user.role)
     audit_service.record(
         db_session=db_session, action="user.import",
         detail={"users": [u.username for u in users]},
@@ -98,7 +103,7 @@ def import_users(body: UserImportIn, db_session: DbSession, _admin: Admin) -> li
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: Id, db_session: DbSession, _admin: Admin) -> UserOut:
+def get_user(user_id: Id, db_session: DbSession, _principal: Managers) -> UserOut:
     """One user."""
     return _user_out(db_session, manage.get_user_or_raise(db_session=db_session, user_id=user_id))
 
@@ -151,9 +156,12 @@ def set_password(user_id: Id, body: PasswordSetIn, db_session: DbSession, _admin
 
 
 @router.post("/users/{user_id}/sign-in-link", response_model=SignInLinkOut, status_code=201)
-def sign_in_link(user_id: Id, db_session: DbSession, _admin: Admin) -> SignInLinkOut:
-    """A new one-time sign-in link for a user (earlier unused ones stop working)."""
-    return _link(db_session, manage.get_user_or_raise(db_session=db_session, user_id=user_id))
+def sign_in_link(user_id: Id, db_session: DbSession, principal: Managers) -> SignInLinkOut:
+    """A new one-time sign-in link for a user (earlier unused ones stop working); QA managers
+    for anyone but administrators."""
+    user = manage.get_user_or_raise(db_session=db_session, user_id=user_id)
+    manage.check_may_create(by=principal, role=user.role)
+    return _link(db_session, user)
 
 
 def _team_out(team: Team, members: int) -> TeamOut:

@@ -94,6 +94,16 @@ def check_may_set_active(*, by: Principal, user: User, active: bool) -> None:
         raise Forbidden(_("Only an administrator changes administrators."))
 
 
+def check_may_create(*, by: Principal, role: str) -> None:
+    """Who may create (or send a sign-in link to) a person of ``role``, on the pages and over the
+    API alike: administrators anyone; QA managers the people of the floor, anyone but an
+    administrator (they staff the areas they sample and rotate, see ``check_may_set_active``)."""
+    if by.role not in Role.MANAGERS:
+        raise Forbidden(_("Only administrators and QA managers create people."))
+    if role == Role.ADMIN and by.role != Role.ADMIN:
+        raise Forbidden(_("Only an administrator creates administrators."))
+
+
 def set_active(*, db_session: Session, user: User, active: bool, by: Principal) -> User:
     """Deactivates a user (their sessions end, their tokens stop working) or activates again,
     if ``by`` may (``check_may_set_active``)."""

@@ -12,6 +12,7 @@ from services.api.params import DbSession, Id
 from services.config import get_settings
 from services.errors import Forbidden, InvalidInput
 from services.i18n import _
+from services.people import manage as people_manage
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -71,10 +72,8 @@ def create_user(
     display_name: FormText = "",
 ) -> Response:
     """A new person who signs in with the password given."""
-    _manager(principal)
-    if role == Role.ADMIN and principal.role != Role.ADMIN:
-        raise Forbidden(_("Only an administrator creates administrators."))
-    user = people_service.create_user(
+    people_manage.check_may_create(by=principal, role=role)
+    user = people_manage.add_user(
         db_session=db_session,
         username=username.strip(),
         role=role,

@@ -10,29 +10,38 @@ def _as(client_as, role: str, **fields: str):
     return client_as(role, **fields)
 
 
+ADMIN_ONLY = (
+    ("patch", "/api/v1/users/1", {"display_name": "x"}),
+    ("delete", "/api/v1/users/1", None),
+    ("post", "/api/v1/users/1/password", {"password": "long enough password"}),
+    ("post", "/api/v1/users/import", {"csv": "username,role\nx,admin\n"}),
+    ("post", "/api/v1/users", {"username": "x-admin", "role": "admin"}),
+    ("get", "/api/v1/tokens", None),
+    ("post", "/api/v1/tokens", {"user_id": 1}),
+    ("delete", "/api/v1/tokens/1", None),
+)
+MANAGERS_TOO = (
+    ("get", "/api/v1/users", None),
+    ("get", "/api/v1/users/1", None),
+    ("post", "/api/v1/users", {"username": "x-user", "role": "agent", "agent_id": "X"}),
+    ("post", "/api/v1/users/import", {"csv": "username,role\nx-agent,agent\n"}),
+    ("post", "/api/v1/users/1/sign-in-link", None),
+)
+
+
 @pytest.mark.parametrize(
-    ("role", "fields"),
+    ("role", "fields", "refused"),
     [
-        ("qa_manager", {}),
-        ("inspector", {}),
-        ("team_lead", {"team": "t"}),
-        ("agent", {"agent_id": "A"}),
+        ("qa_manager", {}, ADMIN_ONLY),
+        ("inspector", {}, ADMIN_ONLY + MANAGERS_TOO),
+        ("team_lead", {"team": "t"}, ADMIN_ONLY + MANAGERS_TOO),
+        ("agent", {"agent_id": "A"}, ADMIN_ONLY + MANAGERS_TOO),
     ],
 )
-def test_only_admins_manage_users_and_tokens(client_as, role, fields):
+def test_only_admins_manage_users_and_tokens(client_as, role, fields, refused):
     someone = client_as(role, **fields)
 
-    for method, path, body in (
-        ("get", "/api/v1/users", None),
-        ("post", "/api/v1/users", {"username": "x-user", "role": "agent", "agent_id": "X"}),
-        ("patch", "/api/v1/users/1", {"display_name": "x"}),
-        ("delete", "/api/v1/users/1", None),
-        ("post", "/api/v1/users/1/password", {"password": "long enough password"}),
-        ("post", "/api/v1/users/import", {"csv": "username,role\nx,admin\n"}),
-        ("get", "/api/v1/tokens", None),
-        ("post", "/api/v1/tokens", {"user_id": 1}),
-        ("delete", "/api/v1/tokens/1", None),
-    ):
+    for method, path, body in refused:
         kwargs = {"json": body} if body is not None else {}
         assert someone.request(method.upper(), path, **kwargs).status_code == 403, (role, path)
 
