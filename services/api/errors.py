@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from services.db import unreachable
 from services.errors import (
     Conflict,
+    DatabaseUnavailable,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -36,6 +37,7 @@ STATUS = [
     (NotFound, 404),
     (ObjectMissing, 404),
     (StorageUnavailable, 503),
+    (DatabaseUnavailable, 503),
 ]
 
 
