@@ -22,12 +22,12 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from services.config import get_settings
-from services.errors import Conflict
+from services.errors import Conflict, DatabaseUnavailable
 
 # JSONB on PostgreSQL (indexable), plain JSON on the embedded SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -96,14 +96,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# How long opening a connection to PostgreSQL may take: a server that accepts the connection
+# but never answers (a host going down, a dropped route) must not hold a request for minutes.
+CONNECT_TIMEOUT_S = 10
+
+
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
-    """Returns the engine for ``url`` (default: the configured database), created once."""
+    """Returns the engine for ``url`` (default: the configured database), created once.
+
+    Each pooled connection is tested before it is lent (``pool_pre_ping``): after a database
+    restart the dead ones are replaced instead of failing the next request or task.
+    """
     url = url or get_settings().database_url
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     engine = create_engine(url, **options)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -156,6 +167,34 @@ def unique(db_session: Session, clash: str) -> Iterator[None]:
         if not _is_unique_violation(exc):
             raise
         raise Conflict(clash) from None
+
+
+# Connection exceptions (08…), the server shutting down or starting (57P01-57P03): the database
+# is away for now, not wrong. A connection that never opened has no SQLSTATE at all.
+_AWAY_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def unreachable(exc: DBAPIError) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (down, restarting, the
+    connection lost), rather than that a statement was wrong: retrying later may work."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError) or not hasattr(exc.orig, "sqlstate"):
+        return False  # SQLite's errors carry no SQLSTATE: a file here, not a server away
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate is None or str(sqlstate).startswith(_AWAY_SQLSTATES)
+
+
+@contextmanager
+def unavailable_when_away() -> Iterator[None]:
+    """Raises DatabaseUnavailable for a database that cannot be reached in the block, so that
+    a task retries it instead of taking it for a fault of its own work."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if unreachable(exc):
+            raise DatabaseUnavailable(str(exc.orig)) from exc
+        raise
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:

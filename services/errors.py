@@ -38,6 +38,11 @@ class StorageUnavailable(ZhijianError):
     """Object storage could not be reached; retrying later may work."""
 
 
+class DatabaseUnavailable(ZhijianError):
+    """The database could not be reached (down, restarting, the connection lost); retrying
+    later may work."""
+
+
 class BadRecording(ZhijianError):
     """A recording that cannot be transcribed: undecodable, empty, silent, truncated, too long."""
 

@@ -3,6 +3,7 @@
 Others queue these tasks by name through services/pipeline.py, never by importing them.
 """
 
+import contextlib
 import logging
 from functools import partial
 
@@ -14,8 +15,8 @@ from services import pipeline
 from services.calls import maintenance
 from services.calls.tables import Call
 from services.config import Settings, get_settings
-from services.db import session_scope, utcnow
-from services.errors import StorageUnavailable
+from services.db import session_scope, unavailable_when_away, utcnow
+from services.errors import DatabaseUnavailable, StorageUnavailable
 from services.notifications import service as notify
 from services.qa.rotation import service as rotation_service
 from services.qa.sampling import service as sampling_service
@@ -33,12 +34,14 @@ ASR_SOFT_LIMIT_S = 2 * 3600
 ASR_HARD_LIMIT_S = ASR_SOFT_LIMIT_S + 300
 # How long a finished transcription waits for an unreachable broker to queue its scoring.
 SCORING_SEND_WAIT_S = 300.0
+# Storage or the database away (restarted, failing over): tried again after 1, 2, 4 … s.
+TRANSIENT = (StorageUnavailable, DatabaseUnavailable)
 
 
 @app.task(
     name=pipeline.TRANSCRIBE,
     bind=True,
-    autoretry_for=(StorageUnavailable,),
+    autoretry_for=TRANSIENT,
     retry_backoff=True,
     max_retries=5,
     soft_time_limit=ASR_SOFT_LIMIT_S,
@@ -49,7 +52,7 @@ def transcribe(self: Task, call_id: int) -> None:
     settings = get_settings()
     # Two units of work: the claim (counted even if this worker dies on the recording), then
     # the transcript or the failure.
-    with session_scope() as db_session:
+    with unavailable_when_away(), session_scope() as db_session:
         claimed = claims.begin(
             db_session=db_session,
             call_id=call_id,
@@ -88,7 +91,7 @@ def _renew(call_id: int, delivery: int) -> bool:
 def _transcribe(call_id: int, delivery: int, settings: Settings) -> bool:
     """Runs the stage on a claimed call; returns whether it is ready for scoring."""
     try:
-        with session_scope() as db_session:
+        with unavailable_when_away(), session_scope() as db_session:
             call = _claimed(db_session, call_id)
             terms = scoring_service.keyword_terms(
                 rules_dir=settings.rules_dir, language=call.language or settings.asr_language
@@ -100,8 +103,14 @@ def _transcribe(call_id: int, delivery: int, settings: Settings) -> bool:
                 keyword_terms=terms,
                 delivery=delivery,
             )
-    except StorageUnavailable:
-        with session_scope() as db_session:
+    except TRANSIENT:
+        # Nothing is wrong with the call: its claim is given back for the retry. A database
+        # still away keeps the claim; its lease runs out and the retry takes the call then.
+        with (
+            contextlib.suppress(DatabaseUnavailable),
+            unavailable_when_away(),
+            session_scope() as db_session,
+        ):
             claims.give_back(db_session=db_session, call_id=call_id)
         raise
     except SoftTimeLimitExceeded:
@@ -124,10 +133,17 @@ def _claimed(db_session: Session, call_id: int) -> Call:
     return call
 
 
-@app.task(name=pipeline.SCORE, soft_time_limit=300, time_limit=360)
+@app.task(
+    name=pipeline.SCORE,
+    autoretry_for=(DatabaseUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
 def score(call_id: int) -> None:
     """Scores one transcribed call with the current rule pack (idempotent per pack version)."""
-    with session_scope() as db_session:
+    with unavailable_when_away(), session_scope() as db_session:
         scoring_service.score_call(
             db_session=db_session, call_id=call_id, rules_dir=get_settings().rules_dir
         )

@@ -9,8 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
+from services.db import unreachable
 from services.errors import (
     Conflict,
+    DatabaseUnavailable,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -35,6 +37,7 @@ STATUS = [
     (NotFound, 404),
     (ObjectMissing, 404),
     (StorageUnavailable, 503),
+    (DatabaseUnavailable, 503),
 ]
 
 
@@ -53,13 +56,22 @@ def _finite(value: Any) -> Any:
 # Unique violation, serialization failure, deadlock: another request changed the same thing at
 # the same moment. The services guard their races; this is the net under any they miss.
 RACE_SQLSTATES = {"23505", "40001", "40P01"}
+# A client told the database is away tries again after this long (a restart takes seconds).
+DATABASE_RETRY_AFTER_S = 5
 
 
 def install(app: FastAPI) -> None:
     """Registers the error handlers on ``app``."""
 
     @app.exception_handler(DBAPIError)
-    async def _race(_request: Request, exc: DBAPIError) -> JSONResponse:
+    async def _database(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if unreachable(exc):
+            # Restarted, failed over or away: a passing state, said as such (not a 500).
+            return JSONResponse(
+                {"detail": _("the database cannot be reached at the moment; try again shortly")},
+                status_code=503,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            )
         if getattr(exc.orig, "sqlstate", None) not in RACE_SQLSTATES:
             raise exc
         detail = _("another request changed the same data at the same moment; try again")

@@ -46,3 +46,36 @@ def test_other_database_errors_stay_server_errors():
 
     with pytest.raises(IntegrityError):
         client.get("/boom")
+
+
+class _NoConnection(Exception):
+    """What the driver raises when no connection opens: no SQLSTATE at all."""
+
+    sqlstate = None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("SELECT", {}, _NoConnection("connection refused")),
+        OperationalError("SELECT", {}, _Orig("57P01")),  # terminated: the server shuts down
+        OperationalError("SELECT", {}, _Orig("57P03")),  # the server is starting up
+        OperationalError("SELECT", {}, _Orig("08006")),  # the connection broke
+    ],
+)
+def test_a_database_out_of_reach_answers_503_with_the_reason_at_once(error):
+    response = _client_raising(error).get("/boom")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "the database cannot be reached at the moment; try again shortly"
+    }
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_an_error_of_the_statement_is_not_taken_for_an_outage():
+    # A lock timeout is an OperationalError too, but the server answered.
+    client = _client_raising(OperationalError("UPDATE", {}, _Orig("55P03")))
+
+    with pytest.raises(OperationalError):
+        client.get("/boom")
