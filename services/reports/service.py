@@ -14,7 +14,7 @@ from services.errors import Forbidden, InvalidInput
 from services.i18n import _
 from services.people.service import Principal
 from services.people.tables import Role
-from services.reports import rollup
+from services.reports import months, rollup
 from services.reports.pareto import ParetoRow, pareto
 from services.reports.rates import GroupCount, TrainingNeed, rank_training_needs
 from services.reports.spc import (
@@ -29,7 +29,7 @@ MAX_DAYS = 400  # a year and a bit: longer periods belong to a yearly report
 NEW_HIRE = "0–3 月 new hire"
 TENURED = "3 月以上 3 months or more"
 NO_HIRE_DATE = "入职日期未知 hire date unknown"
-# Group expressions of the training-need dimensions, over report_rule_days r and users u.
+# Group expressions of the training-need dimensions, over rule rows r and users u.
 DIMENSIONS = {
     "agent": "r.agent_id",
     "team": "r.team",
@@ -58,8 +58,14 @@ class Filter:
 
     def where(self, alias: str) -> tuple[str, dict[str, Any]]:
         """SQL conditions on a rollup table ``alias`` and their parameters."""
-        sql = f"{alias}.day BETWEEN :first AND :last"
-        params: dict[str, Any] = {"first": self.first, "last": self.last}
+        who, params = self.who(alias)
+        params.update(first=self.first, last=self.last)
+        return f"{alias}.day BETWEEN :first AND :last{who}", params
+
+    def who(self, alias: str) -> tuple[str, dict[str, Any]]:
+        """The team and agent conditions alone (each led by AND), and their parameters."""
+        sql = ""
+        params: dict[str, Any] = {}
         if self.team is not None:
             sql += f" AND {alias}.team = :team"
             params["team"] = self.team
@@ -91,6 +97,37 @@ def visible(
     raise Forbidden(_("reports need the role of a manager, training lead, team lead or agent"))
 
 
+def rule_rows(scope: Filter, *, by_month: bool = True) -> tuple[str, dict[str, Any]]:
+    """SQL of the scope's rule rows (day, agent_id, team, rule_id, category, opportunities,
+    violations) and its parameters: the whole months of the period from the month rollup (day:
+    the month's first), the days around them from the daily one; all from the days when
+    ``by_month`` is false."""
+    period = months.cut(scope.first, scope.last) if by_month else None
+    spans = period.day_spans if period else ((scope.first, scope.last),)
+    parts = []
+    columns = "agent_id, team, rule_id, category, opportunities, violations"
+    params: dict[str, Any] = {}
+    if period and period.first_month <= period.last_month:
+        who, params = scope.who("m")
+        params.update(first_month=period.first_month, last_month=period.last_month)
+        parts.append(
+            f"SELECT m.month AS day, {columns} FROM report_rule_months m "  # noqa: S608 - fixed fragments
+            f"WHERE m.month BETWEEN :first_month AND :last_month{who}"
+        )
+    if spans:
+        who, more = scope.who("d")
+        params.update(more)
+        days = []
+        for i, (first, last) in enumerate(spans):
+            days.append(f"d.day BETWEEN :span_first_{i} AND :span_last_{i}")
+            params.update({f"span_first_{i}": first, f"span_last_{i}": last})
+        parts.append(
+            f"SELECT d.day, {columns} FROM report_rule_days d "  # noqa: S608 - fixed fragments
+            f"WHERE ({' OR '.join(days)}){who}"
+        )
+    return " UNION ALL ".join(parts), params
+
+
 def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> list[TrainingNeed]:
     """Each group's violation rate per rule (per opportunity) against the whole center's."""
     if dimension not in DIMENSIONS:
@@ -98,12 +135,13 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
             _("dimension must be one of {dimensions}", dimensions=", ".join(DIMENSIONS))
         )
     rollup.fold_for_read(db_session)
-    where, params = scope.where("r")
+    # A tenure band can change within a month (an agent's third month ends on a day): by days.
+    source, params = rule_rows(scope, by_month=dimension != "tenure")
     rows = db_session.execute(
         text(
             f"SELECT r.rule_id, {DIMENSIONS[dimension]} AS grp, sum(r.violations), "  # noqa: S608
-            "sum(r.opportunities) FROM report_rule_days r "
-            f"{HIRED if dimension == 'tenure' else ''} WHERE {where} GROUP BY 1, 2"
+            f"sum(r.opportunities) FROM ({source}) r "
+            f"{HIRED if dimension == 'tenure' else ''} GROUP BY 1, 2"
         ),
         params,
     ).all()
@@ -127,12 +165,13 @@ def _center_rates(
             v, n = totals.get(rule, (0, 0))
             totals[rule] = (v + int(violations), n + int(calls))
         return {rule: vn for rule, vn in totals.items() if vn[1]}
+    source, params = rule_rows(Filter(scope.first, scope.last))
     rows = db_session.execute(
         text(
-            "SELECT rule_id, sum(violations), sum(opportunities) FROM report_rule_days "
-            "WHERE day BETWEEN :first AND :last GROUP BY rule_id"
+            "SELECT r.rule_id, sum(r.violations), sum(r.opportunities) "  # noqa: S608 - fixed
+            f"FROM ({source}) r GROUP BY 1"
         ),
-        {"first": scope.first, "last": scope.last},
+        params,
     ).all()
     return {rule: (int(v), int(n)) for rule, v, n in rows if n}
 
@@ -142,13 +181,10 @@ def violation_pareto(db_session: Session, scope: Filter, *, by: str) -> list[Par
     if by not in ("rule", "category"):
         raise InvalidInput(_("by must be rule or category"))
     rollup.fold_for_read(db_session)
-    where, params = scope.where("r")
+    source, params = rule_rows(scope)
     column = "r.rule_id" if by == "rule" else "r.category"
     rows = db_session.execute(
-        text(
-            f"SELECT {column}, sum(r.violations) FROM report_rule_days r "  # noqa: S608
-            f"WHERE {where} GROUP BY 1"
-        ),
+        text(f"SELECT {column}, sum(r.violations) FROM ({source}) r GROUP BY 1"),  # noqa: S608
         params,
     ).all()
     return pareto({key: int(count) for key, count in rows})
