@@ -41,8 +41,12 @@ MEASURED = """r.call_id = cur.call_id AND r.pack = cur.pack AND r.pack_version =
 DAY = "(c.started_at AT TIME ZONE :tz)::date"
 
 BINS = 10  # the score distribution: 0–10 %, 10–20 % … 90–100 % (100 in the last)
-# Each scored call's bin, 0 … BINS − 1 (width_bucket gives BINS + 1 to a percent of 100).
-SCORE_BIN = f"greatest(least(width_bucket(cur.percent, 0, 100, {BINS}), {BINS}), 1) - 1"
+# Each scored call's bin, 0 … BINS − 1 (width_bucket gives BINS + 1 to a percent of 100); none
+# without a percent (least and greatest pass over a NULL, so it is kept out first).
+SCORE_BIN = (
+    f"CASE WHEN cur.percent IS NOT NULL THEN "
+    f"greatest(least(width_bucket(cur.percent, 0, 100, {BINS}), {BINS}), 1) - 1 END"
+)
 
 AGENT_DAYS = f"""
     WITH current AS ({current_scores()})
