@@ -1,10 +1,11 @@
 """report rollups: rule violations by month, and the score distribution by day
 
 report_rule_months sums report_rule_days by calendar month (a quarter's training needs and
-Pareto read whole months there); report_agent_days gains ten score-bin counts (the team report's
-histogram). The months are filled here from the days; the bins need each score's day in the
-center's time zone, so the mark is cleared instead: the workers' next fold recomputes every day
-from the scores (until then the histogram reads zeros).
+Pareto read whole months there; an agent's days, by the new agent-and-day index, only where the
+agent's tenure band changes within a month); report_agent_days gains ten score-bin counts (the
+team report's histogram). The months are filled here from the days; the bins need each score's
+day in the center's time zone, so the mark is cleared instead: the workers' next fold
+recomputes every day from the scores (until then the histogram reads zeros).
 
 Revision ID: 0026
 Revises: 0023
@@ -38,6 +39,9 @@ def upgrade() -> None:
             'month', 'agent_id', 'team', 'rule_id', name=op.f('pk_report_rule_months')
         ),
     )
+    op.create_index(
+        'ix_report_rule_days_agent_day', 'report_rule_days', ['agent_id', 'day'], unique=False
+    )
     with op.batch_alter_table('report_agent_days') as batch:
         for i in range(BINS):
             batch.add_column(
@@ -57,4 +61,5 @@ def downgrade() -> None:
     with op.batch_alter_table('report_agent_days') as batch:
         for i in reversed(range(BINS)):
             batch.drop_column(f'score_bin_{i}')
+    op.drop_index('ix_report_rule_days_agent_day', table_name='report_rule_days')
     op.drop_table('report_rule_months')

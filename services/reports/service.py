@@ -14,9 +14,10 @@ from services.errors import Forbidden, InvalidInput
 from services.i18n import _
 from services.people.service import Principal
 from services.people.tables import Role
-from services.reports import months, rollup
+from services.reports import rollup
 from services.reports.pareto import ParetoRow, pareto
 from services.reports.rates import GroupCount, TrainingNeed, rank_training_needs
+from services.reports.rows import HIRE_DATES, rule_rows
 from services.reports.spc import (
     ControlChart,
     Proportion,
@@ -40,11 +41,7 @@ DIMENSIONS = {
 }
 
 
-# One hire date per agent id (two users may carry one agent id: a person and an integration).
-HIRED = (
-    "LEFT JOIN (SELECT agent_id, min(hired_on) AS hired_on FROM users "
-    "WHERE agent_id IS NOT NULL GROUP BY agent_id) u ON u.agent_id = r.agent_id"
-)
+HIRED = f"LEFT JOIN {HIRE_DATES} u ON u.agent_id = r.agent_id"
 
 
 @dataclass(frozen=True)
@@ -97,37 +94,6 @@ def visible(
     raise Forbidden(_("reports need the role of a manager, training lead, team lead or agent"))
 
 
-def rule_rows(scope: Filter, *, by_month: bool = True) -> tuple[str, dict[str, Any]]:
-    """SQL of the scope's rule rows (day, agent_id, team, rule_id, category, opportunities,
-    violations) and its parameters: the whole months of the period from the month rollup (day:
-    the month's first), the days around them from the daily one; all from the days when
-    ``by_month`` is false."""
-    period = months.cut(scope.first, scope.last) if by_month else None
-    spans = period.day_spans if period else ((scope.first, scope.last),)
-    parts = []
-    columns = "agent_id, team, rule_id, category, opportunities, violations"
-    params: dict[str, Any] = {}
-    if period and period.first_month <= period.last_month:
-        who, params = scope.who("m")
-        params.update(first_month=period.first_month, last_month=period.last_month)
-        parts.append(
-            f"SELECT m.month AS day, {columns} FROM report_rule_months m "  # noqa: S608 - fixed fragments
-            f"WHERE m.month BETWEEN :first_month AND :last_month{who}"
-        )
-    if spans:
-        who, more = scope.who("d")
-        params.update(more)
-        days = []
-        for i, (first, last) in enumerate(spans):
-            days.append(f"d.day BETWEEN :span_first_{i} AND :span_last_{i}")
-            params.update({f"span_first_{i}": first, f"span_last_{i}": last})
-        parts.append(
-            f"SELECT d.day, {columns} FROM report_rule_days d "  # noqa: S608 - fixed fragments
-            f"WHERE ({' OR '.join(days)}){who}"
-        )
-    return " UNION ALL ".join(parts), params
-
-
 def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> list[TrainingNeed]:
     """Each group's violation rate per rule (per opportunity) against the whole center's."""
     if dimension not in DIMENSIONS:
@@ -135,8 +101,7 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
             _("dimension must be one of {dimensions}", dimensions=", ".join(DIMENSIONS))
         )
     rollup.fold_for_read(db_session)
-    # A tenure band can change within a month (an agent's third month ends on a day): by days.
-    source, params = rule_rows(scope, by_month=dimension != "tenure")
+    source, params = rule_rows(scope, tenure=dimension == "tenure")
     rows = db_session.execute(
         text(
             f"SELECT r.rule_id, {DIMENSIONS[dimension]} AS grp, sum(r.violations), "  # noqa: S608

@@ -4,7 +4,7 @@ quarter's training needs read 90 times fewer rows than its days."""
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Float, Integer, String, Text
+from sqlalchemy import BigInteger, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
@@ -43,6 +43,8 @@ class RuleDay(Base):
     violations (calls that violated it, once per call)."""
 
     __tablename__ = "report_rule_days"
+    # An agent's days of one month: the tenure report reads them where the agent's band changes.
+    __table_args__ = (Index("ix_report_rule_days_agent_day", "agent_id", "day"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -10,6 +10,7 @@ from services.calls.tables import Call
 from services.reports import rollup, service
 from services.reports.months import cut, next_month
 from services.reports.performance import team_performance
+from services.reports.rows import rule_rows
 from services.scoring.tables import CallScore, RuleStatus
 from tests.reports.seed import SHANGHAI
 from tests.reports.seed_coaching import (
@@ -72,7 +73,7 @@ def center() -> CoachedCenter:
 
 
 def _counts(db_session, scope: service.Filter, *, by_month: bool) -> dict:
-    source, params = service.rule_rows(scope, by_month=by_month)
+    source, params = rule_rows(scope, by_month=by_month)
     rows = db_session.execute(
         text(
             "SELECT r.agent_id, r.rule_id, min(r.category), sum(r.violations), "  # noqa: S608
@@ -145,3 +146,55 @@ def test_the_score_bins_hold_each_current_score_once(db_session) -> None:
 
     assert performance.distribution == [2, 1, 0, 0, 0, 1, 0, 0, 0, 3]
     assert performance.calls == len(percents)
+
+
+# Three months after these hire dates: 15 April (mid-month), 1 April (a month's first day),
+# 20 March (mid-month, a part month of the first period, a whole month of the second).
+HIRED = {"0": D(2022, 1, 15), "1": D(2022, 1, 1), "2": D(2021, 12, 20)}
+
+
+def _bands(db_session, scope: service.Filter, **how: bool) -> dict:
+    source, params = rule_rows(scope, **how)
+    rows = db_session.execute(
+        text(
+            f"SELECT r.agent_id, {service.DIMENSIONS['tenure']}, sum(r.violations), "  # noqa: S608
+            f"sum(r.opportunities) FROM ({source}) r {service.HIRED} GROUP BY 1, 2"
+        ),
+        params,
+    ).all()
+    return {(agent, band): (int(v), int(n)) for agent, band, v, n in rows}
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (FIRST_MONDAY, D(2022, 5, 8)),
+        (D(2022, 3, 1), D(2022, 4, 30)),
+        (D(2022, 4, 3), D(2022, 4, 17)),
+    ],
+)
+def test_tenure_bands_from_months_split_where_an_agents_band_changes(
+    db_session, center, first, last
+) -> None:
+    if not db_session.execute(
+        text("SELECT 1 FROM users WHERE agent_id = :agent"), {"agent": f"{center.team_a}0"}
+    ).first():
+        db_session.execute(
+            text(
+                "INSERT INTO users (username, role, team, agent_id, active, hired_on, created_at) "
+                "VALUES (:agent, 'agent', :team, :agent, true, :hired, now())"
+            ),
+            [
+                {"agent": f"{center.team_a}{a}", "team": center.team_a, "hired": hired}
+                for a, hired in HIRED.items()
+            ],
+        )
+        db_session.commit()
+    scope = service.Filter(first, last, team=center.team_a)
+
+    by_month = _bands(db_session, scope, tenure=True)
+
+    assert by_month == _bands(db_session, scope, by_month=False)
+    bands = {band for agent, band in by_month if agent == f"{center.team_a}0"}
+    assert bands == {service.NEW_HIRE, service.TENURED}  # before and after 15 April
+    assert {band for agent, band in by_month if agent.endswith("5")} == {service.NO_HIRE_DATE}
