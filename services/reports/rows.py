@@ -2,12 +2,26 @@
 the daily one elsewhere; each row is (day, agent_id, team, rule_id, category, opportunities,
 violations), ``day`` being a month's first day on a month row."""
 
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any, Protocol
 
 from services.reports import months
 
-if TYPE_CHECKING:
-    from services.reports.service import Filter
+
+class Scope(Protocol):
+    """What these rows need of a report's filter (service.Filter)."""
+
+    @property
+    def first(self) -> date:
+        """The period's first day."""
+
+    @property
+    def last(self) -> date:
+        """The period's last day."""
+
+    def who(self, alias: str) -> tuple[str, dict[str, Any]]:
+        """The team and agent conditions on table ``alias``, and their parameters."""
+
 
 COLUMNS = "agent_id, team, rule_id, category, opportunities, violations"
 # Each agent id's hire date (two users may carry one agent id: a person and an integration).
@@ -20,7 +34,7 @@ TENURED_FROM = "(u.hired_on + interval '3 months')"
 
 
 def rule_rows(
-    scope: "Filter", *, by_month: bool = True, tenure: bool = False
+    scope: Scope, *, by_month: bool = True, tenure: bool = False
 ) -> tuple[str, dict[str, Any]]:
     """SQL of the scope's rule rows and its parameters: the period's whole months from the
     month rollup, the days around them from the daily one (all days when ``by_month`` is
