@@ -5,8 +5,9 @@
    by 300 agents in 20 teams over 2025, in the center's working hours; each call has a score
    and ``--rules`` rule results (5 rules in 3 categories), and a hit with that rule's rate
    (2–8 %), which an agent's own propensity (0.5–2×) scales; a hit call has two hit rows.
-2. Builds the daily and monthly rollups once (the first report after a bulk import pays this), timed.
-3. Times one report after one newly scored call (the incremental fold of one day).
+2. Builds the daily and monthly rollups once (the first report after a bulk import pays
+   this), timed.
+3. Times the fold of one newly scored call (its day and its month recomputed).
 4. Times each report over 2025-Q2 ``--repeats`` times (20) and prints p50 and p95 in ms, for
    the whole center and for one team, and for the center over 91 days not on month bounds
    (15 April – 14 July: whole months from the month rollup, 30 days around them from the
