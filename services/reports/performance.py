@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from services.errors import InvalidInput
 from services.i18n import _
 from services.reports import rollup
+from services.reports.rollup import BINS
 from services.reports.service import Filter
-
-BINS = 10  # score distribution: 0–10 %, 10–20 % … 90–100 % (100 in the last)
 
 
 @dataclass
@@ -61,15 +60,20 @@ def team_performance(db_session: Session, scope: Filter) -> list[TeamPerformance
     teams: dict[str, TeamPerformance] = {}
     sums: dict[str, list[float]] = {}  # team → score sum, sum of squares
     where, params = scope.where("a")
-    for team, monday, calls, flagged, n, total, squares in db_session.execute(
+    # The score distribution from the rollup's bins, in the same pass: not from every score.
+    bins = ", ".join(f"sum(a.score_bin_{i})" for i in range(BINS))
+    for team, monday, calls, flagged, n, total, squares, *counts in db_session.execute(
         text(
             "SELECT a.team, date_trunc('week', a.day)::date, sum(a.calls), sum(a.flagged), "  # noqa: S608
-            "sum(a.scored), sum(a.score_sum), sum(a.score_sq_sum) FROM report_agent_days a "
-            f"WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2"
+            f"sum(a.scored), sum(a.score_sum), sum(a.score_sq_sum), {bins} "
+            f"FROM report_agent_days a WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2"
         ),
         params,
     ).all():
         t = teams.setdefault(team, TeamPerformance(team))
+        t.distribution = [
+            have + int(count) for have, count in zip(t.distribution, counts, strict=True)
+        ]
         t.calls += int(calls)
         t.flagged += int(flagged)
         t.scored += int(n)
@@ -86,7 +90,6 @@ def team_performance(db_session: Session, scope: Filter) -> list[TeamPerformance
             if t.scored > 1:
                 spread = (squares - t.scored * mean * mean) / (t.scored - 1)
                 t.sd_score = math.sqrt(max(0.0, spread))
-    _distribution(db_session, scope, teams)
     _disputes_and_ladder(db_session, scope, teams)
     return [teams[name] for name in sorted(teams)]
 
@@ -101,25 +104,6 @@ def _narrow(scope: Filter, params: dict[str, Any], alias: str = "c") -> str:
         sql += f" AND {alias}.agent_id = :agent_id"
         params["agent_id"] = scope.agent_id
     return sql
-
-
-def _distribution(db_session: Session, scope: Filter, teams: dict[str, TeamPerformance]) -> None:
-    # The rollup keeps sums, not the scores: the distribution reads the period's current scores.
-    lo, hi = rollup.day_bounds(scope.first, scope.last)
-    params: dict[str, Any] = {"lo": lo, "hi": hi}
-    narrow = _narrow(scope, params)
-    rows = db_session.execute(
-        text(
-            f"WITH current AS ({rollup.current_scores(narrow)}) "  # noqa: S608 - fixed fragments
-            "SELECT coalesce(c.team, ''), least(width_bucket(cur.percent, 0, 100, :bins), :bins), "
-            "count(*) FROM current cur JOIN calls c ON c.id = cur.call_id "
-            "WHERE cur.percent IS NOT NULL GROUP BY 1, 2"
-        ),
-        {**params, "bins": BINS},
-    ).all()
-    for team, bucket, count in rows:
-        if team in teams:
-            teams[team].distribution[max(int(bucket), 1) - 1] += int(count)
 
 
 def _disputes_and_ladder(

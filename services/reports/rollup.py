@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.config import get_settings
+from services.reports.months import month_start, next_month
 
 
 def current_scores(narrow: str = "") -> str:
@@ -39,16 +40,26 @@ MEASURED = """r.call_id = cur.call_id AND r.pack = cur.pack AND r.pack_version =
 
 DAY = "(c.started_at AT TIME ZONE :tz)::date"
 
+BINS = 10  # the score distribution: 0–10 %, 10–20 % … 90–100 % (100 in the last)
+# Each scored call's bin, 0 … BINS − 1 (width_bucket gives BINS + 1 to a percent of 100); none
+# without a percent (least and greatest pass over a NULL, so it is kept out first).
+SCORE_BIN = (
+    f"CASE WHEN cur.percent IS NOT NULL THEN "
+    f"greatest(least(width_bucket(cur.percent, 0, 100, {BINS}), {BINS}), 1) - 1 END"
+)
+
 AGENT_DAYS = f"""
     WITH current AS ({current_scores()})
     INSERT INTO report_agent_days
-        (day, agent_id, team, calls, flagged, violating, scored, score_sum, score_sq_sum)
+        (day, agent_id, team, calls, flagged, violating, scored, score_sum, score_sq_sum,
+         {", ".join(f"score_bin_{i}" for i in range(BINS))})
     SELECT day, agent_id, team, count(*), count(*) FILTER (WHERE flagged),
            count(*) FILTER (WHERE violating), count(percent), coalesce(sum(percent), 0),
-           coalesce(sum(percent * percent), 0)
+           coalesce(sum(percent * percent), 0),
+           {", ".join(f"count(*) FILTER (WHERE bin = {i})" for i in range(BINS))}
     FROM (
         SELECT {DAY} AS day, coalesce(c.agent_id, '') AS agent_id,
-               coalesce(c.team, '') AS team, cur.flagged, cur.percent,
+               coalesce(c.team, '') AS team, cur.flagged, cur.percent, {SCORE_BIN} AS bin,
                EXISTS (SELECT 1 FROM rule_results r WHERE {MEASURED} AND {VIOLATED}) AS violating
         FROM current cur JOIN calls c ON c.id = cur.call_id
     ) per_call
@@ -67,6 +78,20 @@ RULE_DAYS = f"""
     ) per_rule
     GROUP BY 1, 2, 3, 4
 """  # noqa: S608 - fixed fragments; values are bound parameters
+
+# A month's rows are its days' sum, recomputed whole like a day's (a few thousand rows).
+RULE_MONTHS = """
+    INSERT INTO report_rule_months
+        (month, agent_id, team, rule_id, category, opportunities, violations)
+    SELECT :month, agent_id, team, rule_id, min(category), sum(opportunities), sum(violations)
+    FROM report_rule_days WHERE day >= :month AND day < :next
+    GROUP BY agent_id, team, rule_id
+"""
+
+# A fold that redid more days than this changed a good part of the rollups (a bulk import, the
+# first fold after an upgrade): their statistics are renewed at once, or the planner, reckoning
+# with the few rows it last saw, sorts a quarter's rows on disk instead of hashing them.
+ANALYZE_AFTER_DAYS = 7
 
 # One fold at a time: two would recompute the same days at once.
 LOCK_KEY = 0x7A6A1610
@@ -87,7 +112,8 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def refresh_days(db_session: Session, days: set[date]) -> None:
-    """Recomputes the rollup rows of ``days`` from the calls, scores and hits."""
+    """Recomputes the rollup rows of ``days`` from the calls, scores and hits, and the month
+    rows of their months from the days."""
     tz = get_settings().center_timezone
     for day in sorted(days):
         lo, hi = day_bounds(day, day)
@@ -96,6 +122,13 @@ def refresh_days(db_session: Session, days: set[date]) -> None:
         params = {"lo": lo, "hi": hi, "tz": tz}
         db_session.execute(text(AGENT_DAYS), params)
         db_session.execute(text(RULE_DAYS), params)
+    for month in sorted({month_start(day) for day in days}):
+        db_session.execute(
+            text("DELETE FROM report_rule_months WHERE month = :month"), {"month": month}
+        )
+        db_session.execute(text(RULE_MONTHS), {"month": month, "next": next_month(month)})
+    if len(days) > ANALYZE_AFTER_DAYS:
+        db_session.execute(text("ANALYZE report_agent_days, report_rule_days, report_rule_months"))
     db_session.flush()
 
 

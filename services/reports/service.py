@@ -17,6 +17,7 @@ from services.people.tables import Role
 from services.reports import rollup
 from services.reports.pareto import ParetoRow, pareto
 from services.reports.rates import GroupCount, TrainingNeed, rank_training_needs
+from services.reports.rows import HIRE_DATES, rule_rows
 from services.reports.spc import (
     ControlChart,
     Proportion,
@@ -29,7 +30,7 @@ MAX_DAYS = 400  # a year and a bit: longer periods belong to a yearly report
 NEW_HIRE = "0–3 月 new hire"
 TENURED = "3 月以上 3 months or more"
 NO_HIRE_DATE = "入职日期未知 hire date unknown"
-# Group expressions of the training-need dimensions, over report_rule_days r and users u.
+# Group expressions of the training-need dimensions, over rule rows r and users u.
 DIMENSIONS = {
     "agent": "r.agent_id",
     "team": "r.team",
@@ -40,11 +41,7 @@ DIMENSIONS = {
 }
 
 
-# One hire date per agent id (two users may carry one agent id: a person and an integration).
-HIRED = (
-    "LEFT JOIN (SELECT agent_id, min(hired_on) AS hired_on FROM users "
-    "WHERE agent_id IS NOT NULL GROUP BY agent_id) u ON u.agent_id = r.agent_id"
-)
+HIRED = f"LEFT JOIN {HIRE_DATES} u ON u.agent_id = r.agent_id"
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,14 @@ class Filter:
 
     def where(self, alias: str) -> tuple[str, dict[str, Any]]:
         """SQL conditions on a rollup table ``alias`` and their parameters."""
-        sql = f"{alias}.day BETWEEN :first AND :last"
-        params: dict[str, Any] = {"first": self.first, "last": self.last}
+        who, params = self.who(alias)
+        params.update(first=self.first, last=self.last)
+        return f"{alias}.day BETWEEN :first AND :last{who}", params
+
+    def who(self, alias: str) -> tuple[str, dict[str, Any]]:
+        """The team and agent conditions alone (each led by AND), and their parameters."""
+        sql = ""
+        params: dict[str, Any] = {}
         if self.team is not None:
             sql += f" AND {alias}.team = :team"
             params["team"] = self.team
@@ -98,12 +101,12 @@ def training_needs(db_session: Session, scope: Filter, *, dimension: str) -> lis
             _("dimension must be one of {dimensions}", dimensions=", ".join(DIMENSIONS))
         )
     rollup.fold_for_read(db_session)
-    where, params = scope.where("r")
+    source, params = rule_rows(scope, tenure=dimension == "tenure")
     rows = db_session.execute(
         text(
             f"SELECT r.rule_id, {DIMENSIONS[dimension]} AS grp, sum(r.violations), "  # noqa: S608
-            "sum(r.opportunities) FROM report_rule_days r "
-            f"{HIRED if dimension == 'tenure' else ''} WHERE {where} GROUP BY 1, 2"
+            f"sum(r.opportunities) FROM ({source}) r "
+            f"{HIRED if dimension == 'tenure' else ''} GROUP BY 1, 2"
         ),
         params,
     ).all()
@@ -127,12 +130,13 @@ def _center_rates(
             v, n = totals.get(rule, (0, 0))
             totals[rule] = (v + int(violations), n + int(calls))
         return {rule: vn for rule, vn in totals.items() if vn[1]}
+    source, params = rule_rows(Filter(scope.first, scope.last))
     rows = db_session.execute(
         text(
-            "SELECT rule_id, sum(violations), sum(opportunities) FROM report_rule_days "
-            "WHERE day BETWEEN :first AND :last GROUP BY rule_id"
+            "SELECT r.rule_id, sum(r.violations), sum(r.opportunities) "  # noqa: S608 - fixed
+            f"FROM ({source}) r GROUP BY 1"
         ),
-        {"first": scope.first, "last": scope.last},
+        params,
     ).all()
     return {rule: (int(v), int(n)) for rule, v, n in rows if n}
 
@@ -142,13 +146,10 @@ def violation_pareto(db_session: Session, scope: Filter, *, by: str) -> list[Par
     if by not in ("rule", "category"):
         raise InvalidInput(_("by must be rule or category"))
     rollup.fold_for_read(db_session)
-    where, params = scope.where("r")
+    source, params = rule_rows(scope)
     column = "r.rule_id" if by == "rule" else "r.category"
     rows = db_session.execute(
-        text(
-            f"SELECT {column}, sum(r.violations) FROM report_rule_days r "  # noqa: S608
-            f"WHERE {where} GROUP BY 1"
-        ),
+        text(f"SELECT {column}, sum(r.violations) FROM ({source}) r GROUP BY 1"),  # noqa: S608
         params,
     ).all()
     return pareto({key: int(count) for key, count in rows})
