@@ -7,8 +7,8 @@ team report's histogram). The months are filled here from the days; the bins nee
 day in the center's time zone, so the mark is cleared instead: the workers' next fold
 recomputes every day from the scores (until then the histogram reads zeros).
 
-Revision ID: 0026
-Revises: 0023
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-06 09:20:00.000000
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0026'
-down_revision: str | None = '0023'
+revision: str = '0027'
+down_revision: str | None = '0026'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
