@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from services.api.params import DbSession
 from services.config import get_settings
+from services.errors import InvalidInput
 from services.people.tables import Role
 from services.reports import coachings, service
 from services.reports.confirmed import confirmed_training_needs, rule_precision
@@ -41,6 +42,12 @@ def training(
     else:
         needs = service.training_needs(db_session, scope, dimension=dimension)
     precision = rule_precision(db_session, {n.rule for n in needs})
+    # The control chart needs calls in two weeks at least: say why instead of a broken image.
+    try:
+        service.violation_chart(db_session, scope, period="week", laney=True)
+        no_chart = None
+    except InvalidInput as reason:
+        no_chart = str(reason)
     effects = []
     since = first - timedelta(weeks=COACHINGS_WEEKS)  # a coaching's effect shows weeks later
     if principal.role in Role.SEE_ALL:
@@ -58,6 +65,7 @@ def training(
         needs=needs[:SHOWN],
         total=len(needs),
         precision=precision,
+        no_chart=no_chart,
         effects=effects,
         evidence=lambda need: _evidence(period, dimension, need.rule, need.group),
         needs_query=urlencode(needs_query),

@@ -124,3 +124,13 @@ def test_an_agents_page_shows_their_own_weeks(db_session, browser) -> None:
     page = browser.get("/my").text
     rows = re.findall(r'<tr data-week="[^"]+"><td>[^<]+</td>(.*?)</tr>', page)
     assert rows == ["<td>2</td><td>75</td><td>50%</td>"]
+
+
+def test_a_period_without_enough_calls_says_so_instead_of_a_broken_chart(db_session, browser):
+    lead, _token = factories.user(db_session, "training_lead")
+    db_session.commit()
+    sign_in(browser, lead.username)
+    page = browser.get("/training?first=1999-01-04&last=1999-01-31").text
+    assert "此期间没有已评分的通话。" in page
+    assert not re.findall(r'<img class="chart"', page)
+    assert "控制图至少需要两个周期的通话数据" in page
