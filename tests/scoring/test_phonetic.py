@@ -19,12 +19,13 @@ from services.text.normalise import normalise, word_edges
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
-def _pack(condition: str) -> pack_module.CompiledPack:
+def _pack(condition: str, *, whole_pack: str = "") -> pack_module.CompiledPack:
     return pack_module.parse(
         f"""
 pack: sound
 name: Sound
 language: zh
+{whole_pack}
 rules:
   - id: verified
     name: 核实身份
@@ -80,6 +81,20 @@ def test_misheard_keyword_is_found_only_when_the_condition_matches_by_sound():
     assert first.message is not None
     assert render(first.message, "zh_CN") == "何时您的身份（音同「核实您的身份」）"
     assert render(first.message, "en") == "何时您的身份 (sounds like 核实您的身份)"
+
+
+def test_a_whole_pack_matches_by_sound_unless_a_condition_says_otherwise():
+    misheard = "agent: 为了何时您的身份，请提供一下身份正好马后四位"
+    accent = "agent: 为了核实您的森分"  # 身份 (shen fen) said as sen fen
+
+    assert _result(_pack("", whole_pack="phonetic: true"), misheard).status == "hit"
+    by_text = _pack(", phonetic: false", whole_pack="phonetic: true")
+    assert _result(by_text, misheard).status == "pass"
+    assert _result(_pack("", whole_pack="phonetic: true"), accent).status == "pass"
+    assert _result(_pack("", whole_pack="phonetic: {fuzzy: [sh-s]}"), accent).status == "hit"
+    assert _pack("").version != _pack("", whole_pack="phonetic: true").version
+    with pytest.raises(pack_module.PackError, match="phonetic"):
+        _pack("", whole_pack="phonetic: {fuzzy: [x-y]}")
 
 
 def test_keyword_said_as_written_reads_as_itself_in_the_evidence():

@@ -15,6 +15,7 @@ from services.scoring.rules.conditions import ConditionError, compile_condition,
 from services.scoring.rules.conversation import Conversation
 from services.scoring.rules.engine import Context, Node
 from services.scoring.rules.metrics import Metrics
+from services.scoring.rules.operators import KeywordParams, Phonetic
 from services.scoring.rules.outcome import Outcome
 from services.scoring.rules.registry import OPERATORS
 from services.scoring.rules.scopes import KeywordScopes
@@ -142,6 +143,7 @@ def compile_pack(raw: Any, *, source: str) -> CompiledPack:
         except ConditionError as exc:
             errors.append(f"rule {spec_rule.id!r}: {exc}")
             continue
+        _match_by_sound(when, spec.phonetic)
         compiled[spec_rule.id] = CompiledRule(spec_rule, when)
     order = _order(compiled, errors)
     errors += _check_scorecard(spec, compiled)
@@ -151,6 +153,14 @@ def compile_pack(raw: Any, *, source: str) -> CompiledPack:
     for compiled_rule in pack.rules:
         register_keywords(compiled_rule.when, pack.keywords, spec.synonyms)
     return pack
+
+
+def _match_by_sound(condition: Node, default: bool | Phonetic) -> None:
+    """Gives the pack's ``phonetic`` to the keyword conditions that do not set their own."""
+    for node in condition.walk():
+        params = node.params
+        if isinstance(params, KeywordParams) and "phonetic" not in params.model_fields_set:
+            node.params = params.model_copy(update={"phonetic": default})
 
 
 def version_of(raw: Any) -> str:

@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from services.scoring.rules.operators import Phonetic
 from services.types import Strict
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -124,5 +125,8 @@ class PackSpec(Strict):
     language: str = Field(min_length=2, max_length=8)
     description: str = Field("", max_length=5000)
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    # Whether keyword conditions match by sound too when they do not say (`phonetic:` on a
+    # condition wins): for a center whose ASR mishears much, one switch for the whole pack.
+    phonetic: bool | Phonetic = False
     rules: list[RuleSpec] = Field(min_length=1, max_length=500)
     scorecard: ScorecardSpec | None = None
