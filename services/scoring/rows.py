@@ -27,7 +27,8 @@ def score(*, call_id: int, pack: CompiledPack, conv: Conversation) -> ScoredCall
     metrics = metrics_module.compute(conv)
     results = pack.evaluate(conv, metrics)
     result = scorecard.score(pack, results)
-    statuses, hits = [], []
+    statuses: list[dict[str, Any]] = []
+    hits: list[dict[str, Any]] = []
     for r in results:
         key: dict[str, Any] = {
             "call_id": call_id,

@@ -7,9 +7,9 @@ per call; over a chunk of 1,000 calls this costs a handful of statements.
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
@@ -120,10 +120,9 @@ def _write(db_session: Session, results: list[tuple[int, rows.ScoredCall]]) -> N
     ids = [call_id for call_id, _ in results]
     now = utcnow()
     # Core statements on the tables: plain executemany, without an ORM object per row.
-    metrics, statuses, hits, scores = (
-        t.__table__ for t in (CallMetrics, RuleStatus, RuleHit, CallScore)
+    metrics, statuses, hits, scores, calls = (
+        cast(Table, t.__table__) for t in (CallMetrics, RuleStatus, RuleHit, CallScore, Call)
     )
-    calls = Call.__table__
     db_session.execute(delete(metrics).where(metrics.c.call_id.in_(ids)))
     db_session.execute(
         insert(metrics),
