@@ -5,11 +5,12 @@ Scoring one call at a time (``service.score_call``) costs a dozen round trips an
 per call; over a chunk of 1,000 calls this costs a handful of statements.
 """
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import JSON, Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
@@ -124,18 +125,45 @@ def _write(db_session: Session, results: list[tuple[int, rows.ScoredCall]]) -> N
         cast(Table, t.__table__) for t in (CallMetrics, RuleStatus, RuleHit, CallScore, Call)
     )
     db_session.execute(delete(metrics).where(metrics.c.call_id.in_(ids)))
-    db_session.execute(
-        insert(metrics),
+    _insert(
+        db_session,
+        metrics,
         [{"call_id": i, "metrics": r.metrics, "computed_at": now} for i, r in results],
     )
-    db_session.execute(insert(statuses), [s for _, r in results for s in r.statuses])
-    found = [h for _, r in results for h in r.hits]
-    if found:
-        db_session.execute(insert(hits), found)
-    db_session.execute(insert(scores), [{**r.score, "created_at": now} for _, r in results])
+    _insert(db_session, statuses, [s for _, r in results for s in r.statuses])
+    _insert(db_session, hits, [h for _, r in results for h in r.hits])
+    _insert(db_session, scores, [{**r.score, "created_at": now} for _, r in results])
     db_session.execute(
         update(calls)
         .where(calls.c.id == bindparam("b_id"))
         .values(status=CallStatus.SCORED, flagged=bindparam("b_flagged"), updated_at=now),
         [{"b_id": i, "b_flagged": r.flagged} for i, r in results],
     )
+
+
+def _insert(db_session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Inserts ``rows`` (dicts with the same keys): with COPY on PostgreSQL, several times
+    faster than multi-row INSERTs for the tens of thousands of rows of a chunk; elsewhere (the
+    embedded SQLite) with one executemany."""
+    if not rows:
+        return
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        db_session.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    quote = connection.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection of the session's transaction
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[n], ensure_ascii=False)
+                    if n in as_json and row[n] is not None
+                    else row[n]
+                    for n in names
+                ]
+            )
