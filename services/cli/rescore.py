@@ -16,6 +16,8 @@ def rescore(
             help="A job's id: queue its chunks not yet done again (resume it), or with "
             "--status show its progress.",
             show_default=False,
+            min=1,
+            max=2**63 - 1,  # ids are BIGINT
         ),
     ] = None,
     since: Annotated[
@@ -43,6 +45,7 @@ def rescore(
     queues it in chunks; with JOB, resumes that job. Calls scored with the current version are
     never scored again, so running it twice does nothing the second time.
     """
+    from services import pipeline
     from services.config import get_settings
     from services.db import session_scope
     from services.errors import InvalidInput
@@ -85,8 +88,6 @@ def rescore(
             chunks=len(chunks),
         )
     )
-    from services import pipeline
-
     if not pipeline.enqueue_rescore(chunks):
         raise InvalidInput(
             _(
