@@ -16,6 +16,7 @@ import services.qa.reviews.tables
 import services.qa.rotation.tables
 import services.qa.sampling.tables
 import services.reports.tables
+import services.scoring.rescore.tables
 import services.scoring.tables
 import services.speech.tables  # noqa: F401 - registers the tables on Base.metadata
 from services.config import get_settings

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # The task names the workers register (workers/tasks.py), and their queues.
 TRANSCRIBE = "zhijian.transcribe"
 SCORE = "zhijian.score"
+RESCORE_CHUNK = "zhijian.rescore_chunk"
 RECONCILE = "zhijian.reconcile"
 RECOVER = "zhijian.recover"
 RETENTION = "zhijian.retention"
@@ -88,3 +89,15 @@ def enqueue_scoring(call_id: int, *, wait_s: float = 0) -> bool:
                 log.warning("broker unreachable; call %s waits to be scored", call_id)
                 return False
             time.sleep(2)
+
+
+def enqueue_rescore(chunk_ids: list[int]) -> bool:
+    """Queues chunks of a re-scoring job on the ``score`` queue; False when the broker is
+    unreachable (the chunks not queued stay to do: queueing the job's chunks again resumes it)."""
+    try:
+        for chunk_id in chunk_ids:
+            send(RESCORE_CHUNK, queue="score", args=[chunk_id])
+    except OperationalError:
+        log.warning("broker unreachable; re-scoring chunks wait to be queued again")
+        return False
+    return True

@@ -9,6 +9,7 @@ from functools import partial
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import pipeline
@@ -22,6 +23,7 @@ from services.qa.rotation import service as rotation_service
 from services.qa.sampling import service as sampling_service
 from services.reports import rollup
 from services.scoring import service as scoring_service
+from services.scoring.rescore import service as rescore_service
 from services.speech import claims
 from services.speech import service as speech_service
 from workers import beats
@@ -146,6 +148,24 @@ def score(call_id: int) -> None:
     with unavailable_when_away(), session_scope() as db_session:
         scoring_service.score_call(
             db_session=db_session, call_id=call_id, rules_dir=get_settings().rules_dir
+        )
+
+
+@app.task(
+    name=pipeline.RESCORE_CHUNK,
+    # A call scored meanwhile by the pipeline clashes with the chunk's insert: the chunk is
+    # rolled back whole and, on its next delivery, skips that call.
+    autoretry_for=(IntegrityError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def rescore_chunk(chunk_id: int) -> None:
+    """Scores one chunk of a re-scoring job (a no-op once the chunk is done)."""
+    with session_scope() as db_session:
+        rescore_service.run_chunk(
+            db_session=db_session, chunk_id=chunk_id, rules_dir=get_settings().rules_dir
         )
 
 

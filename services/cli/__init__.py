@@ -2,7 +2,8 @@
 
 The commands are grouped in modules of their own, registered here: ``serve.py`` (up, api,
 worker), ``maintenance.py`` (db, ingest, retention), ``people.py`` (users, tokens, areas),
-``checks.py`` (rules, models) and ``qa.py`` (discipline, calibration).
+``checks.py`` (rules, models), ``qa.py`` (discipline, calibration) and ``rescore.py``
+(rescore).
 """
 
 import logging
@@ -12,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli import checks, maintenance, people, qa, serve
+from services.cli import checks, maintenance, people, qa, rescore, serve
 
 app = typer.Typer(
     help="zhijian: call-center QA and speech analytics.",
@@ -54,6 +55,7 @@ def options(
 app.command()(serve.up)
 app.command()(serve.api)
 app.command()(serve.worker)
+app.command()(rescore.rescore)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The scoring stage: a transcribed call, its metrics and rule results under a pack, its score."""
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
 from services.errors import InvalidInput, NotFound
-from services.i18n import _, render
-from services.scoring.rules import metrics as metrics_module
+from services.i18n import _
+from services.scoring import rows
 from services.scoring.rules import pack as pack_module
-from services.scoring.rules import scorecard
 from services.scoring.rules.conversation import Conversation, from_turns
 from services.scoring.rules.operators import KeywordParams
 from services.scoring.rules.pack import CompiledPack, PackError
@@ -82,7 +82,16 @@ def pack_for(*, rules_dir: Path, call: Call, conv: Conversation) -> CompiledPack
     available = packs(rules_dir=rules_dir)
     if not available:
         raise NotFound(_("no valid rule pack in {rules_dir}", rules_dir=rules_dir))
-    language = call.language or ("zh" if is_chinese("".join(conv.texts)) else "en")
+    return choose_pack(available, call.language, conv)
+
+
+def choose_pack(
+    available: list[CompiledPack], language: str | None, conv: Conversation | None
+) -> CompiledPack:
+    """Of ``available`` (not empty), the pack in ``language``, else in the language the
+    transcript is in (``conv``; None: not read yet, the first pack)."""
+    if language is None and conv is not None:
+        language = "zh" if is_chinese("".join(conv.texts)) else "en"
     return next((p for p in available if p.spec.language == language), available[0])
 
 
@@ -90,28 +99,41 @@ def conversation(*, db_session: Session, call: Call) -> Conversation:
     """The conversation the rules see, from the stored turns and speech activity."""
     turns = speech_service.get_turns(db_session=db_session, call_id=call.id)
     activity = speech_service.get_activity(db_session=db_session, call_id=call.id)
+    return conversation_of(
+        [{name: getattr(t, name) for name in TURN_FIELDS} for t in turns],
+        activity,
+        duration_s=call.duration_s,
+    )
+
+
+# The turn columns the rules read (``id`` included: evidence names its turns).
+TURN_FIELDS = (
+    "id",
+    "role",
+    "start",
+    "end",
+    "text",
+    "words",
+    "norm",
+    "word_edges",
+    "units",
+    "sentiment",
+)
+
+
+def conversation_of(
+    turns: list[dict[str, Any]], activity: Sequence[Any], *, duration_s: float | None
+) -> Conversation:
+    """The conversation of stored turns (dicts of TURN_FIELDS, in order) and activity rows
+    (anything with ``role``, ``channel``, ``regions`` and ``loudness_dbfs``)."""
     regions: dict[str, list[tuple[float, float]]] = {}
     for a in activity:
         regions.setdefault(a.role, []).extend((s, e) for s, e in a.regions)
     return from_turns(
-        [
-            {
-                "id": t.id,
-                "role": t.role,
-                "start": t.start,
-                "end": t.end,
-                "text": t.text,
-                "words": t.words,
-                "norm": t.norm,
-                "word_edges": t.word_edges,
-                "units": t.units,
-                "sentiment": t.sentiment,
-            }
-            for t in turns
-        ],
+        turns,
         regions=regions if activity else None,
         loudness={a.role: a.loudness_dbfs for a in activity},
-        duration_s=call.duration_s,
+        duration_s=duration_s,
         # Parties sharing a channel (a mono recording split into voices) cannot be heard overlap.
         overlap_known=len({a.channel for a in activity}) == len(activity),
     )
@@ -130,53 +152,15 @@ def score_call(
         if pack_id
         else pack_for(rules_dir=rules_dir, call=call, conv=conv)
     )
-    metrics = metrics_module.compute(conv)
-    results = pack.evaluate(conv, metrics)
-    result = scorecard.score(pack, results)
+    scored = rows.score(call_id=call.id, pack=pack, conv=conv)
     for table in (CallScore, RuleStatus, RuleHit):
         db_session.execute(delete(table).where(*_under(table, call.id, pack.id, pack.version)))
-    db_session.merge(CallMetrics(call_id=call.id, metrics=metrics.as_dict()))
-    for r in results:
-        key: dict[str, Any] = {
-            "call_id": call.id,
-            "pack": pack.id,
-            "pack_version": pack.version,
-            "rule_id": r.rule.id,
-            "category": r.rule.category,
-            "severity": r.rule.severity,
-        }
-        db_session.add(RuleStatus(**key, status=r.status, reason=r.outcome.reason))
-        if r.status != "hit":
-            continue
-        names = pack.names(r.rule)
-        for e in r.outcome.evidence:
-            db_session.add(
-                RuleHit(
-                    **key,
-                    role=e.role,
-                    start=round(e.start, 3),
-                    end=round(e.end, 3),
-                    turn_ids=list(e.turn_ids),
-                    text=e.text or (render(e.message, "en") if e.message else ""),
-                    message=e.message,
-                    rule_name=names,
-                )
-            )
-    row = CallScore(
-        call_id=call.id,
-        pack=pack.id,
-        pack_version=pack.version,
-        total=result.total,
-        maximum=result.maximum,
-        percent=result.percent,
-        auto_failed=result.auto_failed,
-        flagged=result.flagged,
-        reasons=result.reasons,
-        sections=result.sections,
-        items=[i.as_dict() for i in result.items],
-    )
+    db_session.merge(CallMetrics(call_id=call.id, metrics=scored.metrics))
+    db_session.add_all([RuleStatus(**status) for status in scored.statuses])
+    db_session.add_all([RuleHit(**hit) for hit in scored.hits])
+    row = CallScore(**scored.score)
     db_session.add(row)
-    call.flagged = result.flagged
+    call.flagged = scored.flagged
     call.status = CallStatus.SCORED
     db_session.flush()
     return row
