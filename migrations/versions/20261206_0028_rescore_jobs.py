@@ -1,7 +1,7 @@
 """rescore jobs: bulk re-scoring with progress, in chunks of calls by id range
 
-Revision ID: 0026
-Revises: 0023
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-06 09:10:00.000000
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0026'
-down_revision: str | None = '0023'
+revision: str = '0028'
+down_revision: str | None = '0027'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
