@@ -130,5 +130,14 @@ def test_only_training_leads_and_managers_record_or_read_coachings(client_as, ce
     assert lead.post("/api/v1/reports/coachings", json={**body, "agent_ids": []}).status_code == 422
     blank = lead.post("/api/v1/reports/coachings", json={**body, "agent_ids": [" "]})
     assert blank.status_code == 422 and "at least one agent" in blank.text
+    for hostile in (
+        {"agent_ids": ["\x00"]},
+        {"rule_ids": ["R1\x00"]},
+        {"note": "\x00"},
+        {"coached_on": "0001-01-01"},
+        {"surprise": 1},
+    ):
+        refused = lead.post("/api/v1/reports/coachings", json={**body, **hostile})
+        assert refused.status_code == 422, (hostile, refused.text)
     bad_window = {**params, "window_weeks": "0"}
     assert lead.get("/api/v1/reports/coaching-effect", params=bad_window).status_code == 422
