@@ -10,7 +10,7 @@ not hours. What is seeded, for ``calls`` calls (1,000,000):
 - turns, summarised: every call has 2 turns (greeting and answer, no word timings), and every
   100th call a full transcript of 40 turns, the one the detail page is timed on;
 - per scored call: its metrics, one score, 3 rule results, and a hit (two hit rows, 3 % per rule);
-- reviews of every 33rd call (3 %): the older 90 % submitted, each with an evaluation (version
+- reviews of 3 % of the calls, picked by a hash of the id (every agent has some): the older 90 % submitted, each with an evaluation (version
   1, 90 % released), the newest 10 % open in the inspectors' queues;
 - one audit row per call (a listen, 85 %; metadata changes and review submissions).
 """
@@ -90,8 +90,8 @@ INSERT INTO reviews (call_id, inspector_id, status, priority, reason, assigned_a
 SELECT c.id, u.id, CASE WHEN c.id <= %(calls)s * 0.9 THEN 'submitted' ELSE 'open' END,
        CASE WHEN c.flagged THEN 0 ELSE 1 END, 'sampled', c.started_at + interval '1 day', '{}',
        CASE WHEN c.id <= %(calls)s * 0.9 THEN c.started_at + interval '2 days' END
-FROM calls c JOIN users u ON u.username = 'insp-' || ((c.id / 33) % 20)
-WHERE c.id % 33 = 0 AND c.status = 'scored';
+FROM calls c JOIN users u ON u.username = 'insp-' || (c.id % 20)
+WHERE (hashint4(c.id::int + 11) & 1023) < 31 AND c.status = 'scored';
 
 INSERT INTO evaluations (review_id, version, call_id, agent_id, team, inspector_id, pack,
                          pack_version, items, sections, total, maximum, percent, auto_failed,
