@@ -10,8 +10,9 @@ not hours. What is seeded, for ``calls`` calls (1,000,000):
 - turns, summarised: every call has 2 turns (greeting and answer, no word timings), and every
   100th call a full transcript of 40 turns, the one the detail page is timed on;
 - per scored call: its metrics, one score, 3 rule results, and a hit (two hit rows, 3 % per rule);
-- reviews of 3 % of the calls, picked by a hash of the id (every agent has some): the older 90 % submitted, each with an evaluation (version
-  1, 90 % released), the newest 10 % open in the inspectors' queues;
+- reviews of 3 % of the scored calls, picked by a hash of the id (every agent has some): the
+  older 90 % submitted, each with an evaluation (version 1, 90 % released), the newest 10 %
+  open in the inspectors' queues;
 - one audit row per call (a listen, 85 %; metadata changes and review submissions).
 """
 
@@ -122,4 +123,4 @@ def seed(dsn: str, calls: int) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         for statement in SEED_SQL.replace("%(calls)s", str(calls)).split(";\n"):
             if statement.strip():
-                conn.execute(statement)  # type: ignore[arg-type]
+                conn.execute(statement)

@@ -209,7 +209,7 @@ def main() -> None:
     database = args.database or f"zhijian_bench_{secrets.token_hex(4)}"
     if not args.database:
         with psycopg.connect(ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')  # type: ignore[arg-type]
+            conn.execute(f'CREATE DATABASE "{database}"')
     tmp = Path(tempfile.mkdtemp(prefix="zhijian-load-"))
     broker = f"redis://127.0.0.1:6379/{args.redis_db}"
     redis.Redis.from_url(broker).flushdb()
@@ -253,7 +253,7 @@ def main() -> None:
         get_engine().dispose()
         if not args.database:
             with psycopg.connect(ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')  # type: ignore[arg-type]
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def wait_ready(port: int, api: subprocess.Popen[bytes], log: Path) -> None:

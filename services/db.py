@@ -100,7 +100,13 @@ class Base(DeclarativeBase):
 def get_engine(url: str | None = None) -> Engine:
     """Returns the engine for ``url`` (default: the configured database), created once."""
     url = url or get_settings().database_url
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # Overflow beyond the pool: the few connections held outside the API's worker threads
+    # (an upload between storing and its commit, /healthz).
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": get_settings().db_pool_size,
+        "max_overflow": 10,
+    }
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
