@@ -135,7 +135,11 @@ async def load(port: int, keys: dict[str, list[str]], args: argparse.Namespace) 
     """Runs the clients and prints what they saw and what was stored."""
     log: list[tuple[str, int, float]] = []
     accepted: list[int] = []
-    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    # Idle connections are dropped before the server's keep-alive timeout (uvicorn: 5 s) ends
+    # them: reusing one the server is closing at that moment breaks the request.
+    limits = httpx.Limits(
+        max_connections=args.clients, max_keepalive_connections=args.clients, keepalive_expiry=2
+    )
     async with httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=httpx.Timeout(60.0)
     ) as http:

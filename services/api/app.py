@@ -1,16 +1,15 @@
 """The FastAPI application factory."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from services import db
 from services.api import errors, openapi
+from services.api.capacity import AdmissionGate
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
@@ -35,16 +34,6 @@ from services.speech.router import router as speech_router
 from services.web.router import router as web_router
 
 
-@asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    # Sync endpoints run on anyio's thread pool (40 threads by default), each thread holding a
-    # database connection while it works. As many threads as connections: a request beyond
-    # them waits for a thread, in turn and without a time limit, instead of for a connection,
-    # where the pool gave up after 30 s with a 500 (benchmarks/load.py, 200 clients).
-    to_thread.current_default_thread_limiter().total_tokens = get_settings().db_pool_size
-    yield
-
-
 def create_app() -> FastAPI:
     """Builds the API: every router, the error handler, ``/healthz`` and ``/docs``."""
     # /docs and /redoc load Swagger UI and ReDoc from files installed with zhijian, not from a
@@ -54,7 +43,6 @@ def create_app() -> FastAPI:
         summary="Call-center quality assurance and speech analytics",
         version="0.1.0",
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
-        lifespan=_lifespan,
     )
     errors.install(app)
     openapi.declare_security(app)
@@ -73,6 +61,7 @@ def create_app() -> FastAPI:
     # Added last, so outermost: even the answers above are in the caller's language.
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(RequestContextMiddleware)  # who and from where, for the audit log
+    app.add_middleware(AdmissionGate)  # outermost: a request waits here holding nothing
 
     app.include_router(calls_router)
     app.include_router(speech_router)

@@ -1,21 +1,41 @@
 """Under load the API makes requests wait their turn; an exhausted pool is a 503, not a 500."""
 
-from anyio import to_thread
+import threading
+import time
+
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 
-async def _threads() -> float:
-    return to_thread.current_default_thread_limiter().total_tokens
-
-
-def test_the_api_works_on_as_many_requests_at_once_as_it_has_connections(monkeypatch):
+def test_requests_beyond_the_pool_wait_their_turn_and_health_probes_pass(monkeypatch):
     from services.api.app import create_app
     from services.config import get_settings
 
-    monkeypatch.setattr(get_settings(), "db_pool_size", 7)
-    with TestClient(create_app()) as client:
-        assert client.portal.call(_threads) == 7
+    monkeypatch.setattr(get_settings(), "db_pool_size", 1)
+    app = create_app()
+    release, entered = threading.Event(), []
+
+    @app.get("/hold/{n}")
+    def hold(n: int) -> None:
+        entered.append(n)
+        release.wait(10)
+
+    with TestClient(app) as client:
+        first = threading.Thread(target=client.get, args=("/hold/1",))
+        first.start()
+        while not entered:
+            time.sleep(0.01)
+        second = threading.Thread(target=client.get, args=("/hold/2",))
+        second.start()
+        time.sleep(0.5)
+        waiting = list(entered)
+        assert client.get("/healthz").status_code == 200  # not behind the gate
+        release.set()
+        first.join(10)
+        second.join(10)
+
+    assert waiting == [1]  # the second request waited for the first's place
+    assert entered == [1, 2]
 
 
 def test_no_connection_free_in_time_is_a_503_with_retry_after():
