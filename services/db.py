@@ -100,8 +100,8 @@ class Base(DeclarativeBase):
 def get_engine(url: str | None = None) -> Engine:
     """Returns the engine for ``url`` (default: the configured database), created once."""
     url = url or get_settings().database_url
-    # Overflow beyond the pool: the few connections held outside the API's worker threads
-    # (an upload between storing and its commit, /healthz).
+    # Overflow beyond the pool: for what passes the API's gate without waiting (/healthz,
+    # a playback link's lookup; services/api/capacity.py).
     options: dict[str, Any] = {
         "pool_pre_ping": True,
         "pool_size": get_settings().db_pool_size,

@@ -15,6 +15,10 @@ from services.config import get_settings
 
 # Probes must learn how the API is while it is busy; they use a connection of the overflow.
 EXEMPT = frozenset({"/healthz"})
+# Playback streams a recording for as long as the listener's link takes, its database work
+# done (and its connection given back) before the first byte: a place held that long would
+# shut out everyone else.
+EXEMPT_SUFFIX = "/audio/stream"
 
 
 class AdmissionGate:
@@ -27,8 +31,9 @@ class AdmissionGate:
         self._gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Passes the request on once a place is free (probes at once)."""
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
+        """Passes the request on once a place is free (probes and playback at once)."""
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in EXEMPT or path.endswith(EXEMPT_SUFFIX):
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 
-def test_requests_beyond_the_pool_wait_their_turn_and_health_probes_pass(monkeypatch):
+def test_requests_beyond_the_pool_wait_their_turn_and_probes_and_playback_pass(monkeypatch):
     from services.api.app import create_app
     from services.config import get_settings
 
@@ -20,6 +20,10 @@ def test_requests_beyond_the_pool_wait_their_turn_and_health_probes_pass(monkeyp
         entered.append(n)
         release.wait(10)
 
+    @app.get("/probe/audio/stream")
+    def stream() -> None:
+        return None
+
     with TestClient(app) as client:
         first = threading.Thread(target=client.get, args=("/hold/1",))
         first.start()
@@ -30,6 +34,7 @@ def test_requests_beyond_the_pool_wait_their_turn_and_health_probes_pass(monkeyp
         time.sleep(0.5)
         waiting = list(entered)
         assert client.get("/healthz").status_code == 200  # not behind the gate
+        assert client.get("/probe/audio/stream").status_code == 200  # nor is playback
         release.set()
         first.join(10)
         second.join(10)
