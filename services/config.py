@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="Default: the SQLite file zhijian.db in the data directory."
     )
+    db_pool_size: int = Field(
+        20,
+        ge=1,
+        le=500,
+        description="Database connections each process keeps; the API works on at most this "
+        "many requests at once, and the others wait their turn rather than for a connection.",
+    )
 
     s3_endpoint: str = "127.0.0.1:8333"
     s3_access_key: str = "zhijian"

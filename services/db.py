@@ -109,7 +109,13 @@ def get_engine(url: str | None = None) -> Engine:
     restart the dead ones are replaced instead of failing the next request or task.
     """
     url = url or get_settings().database_url
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # Overflow beyond the pool: for what passes the API's gate without waiting (/healthz,
+    # a playback link's lookup; services/api/capacity.py).
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": get_settings().db_pool_size,
+        "max_overflow": 10,
+    }
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}

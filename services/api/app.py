@@ -9,6 +9,7 @@ from fastapi_offline import FastAPIOffline
 
 from services import db
 from services.api import errors, openapi
+from services.api.capacity import AdmissionGate
 from services.audit.router import router as audit_router
 from services.calibration.router import router as calibration_router
 from services.calls.router import router as calls_router
@@ -61,6 +62,7 @@ def create_app() -> FastAPI:
     # Added last, so outermost: even the answers above are in the caller's language.
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(RequestContextMiddleware)  # who and from where, for the audit log
+    app.add_middleware(AdmissionGate)  # outermost: a request waits here holding nothing
 
     app.include_router(calls_router)
     app.include_router(speech_router)

@@ -8,6 +8,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.db import unreachable
 from services.errors import (
@@ -76,6 +77,12 @@ def install(app: FastAPI) -> None:
             raise exc
         detail = _("another request changed the same data at the same moment; try again")
         return JSONResponse({"detail": detail}, status_code=409)
+
+    @app.exception_handler(PoolTimeout)
+    async def _busy(_request: Request, _exc: PoolTimeout) -> JSONResponse:
+        # No database connection came free in time: overload, not a fault of the request.
+        detail = _("the server is busy; try again in a few seconds")
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

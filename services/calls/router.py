@@ -83,6 +83,9 @@ async def upload_call(
     A failed call is resubmitted by uploading its recording again with fixed metadata.
     """
     settings = get_settings()
+    # Authentication read the database: give its connection back while the body streams in
+    # (seconds on a slow link, or under load), and take one again to store it.
+    await run_in_threadpool(db_session.rollback)
     received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
     # Storing is blocking work (hashing, the database, the copy to S3): off the event loop.
     stored = await run_in_threadpool(

@@ -2,26 +2,22 @@
 principal may see them. Which bucket objects are recordings, and the S3 events and reconciler
 that find them, are in ``recordings.py``."""
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import storage
-from services.calls import identity
+from services.calls import identity, paging
 from services.calls.schemas import CallMetadata
 from services.calls.tables import Call, CallStatus
-from services.errors import InvalidInput, NotFound
+from services.errors import NotFound
 from services.i18n import _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
-from services.types import MAX_ID
 
 
 def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnElement[bool]:
@@ -80,11 +76,14 @@ def get_all(
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[Sequence[Call], str | None]:
-    """Returns one page of calls, newest first, and the cursor of the next page (keyset)."""
+    """Returns one page of calls, newest first, and the cursor of the next page (keyset):
+    in arrival order, or by call start within a time window (``paging``)."""
+    windowed = started_from is not None or started_to is not None
+    order = (Call.started_at.desc(), Call.id.desc()) if windowed else (Call.id.desc(),)
     query = (
         select(Call)
         .where(visible_to(db_session=db_session, principal=principal))
-        .order_by(Call.id.desc())
+        .order_by(*order)
         .limit(limit + 1)
     )
     if status:
@@ -100,25 +99,22 @@ def get_all(
     if started_to:
         query = query.where(Call.started_at < started_to)
     if cursor:
-        query = query.where(Call.id < _decode_cursor(cursor))
+        position = paging.decode(cursor, windowed=windowed)
+        if position.at is not None:
+            query = query.where(
+                tuple_(Call.started_at, Call.id)
+                # Typed as the column: SQLite stores these times as text in the column's form.
+                < tuple_(literal(position.at, Call.started_at.type), literal(position.before))
+            )
+        else:
+            query = query.where(Call.id < position.before)
     calls = db_session.scalars(query).all()
     if len(calls) <= limit:
         return calls, None
-    return calls[:limit], _encode_cursor(calls[limit - 1].id)
-
-
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
-        raise InvalidInput(_("the cursor is not one this API returned")) from None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
-        raise InvalidInput(_("the cursor is not one this API returned"))
-    return value
+    last = calls[limit - 1]
+    return calls[:limit], paging.encode(
+        paging.Position(last.id, last.started_at if windowed else None)
+    )
 
 
 def register(

@@ -47,6 +47,9 @@ class Call(Base):
         Index("ix_calls_started_at_id", "started_at", "id"),
         Index("ix_calls_external_id", "external_id"),
         Index("ix_calls_flagged_id", "flagged", "id"),
+        # An agent's or a team's calls in a time window, by call start (services/calls/paging.py).
+        Index("ix_calls_agent_id_started_at", "agent_id", "started_at", "id"),
+        Index("ix_calls_team_started_at", "team", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

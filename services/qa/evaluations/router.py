@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from services.api.auth import Auth, Reviewers
 from services.api.params import DbSession, Id
 from services.config import get_settings
+from services.people import names
 from services.qa.disputes import service as disputes
 from services.qa.disputes.schemas import DisputeOut
 from services.qa.evaluations import service as evaluations
@@ -44,6 +45,11 @@ def list_evaluations(
         agent_id=agent_id,
         released=released,
         limit=limit,
+    )
+    names.preload(
+        db_session,
+        user_ids={r.inspector_id for r in rows},
+        agent_ids={r.agent_id for r in rows if r.agent_id},
     )
     return [evaluation_out(r) for r in rows]
 

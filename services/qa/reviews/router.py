@@ -10,6 +10,7 @@ from services.api.params import DbSession, Id
 from services.calls import service as calls_service
 from services.calls.schemas import CallSummary, TurnOut
 from services.config import get_settings
+from services.people import names
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role
@@ -91,6 +92,7 @@ def review_queue(
     reviews = assignment.queue(
         db_session=db_session, principal=principal, status=status, limit=limit, overdue=overdue
     )
+    names.preload(db_session, user_ids={r.inspector_id for r in reviews})
     return [ReviewOut.model_validate(r) for r in reviews]
 
 
