@@ -151,7 +151,10 @@ def test_command(tests: list[str], *, conftest: bool = True) -> list[str]:
     """The tests of one target: the fast ones, stopping at the first failure. Tests of pure
     functions skip the conftest files (``conftest = false``): they need no database nor S3
     server, and making those costs far more than the tests themselves, for every mutant."""
-    skip = [] if conftest else ["--noconftest"]
+    # Nor do they need the API test plugins, whose import of hypothesis takes longer than them.
+    skip = (
+        [] if conftest else ["--noconftest", "-p", "no:schemathesis", "-p", "no:hypothesispytest"]
+    )
     return [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
             "-m", "not slow", *skip, *tests]  # fmt: skip
 

@@ -2,6 +2,7 @@
 when and how often an item may be disputed, who decides, and what each decision changes.
 Quick enough to run once per mutant of ``services/qa/disputes/service.py``."""
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -83,6 +84,10 @@ def test_a_dispute_is_seen_by_its_agent_their_lead_its_inspector_and_managers_on
         both = {own.id, other.id}
         for person in ("manager", "trainer", "lead", "inspector"):
             assert both <= _seen_by(db_session, floor, person), person
+        # A lead who takes calls too (an agent id of their own) still sees the team's.
+        lead = replace(_as(db_session, floor, "lead"), agent_id="LEAD-ON-CALLS")
+        found = disputes.get_all(db_session=db_session, principal=lead)
+        assert both <= {d.id for d in found}
         assert own.id in _seen_by(db_session, floor, "agent")
         assert other.id not in _seen_by(db_session, floor, "agent")
         assert own.id not in _seen_by(db_session, floor, "other_agent")
