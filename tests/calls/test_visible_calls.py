@@ -149,3 +149,13 @@ def test_pages_hold_limit_calls_without_gaps_or_repeats_and_end_with_no_cursor(d
 
     assert seen == sorted(ids, reverse=True)
     assert pages == -(-count // 3)  # a full last page is not followed by an empty one
+
+
+def test_a_page_holds_50_calls_unless_asked_otherwise(db_session):
+    team = factories.unique("fifty")
+    for _ in range(51):
+        factories.call(db_session, team=team, started_at=T0)
+
+    page, cursor = calls_service.get_all(db_session=db_session, team=team)
+
+    assert len(page) == 50 and cursor is not None
