@@ -131,3 +131,12 @@ def test_a_bleep_at_the_very_start_covers_the_first_sample():
     out = bleep(np.full(rate, 0.5, dtype=np.float32), [(0.0, 0.5)], rate)
 
     assert np.all(out[: int(0.6 * rate)] != 0.5) and np.all(out[int(0.6 * rate) + 1 :] == 0.5)
+
+
+def test_a_mask_covers_a_last_digit_heard_as_a_word_of_its_own():
+    words = [Word(t, i, i + 1, 0.9) for i, t in enumerate(["电话", "1381234567", "8", "好"])]
+
+    out, masks = redact_words(words)
+
+    assert [w.text for w in out] == ["电话", "[PHONE]", "好"]
+    assert masks == [{"type": "PHONE", "start": 1, "end": 3}]
