@@ -90,6 +90,9 @@ def test_a_number_ends_at_its_last_digit():
     assert _masked("电话13812345678 好的") == [("PHONE", "13812345678")]
     assert _masked("电话13812345678-") == [("PHONE", "13812345678")]
     assert _masked("电话13812345678 ") == [("PHONE", "13812345678")]
+    # A last group of one digit still belongs to the number, at the end of the text or not.
+    assert _masked("电话1381234567 8") == [("PHONE", "1381234567 8")]
+    assert _masked("电话1381234567 8好的") == [("PHONE", "1381234567 8")]
 
 
 def test_of_two_stretches_from_one_place_the_longer_wins_and_adjacent_ones_both_count():
