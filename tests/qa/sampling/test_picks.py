@@ -31,6 +31,15 @@ def test_a_period_is_cut_by_the_centers_clocks(period, first, after):
     assert start.utcoffset() == timedelta(0)  # returned in UTC
 
 
+def test_a_time_given_in_another_zone_is_the_same_instant():
+    evening = datetime(2031, 1, 15, 20, tzinfo=SHANGHAI)  # 12:00 UTC
+
+    assert period_bounds("day", evening, SHANGHAI) == (
+        datetime(2031, 1, 15, tzinfo=SHANGHAI),
+        datetime(2031, 1, 16, tzinfo=SHANGHAI),
+    )
+
+
 def test_a_naive_time_is_read_as_utc():
     assert period_bounds("day", AT.replace(tzinfo=None)) == period_bounds("day", AT)
     day = datetime(2031, 1, 14, tzinfo=UTC)
@@ -162,3 +171,9 @@ def test_the_same_seed_gives_the_same_picks_another_seed_others():
     first, again = _pick(calls, quota=4, seed=3), _pick(calls, quota=4, seed=3)
 
     assert first == again and first != _pick(calls, quota=4, seed=4)
+
+
+def test_a_quota_of_one_is_one_random_call_from_the_whole_period():
+    calls = [_at(h, h) for h in range(0, 168, 24)]
+
+    assert [(k, r) for _, k, r in _pick(calls, quota=1)] == [("random", _slot(1, 1))]
