@@ -248,3 +248,11 @@ def test_a_new_version_carries_disputes_of_items_still_lost_and_closes_the_other
         assert (dropped.status, dropped.result_evaluation_id) == ("closed", fresh.id)
         assert dropped.decided_by == floor.manager_name and dropped.decided_at is not None
         assert "no longer deducts" in dropped.decision_comment
+
+
+def test_overturning_with_more_points_than_the_item_has_is_refused(floor):
+    released = floor.review("first")
+    with session_scope() as db_session:
+        dispute = _open(db_session, floor, db_session.get(Evaluation, released["id"]))
+        with pytest.raises(InvalidInput, match="scored 0 to 10"):
+            _decide(db_session, floor, dispute, "manager", DisputeStatus.OVERTURNED, earned=11)
