@@ -103,6 +103,12 @@ def test_of_two_stretches_from_one_place_the_longer_wins_and_adjacent_ones_both_
     ]
 
 
+def test_a_stretch_inside_an_earlier_one_is_left_out_whatever_came_before():
+    text = "email: anna@example.com, 地址建国路13812345678号"
+
+    assert _masked(text) == [("EMAIL", "anna@example.com"), ("ADDRESS", "建国路13812345678号")]
+
+
 def test_two_masks_in_one_turn_come_in_time_order_with_their_exact_times():
     texts = ["电话", "13812345678", "，", "卡号", "0128", "。"]
     words = [Word(t, 1.23456 * i, 1.23456 * i + 1, 0.9) for i, t in enumerate(texts)]
