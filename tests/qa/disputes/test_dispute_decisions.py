@@ -256,3 +256,23 @@ def test_overturning_with_more_points_than_the_item_has_is_refused(floor):
         dispute = _open(db_session, floor, db_session.get(Evaluation, released["id"]))
         with pytest.raises(InvalidInput, match="scored 0 to 10"):
             _decide(db_session, floor, dispute, "manager", DisputeStatus.OVERTURNED, earned=11)
+
+
+def test_overturning_without_points_gives_the_disputed_item_its_own_full_points(floor):
+    # Greeting (10 points) is the scorecard's first item and self_id (5) the next: an item
+    # found by the wrong id would give 5.
+    released = floor.review("first")
+    with session_scope() as db_session:
+        row = db_session.get(Evaluation, released["id"])
+        manager = _as(db_session, floor, "manager")
+        items = content.apply_scores(
+            row.items, {"greeting": {"earned": 4, "comment": "no greeting"}}, by="manager"
+        )
+        corrected = evaluations.new_version(
+            db_session=db_session, row=row, items=items, why="correction", by=manager
+        )
+        dispute = _open(db_session, floor, corrected, "greeting")
+        _decide(db_session, floor, dispute, "lead", DisputeStatus.OVERTURNED)
+        current = evaluations.current(db_session=db_session, review_id=released["review_id"])
+        greeting = next(i for i in current.items if i["id"] == "greeting")
+        assert (greeting["earned"], greeting["status"]) == (10, "pass")
