@@ -116,3 +116,18 @@ def test_overtalk_hits_from_exactly_its_length_and_units_and_only_for_its_interr
     assert hits(f"{{min_s: 2, min_units: {units}, interrupter: agent}}") is False
     assert hits(f"{{min_s: 2.01, min_units: {units}, interrupter: customer}}") is False
     assert hits(f"{{min_s: 2, min_units: {units + 1}, interrupter: customer}}") is False
+
+
+def test_a_limit_of_zero_is_a_limit_like_any_other():
+    # dBFS levels are negative: half a decibel under full scale is below 0.
+    rule = "{id: quieter, name: quieter, category: other, when: {loudness: {below: 0}}}"
+    pack = pack_module.parse(
+        f"pack: zero\nname: Zero\nlanguage: zh\nrules:\n  - {rule}\n", source="zero"
+    )
+
+    def quieter(level: float) -> object:
+        conv = from_turns(TURNS, loudness={"agent": level, "customer": -35.0}, duration_s=60.0)
+        return pack.evaluate(conv, metrics.compute(conv))[0].outcome.value
+
+    assert quieter(-0.5) is True
+    assert quieter(0.0) is False
