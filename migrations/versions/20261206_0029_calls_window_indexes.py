@@ -4,8 +4,8 @@ A windowed calls list pages by (started_at, id); with a team or an agent as well
 indexes read one page's rows where the bitmap of the whole window (77,000 calls a month at a
 million a year) had to be built and sorted first (benchmarks/api.py).
 
-Revision ID: 0026
-Revises: 0023
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-06 09:20:00.000000
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0026'
-down_revision: str | None = '0023'
+revision: str = '0029'
+down_revision: str | None = '0028'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
