@@ -40,6 +40,15 @@ def test_bad_selectors_are_422_with_the_reason(client):
     assert backwards.status_code == 422
     assert "--since 2026-12-02 is after --until 2026-12-01" in backwards.text
     assert nobody.status_code == 422 and "no call belongs to team" in nobody.text
+    for hostile in (
+        {"team": "t\x00"},
+        {"pack_version": "\x00"},
+        {"since": "0001-01-01"},
+        {"chunk_size": 0},
+        {"surprise": True},
+    ):
+        refused = client.post("/api/v1/rescore-jobs", json=hostile)
+        assert refused.status_code == 422, (hostile, refused.text)
 
 
 def test_only_managers_and_admins_see_jobs(client_as, client):

@@ -1,24 +1,28 @@
 """Bulk re-scoring jobs in and out of the API."""
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import date
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.types import Strict, sane_day
-
-Day = Annotated[date, AfterValidator(sane_day)]
+from services.types import NO_CONTROL, InputDate, Strict, UtcDatetime
 
 
 class RescoreJobIn(Strict):
     """Which calls to re-score: transcribed calls without a score under the current version of
     their pack, narrowed by these (all optional; none: every such call)."""
 
-    since: Day | None = Field(None, description="First day on the center's clock, by call start.")
-    until: Day | None = Field(None, description="Last day on the center's clock, included.")
-    team: str | None = Field(None, max_length=255, description="One team's calls.")
+    since: InputDate | None = Field(
+        None, description="First day on the center's clock, by call start."
+    )
+    until: InputDate | None = Field(None, description="Last day on the center's clock, included.")
+    team: str | None = Field(
+        None, max_length=255, pattern=NO_CONTROL, description="One team's calls."
+    )
     pack_version: str | None = Field(
-        None, max_length=32, description="Only calls scored with this older pack version."
+        None,
+        max_length=32,
+        pattern=NO_CONTROL,
+        description="Only calls scored with this older pack version.",
     )
     chunk_size: int = Field(1000, ge=1, le=100_000, description="Calls per task.")
 
@@ -43,8 +47,8 @@ class RescoreJobOut(BaseModel):
     chunks_done: int
     last_error: str | None
     created_by: str
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
 
 
 class RescoreJobAccepted(RescoreJobOut):
