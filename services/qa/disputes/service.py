@@ -14,9 +14,8 @@ from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
-from services.qa.discipline import service as discipline
 from services.qa.disputes.tables import Dispute, DisputeStatus
-from services.qa.evaluations import content
+from services.qa.evaluations import content, hooks
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
 
@@ -165,7 +164,7 @@ def open_dispute(
         detail={"dispute_id": dispute.id, "item_id": item_id},
     )
     # A disputed item stops counting on the ladder until it is decided.
-    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+    hooks.agent_changed(db_session=db_session, agent_id=row.agent_id)
     return dispute
 
 
@@ -260,7 +259,7 @@ def decide(
         call_id=row.call_id,
         detail={"dispute_id": dispute.id, "decision": decision, "evaluation_id": row.id},
     )
-    discipline.recompute(db_session=db_session, agent_id=dispute.agent_id)
+    hooks.agent_changed(db_session=db_session, agent_id=dispute.agent_id)
     return dispute
 
 

@@ -14,8 +14,7 @@ from services.i18n import N_, Message, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
-from services.qa.discipline import service as discipline
-from services.qa.evaluations import content
+from services.qa.evaluations import content, hooks
 from services.qa.evaluations.tables import Evaluation
 
 
@@ -172,7 +171,7 @@ def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Ev
         call_id=row.call_id,
         detail={"evaluation_id": row.id},
     )
-    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+    hooks.agent_changed(db_session=db_session, agent_id=row.agent_id)
     return row
 
 
@@ -246,7 +245,7 @@ def correct(
         db_session=db_session, row=row, items=items, why=f"correction: {reason}", by=principal
     )
     if fresh.released_at is not None:  # the agent's ladder counts released versions only
-        discipline.recompute(db_session=db_session, agent_id=fresh.agent_id)
+        hooks.agent_changed(db_session=db_session, agent_id=fresh.agent_id)
     return fresh
 
 
