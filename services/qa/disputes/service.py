@@ -2,13 +2,11 @@
 team lead or a QA manager upholds the judgement or overturns it, which re-scores the evaluation
 (a new version) and rolls the discipline ladder back."""
 
-from datetime import datetime, timedelta
-
 from sqlalchemy import ColumnElement, column, false, func, select, table, true, update
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.db import aware, unique, utcnow
+from services.db import unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, _
 from services.notifications import service as notify
@@ -64,13 +62,6 @@ def get_all(
     return list(db_session.scalars(query.order_by(Dispute.opened_at, Dispute.id).limit(limit)))
 
 
-def deadline(row: Evaluation, window_days: int) -> datetime | None:
-    """When a released evaluation stops being open to dispute; None before its release."""
-    if row.released_at is None:
-        return None
-    return aware(row.released_at) + timedelta(days=window_days)
-
-
 def lock_review(*, db_session: Session, review_id: int) -> None:
     """Holds the review's row until the transaction ends: the disputes of one review are opened
     and decided one at a time, so parallel requests see each other's work instead of writing
@@ -101,7 +92,7 @@ def open_dispute(
         raise Conflict(
             _("evaluation {row_id} was acknowledged; it can no longer be disputed", row_id=row.id)
         )
-    closes = deadline(row, window_days)
+    closes = evaluations.dispute_deadline(row, window_days)
     if closes is not None and utcnow() > closes:
         raise Conflict(
             _(

@@ -1,6 +1,7 @@
 """Evaluations: versions, release to the agent, acknowledgement, corrections, and who may see
 which (OWASP API1: authorised on the object)."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, select, true
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
 from services.calls.tables import Call
-from services.db import utcnow
+from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, Message, _
 from services.notifications import service as notify
@@ -153,6 +154,13 @@ def check_author(row: Evaluation, principal: Principal) -> None:
                 superseded_by=row.superseded_by,
             )
         )
+
+
+def dispute_deadline(row: Evaluation, window_days: int) -> datetime | None:
+    """When a released evaluation stops being open to dispute; None before its release."""
+    if row.released_at is None:
+        return None
+    return aware(row.released_at) + timedelta(days=window_days)
 
 
 def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
