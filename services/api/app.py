@@ -30,6 +30,7 @@ from services.qa.sampling.router import router as sampling_router
 from services.reports.coaching_router import coaching_router
 from services.reports.router import router as reports_router
 from services.scoring.rescore.router import router as rescore_router
+from services.scoring.router import call_router as call_detail_router
 from services.scoring.router import router as rules_router
 from services.speech.router import router as speech_router
 from services.web.router import router as web_router
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
     app.add_middleware(AdmissionGate)  # outermost: a request waits here holding nothing
 
     app.include_router(calls_router)
+    app.include_router(call_detail_router)
     app.include_router(speech_router)
     app.include_router(rules_router)
     app.include_router(rescore_router)

@@ -1,4 +1,5 @@
-"""HTTP endpoints for calls: upload, S3 events, list, detail."""
+"""HTTP endpoints for calls: upload, S3 events, list (one call in detail, with its turns and
+score, is answered by services/scoring/router.py: scoring and speech build on calls)."""
 
 from functools import partial
 from typing import Annotated, Any
@@ -8,25 +9,20 @@ from starlette.concurrency import run_in_threadpool
 
 from services import pipeline
 from services.api.auth import Auth, Managers, Webhook
-from services.api.params import CallId, DbSession
+from services.api.params import DbSession
 from services.calls import intake, recordings, upload
 from services.calls import service as calls_service
 from services.calls.schemas import (
     CallAccepted,
-    CallOut,
     CallPage,
     CallSummary,
     S3EventsAccepted,
-    TurnOut,
 )
 from services.calls.tables import CallStatus
 from services.config import get_settings
 from services.db import after_commit
 from services.errors import InvalidInput, ObjectMissing
 from services.i18n import _
-from services.scoring import service as scoring_service
-from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
-from services.speech import service as speech_service
 from services.types import InputDatetime
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
@@ -188,35 +184,3 @@ def list_calls(
         limit=limit,
     )
     return CallPage(items=[CallSummary.model_validate(c) for c in calls], next_cursor=next_cursor)
-
-
-@router.get("/calls/{call_id}", response_model=CallOut)
-def get_call(
-    call_id: CallId,
-    db_session: DbSession,
-    principal: Auth,
-    unredacted: Annotated[
-        bool, Query(description="Admins: the unmasked text, where kept.")
-    ] = False,
-) -> CallOut:
-    """A call: status, metadata, and its turns once transcribed (PII masked)."""
-    call = calls_service.get_or_raise(db_session=db_session, call_id=call_id, principal=principal)
-    turns = speech_service.shown_turns(
-        db_session=db_session, call=call, principal=principal, unredacted=unredacted
-    )
-    shown = [TurnOut.model_validate(t).model_copy(update={"text": text}) for t, text in turns]
-    columns = {c.key: getattr(call, c.key) for c in call.__table__.columns}
-    out = CallOut.model_validate({**columns, "turns": shown})
-    score = scoring_service.latest_score(db_session=db_session, call_id=call.id)
-    if score is not None:
-        out.score = ScoreOut.model_validate(score)
-        out.metrics = scoring_service.metrics_of(db_session=db_session, call_id=call.id)
-        out.hits = [
-            HitOut.model_validate(h)
-            for h in scoring_service.hits(db_session=db_session, score=score)
-        ]
-        out.rules = [
-            RuleStatusOut.model_validate(r)
-            for r in scoring_service.rule_results(db_session=db_session, score=score)
-        ]
-    return out

@@ -13,7 +13,6 @@ from pydantic import (
 )
 
 from services.i18n import _
-from services.scoring.schemas import HitOut, RuleStatusOut, ScoreOut
 from services.types import NO_CONTROL, InputDatetime, ShortText, UtcDatetime, as_utc
 
 ExtraText = Annotated[str, StringConstraints(max_length=1000, pattern=NO_CONTROL)]
@@ -134,8 +133,9 @@ class CallSummary(BaseModel):
     created_at: UtcDatetime
 
 
-class CallOut(CallSummary):
-    """A call with its transcript."""
+class CallDetail(CallSummary):
+    """A call with its transcript; the API answers with services/scoring/schemas.py's CallOut,
+    which adds the latest score (scoring builds on calls, so the score is added there)."""
 
     bucket: str
     object_key: str
@@ -152,12 +152,6 @@ class CallOut(CallSummary):
     extra: dict[str, Any]
     updated_at: UtcDatetime
     turns: list[TurnOut]
-    metrics: dict[str, Any] | None = Field(None, description="Conversation metrics, once scored.")
-    score: ScoreOut | None = Field(None, description="The latest machine score.")
-    hits: list[HitOut] = Field(default_factory=list, description="Hits behind the latest score.")
-    rules: list[RuleStatusOut] = Field(
-        default_factory=list, description="Each rule's status, including what was not measurable."
-    )
 
 
 class CallPage(BaseModel):

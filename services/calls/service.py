@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import storage
-from services.calls import identity, paging
+from services.calls import hooks, identity, paging
 from services.calls.schemas import CallMetadata
 from services.calls.tables import Call, CallStatus
 from services.errors import NotFound
@@ -34,14 +34,10 @@ def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnEle
     if principal.role == Role.AGENT:
         return Call.agent_id == principal.agent_id if principal.agent_id else false()
     if principal.role == Role.INSPECTOR:
-        from services.qa.reviews.tables import Review  # qa builds on calls: imported where needed
-
         mine = people_service.areas(db_session=db_session, area_ids=principal.area_ids)
         queues = sorted({q for a in mine for q in a.queues})
         teams = sorted({t for a in mine for t in a.teams})
-        assigned = Call.id.in_(
-            select(Review.call_id).where(Review.inspector_id == principal.user_id)
-        )
+        assigned = Call.id.in_(hooks.under_review(principal.user_id))
         return or_(assigned, Call.queue.in_(queues), Call.team.in_(teams))
     return false()
 
@@ -197,8 +193,6 @@ def find_object(db_session: Session, info: storage.ObjectInfo) -> Call | None:
     ).one_or_none()
 
 
-def reviewed_ids() -> Select[tuple[int]]:
+def reviewed_ids() -> Select[int]:
     """The ids of calls with a review, open or submitted: QA has them already."""
-    from services.qa.reviews.tables import Review  # qa builds on calls: imported where needed
-
-    return select(Review.call_id)
+    return hooks.under_review()

@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
+from services.calls.schemas import CallDetail
 from services.i18n import current_language, localised, render, translate
 from services.scoring.maximum import explain_maximum
 
@@ -137,3 +138,17 @@ class ValidationOut(BaseModel):
 def readable_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Scorecard items with their hits readable in the request's language."""
     return [{**item, "hits": [readable_hit(h) for h in item.get("hits", [])]} for item in items]
+
+
+class CallOut(CallDetail):
+    """A call with its transcript."""
+
+    # The docstring is the API's description of CallOut, kept as it was; this class adds the
+    # latest machine score to calls' CallDetail.
+
+    metrics: dict[str, Any] | None = Field(None, description="Conversation metrics, once scored.")
+    score: ScoreOut | None = Field(None, description="The latest machine score.")
+    hits: list[HitOut] = Field(default_factory=list, description="Hits behind the latest score.")
+    rules: list[RuleStatusOut] = Field(
+        default_factory=list, description="Each rule's status, including what was not measurable."
+    )

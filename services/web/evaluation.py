@@ -46,7 +46,7 @@ def evaluation(
         db_session=db_session, evaluation_id=evaluation_id, principal=principal
     )
     call = calls_service.get_or_raise(db_session=db_session, call_id=row.call_id)
-    closes = disputes.deadline(row, get_settings().dispute_window_days)
+    closes = evaluations.dispute_deadline(row, get_settings().dispute_window_days)
     found = disputes.get_all(db_session=db_session, principal=principal, review_id=row.review_id)
     disputed = {d.item_id for d in found}
     page = render(

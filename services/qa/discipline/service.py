@@ -25,7 +25,7 @@ from services.people.tables import Role, User
 from services.qa.discipline import ladder
 from services.qa.discipline.tables import DisciplineRecord
 from services.qa.disputes.tables import Dispute, DisputeStatus
-from services.qa.evaluations import content
+from services.qa.evaluations import content, hooks
 from services.qa.evaluations.tables import Evaluation
 
 log = logging.getLogger(__name__)
@@ -213,3 +213,11 @@ def agent_ids(*, db_session: Session) -> list[str]:
     agents = {a for a in db_session.scalars(select(Evaluation.agent_id)) if a}
     agents |= set(db_session.scalars(select(DisciplineRecord.agent_id)))
     return sorted(agents)
+
+
+def _rebuild(db_session: Session, agent_id: str | None) -> None:
+    recompute(db_session=db_session, agent_id=agent_id)
+
+
+# Evaluations and disputes announce each change that counts against an agent; the ladder follows.
+hooks.on_agent_change(_rebuild)

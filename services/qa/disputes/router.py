@@ -1,4 +1,5 @@
-"""Disputes over HTTP: an agent disputes an evaluation item; a lead or manager decides."""
+"""Disputes over HTTP: an agent disputes an evaluation item; a lead or manager decides. One
+evaluation is shown here too, with its versions and disputes: disputes build on evaluations."""
 
 from typing import Annotated, Literal
 
@@ -8,10 +9,31 @@ from services.api.auth import Auth
 from services.api.params import DbSession, Id
 from services.config import get_settings
 from services.qa.disputes import service as disputes
-from services.qa.disputes.schemas import DecisionIn, DisputeIn, DisputeOut
+from services.qa.disputes.schemas import DecisionIn, DisputeIn, DisputeOut, EvaluationDetailOut
 from services.qa.evaluations import service as evaluations
+from services.qa.evaluations.router import evaluation_out
+from services.qa.evaluations.schemas import VersionOut
 
 router = APIRouter(prefix="/api/v1", tags=["qa"])
+
+
+@router.get("/evaluations/{evaluation_id}", response_model=EvaluationDetailOut)
+def get_evaluation(
+    evaluation_id: Id, db_session: DbSession, principal: Auth
+) -> EvaluationDetailOut:
+    """One version, with every version of the review and its disputes."""
+    row = evaluations.get_or_raise(
+        db_session=db_session, evaluation_id=evaluation_id, principal=principal
+    )
+    history = evaluations.versions(
+        db_session=db_session, review_id=row.review_id, principal=principal
+    )
+    found = disputes.get_all(db_session=db_session, principal=principal, review_id=row.review_id)
+    return EvaluationDetailOut(
+        **evaluation_out(row).model_dump(),
+        versions=[VersionOut.model_validate(v) for v in history],
+        disputes=[DisputeOut.model_validate(d) for d in found],
+    )
 
 
 @router.post("/evaluations/{evaluation_id}/disputes", response_model=DisputeOut, status_code=201)

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.qa.evaluations.schemas import EvaluationOut, VersionOut
 from services.types import Reason, ShortText, Strict, UtcDatetime
 
 
@@ -42,3 +43,10 @@ class DecisionIn(Strict):
     decision: Literal["upheld", "overturned"]
     comment: Reason
     earned: float | None = Field(None, ge=0, le=10_000)
+
+
+class EvaluationDetailOut(EvaluationOut):
+    """An evaluation with its version history and disputes."""
+
+    versions: list[VersionOut]
+    disputes: list[DisputeOut]

@@ -2,21 +2,18 @@
 team lead or a QA manager upholds the judgement or overturns it, which re-scores the evaluation
 (a new version) and rolls the discipline ladder back."""
 
-from datetime import datetime, timedelta
-
 from sqlalchemy import ColumnElement, column, false, func, select, table, true, update
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.db import aware, unique, utcnow
+from services.db import unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
-from services.qa.discipline import service as discipline
 from services.qa.disputes.tables import Dispute, DisputeStatus
-from services.qa.evaluations import content
+from services.qa.evaluations import content, hooks
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
 
@@ -65,13 +62,6 @@ def get_all(
     return list(db_session.scalars(query.order_by(Dispute.opened_at, Dispute.id).limit(limit)))
 
 
-def deadline(row: Evaluation, window_days: int) -> datetime | None:
-    """When a released evaluation stops being open to dispute; None before its release."""
-    if row.released_at is None:
-        return None
-    return aware(row.released_at) + timedelta(days=window_days)
-
-
 def lock_review(*, db_session: Session, review_id: int) -> None:
     """Holds the review's row until the transaction ends: the disputes of one review are opened
     and decided one at a time, so parallel requests see each other's work instead of writing
@@ -102,7 +92,7 @@ def open_dispute(
         raise Conflict(
             _("evaluation {row_id} was acknowledged; it can no longer be disputed", row_id=row.id)
         )
-    closes = deadline(row, window_days)
+    closes = evaluations.dispute_deadline(row, window_days)
     if closes is not None and utcnow() > closes:
         raise Conflict(
             _(
@@ -165,7 +155,7 @@ def open_dispute(
         detail={"dispute_id": dispute.id, "item_id": item_id},
     )
     # A disputed item stops counting on the ladder until it is decided.
-    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+    hooks.agent_changed(db_session=db_session, agent_id=row.agent_id)
     return dispute
 
 
@@ -260,7 +250,7 @@ def decide(
         call_id=row.call_id,
         detail={"dispute_id": dispute.id, "decision": decision, "evaluation_id": row.id},
     )
-    discipline.recompute(db_session=db_session, agent_id=dispute.agent_id)
+    hooks.agent_changed(db_session=db_session, agent_id=dispute.agent_id)
     return dispute
 
 

@@ -1,4 +1,5 @@
-"""Evaluations over HTTP: the list, versions, release, acknowledgement, corrections.
+"""Evaluations over HTTP: the list, release, acknowledgement, corrections (one evaluation with
+its versions and disputes is composed in services/qa/disputes/router.py, which builds on both).
 Each evaluation is authorised in its service (visible_to / get_or_raise)."""
 
 from typing import Annotated
@@ -9,14 +10,10 @@ from services.api.auth import Auth, Reviewers
 from services.api.params import DbSession, Id
 from services.config import get_settings
 from services.people import names
-from services.qa.disputes import service as disputes
-from services.qa.disputes.schemas import DisputeOut
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.schemas import (
     CorrectionIn,
-    EvaluationDetailOut,
     EvaluationOut,
-    VersionOut,
 )
 from services.qa.evaluations.tables import Evaluation
 
@@ -26,7 +23,7 @@ router = APIRouter(prefix="/api/v1/evaluations", tags=["qa"])
 def evaluation_out(row: Evaluation) -> EvaluationOut:
     """An evaluation as the API shows it, with its dispute deadline once released."""
     out = EvaluationOut.model_validate(row)
-    out.dispute_deadline = disputes.deadline(row, get_settings().dispute_window_days)
+    out.dispute_deadline = evaluations.dispute_deadline(row, get_settings().dispute_window_days)
     return out
 
 
@@ -52,25 +49,6 @@ def list_evaluations(
         agent_ids={r.agent_id for r in rows if r.agent_id},
     )
     return [evaluation_out(r) for r in rows]
-
-
-@router.get("/{evaluation_id}", response_model=EvaluationDetailOut)
-def get_evaluation(
-    evaluation_id: Id, db_session: DbSession, principal: Auth
-) -> EvaluationDetailOut:
-    """One version, with every version of the review and its disputes."""
-    row = evaluations.get_or_raise(
-        db_session=db_session, evaluation_id=evaluation_id, principal=principal
-    )
-    history = evaluations.versions(
-        db_session=db_session, review_id=row.review_id, principal=principal
-    )
-    found = disputes.get_all(db_session=db_session, principal=principal, review_id=row.review_id)
-    return EvaluationDetailOut(
-        **evaluation_out(row).model_dump(),
-        versions=[VersionOut.model_validate(v) for v in history],
-        disputes=[DisputeOut.model_validate(d) for d in found],
-    )
 
 
 @router.post("/{evaluation_id}/release", response_model=EvaluationOut)

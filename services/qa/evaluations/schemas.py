@@ -5,7 +5,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
 
 from services.i18n import _
-from services.qa.disputes.schemas import DisputeOut
 from services.scoring.maximum import explain_maximum
 from services.scoring.schemas import readable_items
 from services.types import Comment, Reason, ShortText, Strict, UtcDatetime
@@ -83,13 +82,6 @@ class EvaluationOut(VersionOut):
     def max_points(self) -> dict[str, Any]:
         """The maximum explained: items machine-scored, scored by a person, left out."""
         return explain_maximum(self.items)
-
-
-class EvaluationDetailOut(EvaluationOut):
-    """An evaluation with its version history and disputes."""
-
-    versions: list[VersionOut]
-    disputes: list[DisputeOut]
 
 
 class CorrectionIn(Strict):

@@ -1,6 +1,7 @@
 """Evaluations: versions, release to the agent, acknowledgement, corrections, and who may see
 which (OWASP API1: authorised on the object)."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, select, true
@@ -8,14 +9,13 @@ from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
 from services.calls.tables import Call
-from services.db import utcnow
+from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, Message, _
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
-from services.qa.discipline import service as discipline
-from services.qa.evaluations import content
+from services.qa.evaluations import content, hooks
 from services.qa.evaluations.tables import Evaluation
 
 
@@ -156,6 +156,13 @@ def check_author(row: Evaluation, principal: Principal) -> None:
         )
 
 
+def dispute_deadline(row: Evaluation, window_days: int) -> datetime | None:
+    """When a released evaluation stops being open to dispute; None before its release."""
+    if row.released_at is None:
+        return None
+    return aware(row.released_at) + timedelta(days=window_days)
+
+
 def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Evaluation:
     """Shows the evaluation to the agent, who may then acknowledge or dispute it."""
     check_author(row, principal)
@@ -172,7 +179,7 @@ def release(*, db_session: Session, row: Evaluation, principal: Principal) -> Ev
         call_id=row.call_id,
         detail={"evaluation_id": row.id},
     )
-    discipline.recompute(db_session=db_session, agent_id=row.agent_id)
+    hooks.agent_changed(db_session=db_session, agent_id=row.agent_id)
     return row
 
 
@@ -246,7 +253,7 @@ def correct(
         db_session=db_session, row=row, items=items, why=f"correction: {reason}", by=principal
     )
     if fresh.released_at is not None:  # the agent's ladder counts released versions only
-        discipline.recompute(db_session=db_session, agent_id=fresh.agent_id)
+        hooks.agent_changed(db_session=db_session, agent_id=fresh.agent_id)
     return fresh
 
 

@@ -8,13 +8,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
+from services.calls import hooks as calls_hooks
 from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 from services.people import names
 
@@ -91,3 +94,13 @@ class HitVerdict(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(150))
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def _under_review(inspector_id: int | None) -> Select[int]:
+    query = select(Review.call_id)
+    return query if inspector_id is None else query.where(Review.inspector_id == inspector_id)
+
+
+# Calls learn which calls are under review (an inspector's assigned ones, those sampling skips)
+# from here: calls cannot import reviews, which build on them.
+calls_hooks.on_under_review(_under_review)

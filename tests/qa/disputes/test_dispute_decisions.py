@@ -121,8 +121,8 @@ def test_the_window_closes_the_given_days_after_release(floor):
     draft = floor.review("second", release=False)["id"]
     with session_scope() as db_session:
         row = db_session.get(Evaluation, released)
-        assert disputes.deadline(row, 7) == aware(row.released_at) + timedelta(days=7)
-        assert disputes.deadline(db_session.get(Evaluation, draft), 7) is None
+        assert evaluations.dispute_deadline(row, 7) == aware(row.released_at) + timedelta(days=7)
+        assert evaluations.dispute_deadline(db_session.get(Evaluation, draft), 7) is None
         with pytest.raises(Conflict, match="window closed"):
             _open(db_session, floor, row, window_days=0)
         assert _open(db_session, floor, row, window_days=1).item_id == "forbidden"
