@@ -87,8 +87,9 @@ def is_message(value: Any) -> bool:
 
 
 def render(message: Message, language: str | None = None) -> str:
-    """A Message in ``language`` (else the current one), its nested Messages too; a list
-    among the params reads as its parts, each rendered, joined the language's way."""
+    """A Message in ``language`` (else the current one), its nested Messages too; a name
+    per language among the params reads in ``language``, a list as its parts, each rendered,
+    joined the language's way."""
     language = language or current_language()
     params = {
         name: _param(value, language) for name, value in (message.get("params") or {}).items()
@@ -99,6 +100,8 @@ def render(message: Message, language: str | None = None) -> str:
 def _param(value: Any, language: str) -> Any:
     if is_message(value):
         return render(value, language)
+    if isinstance(value, Mapping):  # a name per language, as a pack gives a rule's
+        return localised(value, language)
     if isinstance(value, list):
         separator = "；" if language == "zh_CN" else "; "
         return separator.join(str(_param(part, language)) for part in value)

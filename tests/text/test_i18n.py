@@ -128,3 +128,13 @@ def test_a_stored_message_reads_in_each_readers_language_and_plain_text_as_writt
     assert i18n.readable("flagged: 服务忌语", "zh_CN") == "flagged: 服务忌语"
     assert i18n.readable('{"msgid" broken', "en") == '{"msgid" broken'
     assert i18n.readable(None, "en") == ""
+
+
+def test_a_message_of_messages_and_names_per_language_reads_in_each_language() -> None:
+    name = {"zh_CN": "静音过长", "en": "Dead air"}
+    kept = i18n.stored(
+        i18n.N_("flagged: {reasons}", reasons=[i18n.N_("{name} ({rule})", name=name, rule="x")])
+    )
+
+    assert i18n.readable(kept, "en") == "flagged: Dead air (x)"
+    assert i18n.readable(kept, "zh_CN") == "已标记：静音过长（x）"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from services.api.app import create_app
 from services.i18n import use_language
@@ -13,10 +14,16 @@ from services.qa.reviews import assignment
 from services.qa.reviews.tables import Review
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import PlanSpec
+from services.scoring.tables import CallScore
 from tests import factories
 from tests.web.signin import sign_in
 
 WEEK = datetime(2034, 3, 6, tzinfo=UTC)  # a Monday
+UPSET = [  # the customer complains, angry; the agent does not answer it
+    ("agent", 0.0, 6.0, "您好，很高兴为您服务，我是客服工号一零二四，请问有什么可以帮您"),
+    ("customer", 6.5, 10.0, "你们这服务太差了，我要投诉"),
+    ("agent", 10.5, 13.0, "您的话费余额是五十八元"),
+]
 
 
 @pytest.fixture
@@ -100,3 +107,38 @@ def test_a_reason_stored_as_plain_text_still_shows_as_written(db_session, picked
 
     for language in ("en", "zh-CN"):
         assert _reason(picked["api"], legacy, language) == "flagged: 服务忌语 (forbidden_phrase)"
+
+
+def test_a_scores_flag_reasons_read_in_each_readers_language(db_session):
+    inspector, token = factories.user(db_session, "inspector")
+    with use_language("en"):  # scored as a worker set to English would
+        call = factories.scored_call(
+            db_session, lines=UPSET, agent_id=factories.unique("A"), team="t"
+        )
+    review = Review(call_id=call.id, inspector_id=inspector.id, priority=0, reason="flagged")
+    db_session.add(review)
+    db_session.commit()
+    api = TestClient(create_app(), headers={"Authorization": f"Bearer {token}"})
+
+    def reasons(language: str) -> list[str]:
+        answer = api.get(f"/api/v1/reviews/{review.id}", headers={"Accept-Language": language})
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["machine"]["reasons"])
+
+    assert "Complaint, regulator, lawsuit or compensation mentioned (escalation_risk)" in (
+        reasons("en")
+    )
+    assert "客户提及投诉、监管、诉讼或赔偿（escalation_risk）" in reasons("zh-CN")
+
+
+def test_a_score_kept_with_plain_text_reasons_still_shows_them(db_session, picked):
+    score = db_session.scalars(
+        select(CallScore).where(CallScore.call_id == picked["flagged"].call_id)
+    ).one()
+    assert score.reasons == ["dead_air"]  # plain text, as scores made before kept them
+
+    answer = picked["api"].get(
+        f"/api/v1/reviews/{picked['flagged'].id}", headers={"Accept-Language": "zh-CN"}
+    )
+
+    assert answer.json()["machine"]["reasons"] == ["dead_air"]
