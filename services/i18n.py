@@ -118,19 +118,25 @@ def stored(message: Message | str) -> str:
     return json.dumps(message, ensure_ascii=False) if is_message(message) else str(message)
 
 
-def readable(text: Any, language: str | None = None) -> str:
-    """A text as kept (a stored Message, a Message, or plain text) in ``language`` (else the
-    current one); plain text is taken as already written for its reader."""
+def kept(text: Any) -> Message | str:
+    """A text as kept in a column: the Message ``stored`` wrote, else the plain text."""
     if is_message(text):
-        return render(text, language)
+        return dict(text)
     if isinstance(text, str) and text.startswith(_STORED):
         try:
             message = json.loads(text)
         except ValueError:
             return text
         if is_message(message):
-            return render(message, language)
+            return dict(message)
     return "" if text is None else str(text)
+
+
+def readable(text: Any, language: str | None = None) -> str:
+    """A text as kept (a stored Message, a Message, or plain text) in ``language`` (else the
+    current one); plain text is taken as already written for its reader."""
+    found = kept(text)
+    return render(found, language) if isinstance(found, dict) else found
 
 
 def names_by_language(name: str | Mapping[str, str], language: str) -> dict[str, str]:

@@ -91,7 +91,7 @@ class ScoreOut(BaseModel):
 
     @field_validator("reasons", mode="before")
     @classmethod
-    def _readable(cls, reasons: list[Any]) -> list[str]:
+    def _readable_reasons(cls, reasons: list[Any]) -> list[str]:
         # Messages since scores kept them so; plain text in scores made before, shown as is.
         return [readable(reason) for reason in reasons or []]
 

@@ -42,7 +42,7 @@ class ReviewOut(BaseModel):
 
     @field_validator("reason", mode="before")
     @classmethod
-    def _readable(cls, reason: object) -> str:
+    def _readable_reason(cls, reason: object) -> str:
         return readable(reason)
 
     @computed_field(description="Open and past its due date.")  # type: ignore[prop-decorator]

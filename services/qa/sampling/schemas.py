@@ -80,7 +80,7 @@ class PickOut(BaseModel):
 
     @field_validator("reason", mode="before")
     @classmethod
-    def _readable(cls, reason: object) -> str:
+    def _readable_reason(cls, reason: object) -> str:
         return readable(reason)
 
 

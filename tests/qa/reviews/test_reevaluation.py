@@ -41,6 +41,10 @@ def test_a_re_evaluation_makes_the_next_version_of_the_same_evaluation(floor):
     reopened = sent_back.json()
     assert (reopened["id"], reopened["status"]) == (review_id, "open")
     assert reopened["reason"] == "re-evaluation: the recording was cut at 0:40"
+    in_chinese = floor.manager.get(
+        f"/api/v1/reviews/{review_id}", headers={"Accept-Language": "zh-CN"}
+    )
+    assert in_chinese.json()["review"]["reason"] == "重新评估：the recording was cut at 0:40"
     assert twice.status_code == 409 and "already being re-evaluated" in twice.json()["detail"]
     queue = floor.inspector.get("/api/v1/reviews").json()
     assert [r["id"] for r in queue if r["call_id"] == call_id] == [review_id]
@@ -54,6 +58,9 @@ def test_a_re_evaluation_makes_the_next_version_of_the_same_evaluation(floor):
 
     assert (second["review_id"], second["version"]) == (review_id, 2)
     assert second["why"] == "re-evaluation: the recording was cut at 0:40"
+    in_chinese = {"Accept-Language": "zh-CN"}
+    reread = floor.manager.get(f"/api/v1/evaluations/{second['id']}", headers=in_chinese).json()
+    assert reread["why"] == "重新评估：the recording was cut at 0:40"
     assert second["released_at"] is not None  # version 1 was released: so is its successor
     history = floor.manager.get(f"/api/v1/evaluations/{first['id']}").json()
     assert history["superseded_by"] == second["id"] and history["total"] == first["total"]
