@@ -1,5 +1,7 @@
 """zhijian's exception family: each says what went wrong in words a person can act on."""
 
+from services.i18n import Message, render
+
 
 class ZhijianError(Exception):
     """Base class of every error zhijian raises on purpose."""
@@ -44,7 +46,12 @@ class DatabaseUnavailable(ZhijianError):
 
 
 class BadRecording(ZhijianError):
-    """A recording that cannot be transcribed: undecodable, empty, silent, truncated, too long."""
+    """A recording that cannot be transcribed: undecodable, empty, silent, truncated, too long.
+    The reason is a Message: the call keeps it, and each reader sees it in their language."""
+
+    def __init__(self, wording: Message) -> None:
+        super().__init__(render(wording))
+        self.wording = wording
 
 
 class Unauthenticated(ZhijianError):

@@ -8,6 +8,7 @@ recipient's language with ``use_language``. Babel reads the ``.po`` file directl
 no compile step to forget.
 """
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -86,13 +87,56 @@ def is_message(value: Any) -> bool:
 
 
 def render(message: Message, language: str | None = None) -> str:
-    """A Message in ``language`` (else the current one), its nested Messages too."""
+    """A Message in ``language`` (else the current one), its nested Messages too; a name
+    per language among the params reads in ``language``, a list as its parts, each rendered,
+    joined the language's way."""
     language = language or current_language()
     params = {
-        name: render(value, language) if is_message(value) else value
-        for name, value in (message.get("params") or {}).items()
+        name: _param(value, language) for name, value in (message.get("params") or {}).items()
     }
     return translate(message["msgid"], language, **params)
+
+
+def _param(value: Any, language: str) -> Any:
+    if is_message(value):
+        return render(value, language)
+    if isinstance(value, Mapping):  # a name per language, as a pack gives a rule's
+        return localised(value, language)
+    if isinstance(value, list):
+        separator = "；" if language == "zh_CN" else "; "
+        return separator.join(str(_param(part, language)) for part in value)
+    return value
+
+
+# A Message kept in a text column starts so; a text written before Messages were kept (plain,
+# in whoever's language made it) does not, and is shown as it is.
+_STORED = '{"msgid"'
+
+
+def stored(message: Message | str) -> str:
+    """A Message as text for a text column, to be read back with ``readable``."""
+    return json.dumps(message, ensure_ascii=False) if is_message(message) else str(message)
+
+
+def kept(text: Any) -> Message | str:
+    """A text as kept in a column: the Message ``stored`` wrote, else the plain text."""
+    if is_message(text):
+        return dict(text)
+    if isinstance(text, str) and text.startswith(_STORED):
+        try:
+            message = json.loads(text)
+        except ValueError:
+            return text
+        if is_message(message):
+            return dict(message)
+    return "" if text is None else str(text)
+
+
+def readable(text: Any, language: str | None = None) -> str:
+    """A text as kept (a stored Message, a Message, or plain text) in ``language`` (else the
+    current one); plain text is taken as already written for its reader."""
+    found = kept(text)
+    return render(found, language) if isinstance(found, dict) else found
 
 
 def names_by_language(name: str | Mapping[str, str], language: str) -> dict[str, str]:

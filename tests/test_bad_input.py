@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from services.i18n import readable
 from tests.helpers import upload
 from tests.synth import english_call, mix, write_wav
 
@@ -61,7 +62,8 @@ def test_a_batch_of_bad_recordings_fails_clearly_while_a_good_one_completes(
     storage.client().remove_object(settings.bucket, "gone/call.wav")
     ids["vanished"] = client.post("/api/v1/ingest/s3-events", json=event).json()["registered"][0]
 
-    reasons = {name: wait_for(call_id).failure_reason for name, call_id in ids.items()}
+    # As a person reads them (a bad recording's reason is kept as a message), in English.
+    reasons = {name: readable(wait_for(c).failure_reason, "en") for name, c in ids.items()}
 
     assert wait_for(good_id).status == "scored"
     assert "not an audio recording" in reasons["undecodable"]

@@ -22,15 +22,13 @@ from services.calibration.tables import SecondReview
 from services.calls.tables import Call
 from services.db import aware, utcnow
 from services.errors import InvalidInput, NotFound
-from services.i18n import _
+from services.i18n import N_, _
 from services.people import service as people_service
 from services.people.service import Principal
 from services.people.tables import Role, User
 from services.qa.evaluations.tables import Evaluation
 from services.qa.reviews import assignment, hooks, reevaluation
 from services.qa.reviews.tables import Review
-
-REASON = "second review while {inspector} is recalibrated"
 
 
 def flagged(*, db_session: Session, as_of: datetime | None = None) -> set[str]:
@@ -120,7 +118,7 @@ def give_second_review(
         db_session=db_session,
         row=evaluation,
         principal=chooser or by,
-        reason=REASON.format(inspector=first.username),
+        reason=N_("second review while {inspector} is recalibrated", inspector=first.username),
         inspector=second.username,
     )
     row.seconded += 1

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from services.i18n import _
+from services.i18n import _, readable
 from services.types import NO_CONTROL, InputDatetime, ShortText, UtcDatetime, as_utc
 
 ExtraText = Annotated[str, StringConstraints(max_length=1000, pattern=NO_CONTROL)]
@@ -120,7 +120,9 @@ class CallSummary(BaseModel):
 
     id: int
     status: str
-    failure_reason: str | None
+    failure_reason: str | None = Field(
+        description="Why the call failed, in the request's language; null unless it failed."
+    )
     external_id: str | None
     agent_id: str | None
     team: str | None
@@ -131,6 +133,12 @@ class CallSummary(BaseModel):
     duration_s: float | None
     flagged: bool
     created_at: UtcDatetime
+
+    @field_validator("failure_reason", mode="before")
+    @classmethod
+    def _readable_failure(cls, reason: object) -> str | None:
+        # A bad recording's reason is a kept Message; other failures are plain text.
+        return None if reason is None else readable(reason)
 
 
 class CallDetail(CallSummary):

@@ -5,7 +5,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from services.calls.schemas import CallDetail
-from services.i18n import current_language, localised, render, translate
+from services.i18n import current_language, localised, readable, render, translate
 from services.scoring.maximum import explain_maximum
 
 
@@ -86,9 +86,15 @@ class ScoreOut(BaseModel):
     percent: float | None
     auto_failed: bool
     flagged: bool
-    reasons: list[str]
+    reasons: list[str] = Field(description="Why the call is flagged, in the request's language.")
     sections: list[dict[str, Any]]
     items: list[dict[str, Any]]
+
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _readable_reasons(cls, reasons: list[Any]) -> list[str]:
+        # Messages since scores kept them so; plain text in scores made before, shown as is.
+        return [readable(reason) for reason in reasons or []]
 
     @computed_field(  # type: ignore[prop-decorator]
         description="Why the score is out of ``maximum``: the items counted "

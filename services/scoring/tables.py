@@ -92,7 +92,8 @@ class CallScore(Base):
     percent: Mapped[float | None] = mapped_column(Float)
     auto_failed: Mapped[bool] = mapped_column(Boolean)
     flagged: Mapped[bool] = mapped_column(Boolean)
-    reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Messages (services.i18n); scores made before hold plain text in the scorer's language.
+    reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     sections: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from services.i18n import _
+from services.i18n import N_
 
 SAMPLE_RATE = 16000
 # A recording whose decodable audio covers less than this share of its declared length is
@@ -36,28 +36,28 @@ def decode(path: Path, *, max_duration_s: float) -> DecodedAudio:
 
     size = path.stat().st_size
     if size == 0:
-        raise BadRecording(_("the recording is empty (0 bytes)"))
+        raise BadRecording(N_("the recording is empty (0 bytes)"))
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise BadRecording(
-            _("the file is not an audio recording zhijian can decode ({exc})", exc=exc)
+            N_("the file is not an audio recording zhijian can decode ({exc})", exc=str(exc))
         ) from None
     with container:
         if not container.streams.audio:
-            raise BadRecording(_("the file has no audio stream"))
+            raise BadRecording(N_("the file has no audio stream"))
         stream = container.streams.audio[0]
         source_rate = stream.codec_context.sample_rate or 0
         source_channels = stream.codec_context.channels or 0
         declared_s = _wav_declared_duration(path) or _declared_duration(container, stream)
         chunks = _decode_stream(container, stream, max_duration_s)
     if not chunks:
-        raise BadRecording(_("the recording holds no decodable audio"))
+        raise BadRecording(N_("the recording holds no decodable audio"))
     samples = np.concatenate(chunks, axis=1)
     audio = DecodedAudio(samples, source_rate, source_channels)
     if declared_s and audio.duration_s < declared_s * MIN_DECLARED_SHARE:
         raise BadRecording(
-            _(
+            N_(
                 "the recording is truncated: its header declares {declared_s:.1f} s of audio "
                 "but the file holds only {duration_s:.1f} s",
                 declared_s=declared_s,
@@ -66,7 +66,7 @@ def decode(path: Path, *, max_duration_s: float) -> DecodedAudio:
         )
     if float(np.max(np.abs(samples))) < SILENCE_PEAK:
         raise BadRecording(
-            _(
+            N_(
                 "the recording is silent ({duration_s:.1f} s without sound)",
                 duration_s=audio.duration_s,
             )
@@ -124,7 +124,7 @@ def _decode_stream(
                 total += out.samples
             if total > limit:
                 raise BadRecording(
-                    _(
+                    N_(
                         "the recording is longer than the limit of {minutes:.0f} minutes",
                         minutes=max_duration_s / 60,
                     )
@@ -133,5 +133,5 @@ def _decode_stream(
             chunks.append(out.to_ndarray())
     except av.error.FFmpegError as exc:
         if not chunks:
-            raise BadRecording(_("the audio cannot be decoded ({exc})", exc=exc)) from None
+            raise BadRecording(N_("the audio cannot be decoded ({exc})", exc=str(exc))) from None
     return chunks

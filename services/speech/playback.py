@@ -13,7 +13,7 @@ from services.audit import service as audit_service
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import NotReady
-from services.i18n import _
+from services.i18n import _, kept
 from services.people.service import Principal
 from services.speech import links
 from services.speech.tables import Turn
@@ -62,7 +62,7 @@ def heard_key(*, db_session: Session, call: Call, principal: Principal, settings
             _(
                 "This recording cannot be played to you: its transcription failed, so personal "
                 "data could not be bleeped out of it ({reason}).",
-                reason=call.failure_reason or "",
+                reason=kept(call.failure_reason),
             )
         )
     if _personal_data_found(db_session=db_session, call_id=call.id):

@@ -20,7 +20,7 @@ from services.calls import recordings
 from services.calls.tables import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, Forbidden, ObjectMissing
-from services.i18n import _
+from services.i18n import N_, _, stored
 from services.people.service import Principal
 from services.people.tables import Role
 from services.speech import claims, hotwords, mono, redaction
@@ -43,7 +43,7 @@ def parties(audio: DecodedAudio, channel_map: dict[str, int] | None) -> list[Par
     for role, index in channel_map.items():
         if index >= count:
             raise BadRecording(
-                _(
+                N_(
                     "the channel map puts the {role} on channel {index}, but the recording has "
                     "{count} channel(s) (channels count from 0)",
                     role=role,
@@ -75,7 +75,9 @@ def transcribe(
             db_session=db_session, call_id=call.id, delivery=delivery
         ):
             return False
-        claims.fail(db_session=db_session, call=call, reason=str(exc))
+        # A bad recording's reason is kept as a Message, read in each reader's language.
+        why = stored(exc.wording) if isinstance(exc, BadRecording) else str(exc)
+        claims.fail(db_session=db_session, call=call, reason=why)
         return False
     if delivery is not None and not claims.holds(
         db_session=db_session, call_id=call.id, delivery=delivery
@@ -175,7 +177,7 @@ def _recognise(
         drafts, activity = transcribe_parties(model, split, **options)
     if not drafts:
         raise BadRecording(
-            _(
+            N_(
                 "no speech was found in the recording ({duration_s:.1f} s)",
                 duration_s=audio.duration_s,
             )

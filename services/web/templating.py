@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.config import get_settings
 from services.db import aware
-from services.i18n import current_language, translate
+from services.i18n import current_language, readable, translate
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -80,7 +80,10 @@ def environment() -> Environment:
         lambda message: label(message), _plural, newstyle=False
     )
     env.globals["_"] = label
-    env.filters.update(when=when, clock=clock, number=number, percent=percent)
+    # readable: a text kept as a Message (a pick's reason) in the reader's language.
+    env.filters.update(
+        when=when, clock=clock, number=number, percent=percent, readable=lambda text: readable(text)
+    )
     return env
 
 

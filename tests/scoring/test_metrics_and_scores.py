@@ -2,6 +2,7 @@
 
 import pytest
 
+from services.i18n import readable
 from services.scoring.rules import metrics, scorecard
 from services.scoring.rules import pack as pack_module
 from services.scoring.rules.conversation import from_turns
@@ -126,8 +127,9 @@ def test_a_red_line_hit_zeroes_the_score_and_flags_the_call():
 
     assert result.auto_failed and result.total == 0 and result.percent == 0
     assert result.flagged
-    assert any(r.startswith("red line") for r in result.reasons)
-    assert any("Q (quiet)" in r for r in result.reasons)
+    reasons = [readable(r, "en") for r in result.reasons]
+    assert any(r.startswith("red line") for r in reasons)
+    assert any("Q (quiet)" in r for r in reasons)
 
 
 def test_a_clean_call_scores_full_marks_and_is_not_flagged():

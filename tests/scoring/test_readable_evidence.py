@@ -4,7 +4,7 @@ rule about the agent, measures in the reader's language, dead air that flags the
 
 from pathlib import Path
 
-from services.i18n import localised, render, use_language
+from services.i18n import localised, readable, render, use_language
 from services.scoring.maximum import explain_maximum
 from services.scoring.rules import metrics, scorecard
 from services.scoring.rules import pack as pack_module
@@ -122,7 +122,8 @@ def test_fifteen_seconds_of_dead_air_flags_the_call():
     assert render(dead_air.outcome.evidence[0].message, "zh_CN") == "静音 15.0 秒"
     score = scorecard.score(ZH, results)
     assert score.flagged
-    assert any("(dead_air)" in reason for reason in score.reasons)
+    assert any("（dead_air）" in readable(reason, "zh_CN") for reason in score.reasons)
+    assert any("(dead_air)" in readable(reason, "en") for reason in score.reasons)
 
 
 def test_the_maximum_is_explained_item_by_item():

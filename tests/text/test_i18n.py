@@ -116,3 +116,25 @@ def test_each_message_is_translated_once() -> None:
     texts = ["".join(re.findall(r'"(.*)"', raw)) for raw in ids]
     repeated = sorted({t for t in texts if t and texts.count(t) > 1})
     assert not repeated, f"translated more than once: {repeated}"
+
+
+def test_a_stored_message_reads_in_each_readers_language_and_plain_text_as_written() -> None:
+    kept = i18n.stored(i18n.N_("flagged: {reasons}", reasons=["dead_air", "abuse"]))
+
+    assert i18n.readable(kept, "en") == "flagged: dead_air; abuse"
+    assert i18n.readable(kept, "zh_CN") == "已标记：dead_air；abuse"
+    with i18n.use_language("zh_CN"):
+        assert i18n.readable(kept) == "已标记：dead_air；abuse"
+    assert i18n.readable("flagged: 服务忌语", "zh_CN") == "flagged: 服务忌语"
+    assert i18n.readable('{"msgid" broken', "en") == '{"msgid" broken'
+    assert i18n.readable(None, "en") == ""
+
+
+def test_a_message_of_messages_and_names_per_language_reads_in_each_language() -> None:
+    name = {"zh_CN": "静音过长", "en": "Dead air"}
+    kept = i18n.stored(
+        i18n.N_("flagged: {reasons}", reasons=[i18n.N_("{name} ({rule})", name=name, rule="x")])
+    )
+
+    assert i18n.readable(kept, "en") == "flagged: Dead air (x)"
+    assert i18n.readable(kept, "zh_CN") == "已标记：静音过长（x）"

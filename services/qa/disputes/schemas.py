@@ -2,8 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.i18n import readable
 from services.qa.evaluations.schemas import EvaluationOut, VersionOut
 from services.types import Reason, ShortText, Strict, UtcDatetime
 
@@ -26,8 +27,15 @@ class DisputeOut(BaseModel):
     opened_at: UtcDatetime
     decided_by: str | None
     decided_at: UtcDatetime | None
-    decision_comment: str | None
+    decision_comment: str | None = Field(
+        description="The decider's comment; one zhijian wrote is in the request's language."
+    )
     result_evaluation_id: int | None
+
+    @field_validator("decision_comment", mode="before")
+    @classmethod
+    def _readable_comment(cls, comment: object) -> str | None:
+        return None if comment is None else readable(comment)
 
 
 class DisputeIn(Strict):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.db import unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.i18n import N_, _
+from services.i18n import N_, _, stored
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -269,10 +269,13 @@ def follow_new_version(*, db_session: Session, fresh: Evaluation, by: Principal)
             continue
         dispute.status = DisputeStatus.CLOSED
         dispute.decided_by, dispute.decided_at = by.username, utcnow()
-        dispute.decision_comment = _(
-            "closed: version {version} of the evaluation (a re-evaluation) no longer deducts "
-            "for this item",
-            version=fresh.version,
+        # Kept as a Message: the agent and the deciders each read it in their own language.
+        dispute.decision_comment = stored(
+            N_(
+                "closed: version {version} of the evaluation (a re-evaluation) no longer deducts "
+                "for this item",
+                version=fresh.version,
+            )
         )
         dispute.result_evaluation_id = fresh.id
         audit_service.record(

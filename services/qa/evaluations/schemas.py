@@ -2,9 +2,17 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
-from services.i18n import _
+from services.i18n import _, readable
 from services.scoring.maximum import explain_maximum
 from services.scoring.schemas import readable_items
 from services.types import Comment, Reason, ShortText, Strict, UtcDatetime
@@ -40,12 +48,17 @@ class VersionOut(BaseModel):
 
     id: int
     version: int
-    why: str
+    why: str = Field(description="What made this version, in the request's language.")
     total: float
     percent: float | None
     created_by: str
     created_at: UtcDatetime
     released_at: UtcDatetime | None
+
+    @field_validator("why", mode="before")
+    @classmethod
+    def _readable_why(cls, why: object) -> str:
+        return readable(why)
 
 
 class EvaluationOut(VersionOut):

@@ -11,7 +11,7 @@ from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.i18n import N_, Message, _
+from services.i18n import N_, Message, _, kept
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role
@@ -293,7 +293,7 @@ def follow_release(
             "Your call {call_id} was re-scored: {score} ({why}).",
             call_id=fresh.call_id,
             score=_score(fresh),
-            why=fresh.why,
+            why=kept(fresh.why),
         )
         _show_agent(db_session, fresh, by, message)
 

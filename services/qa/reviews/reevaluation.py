@@ -14,7 +14,7 @@ from services.audit import service as audit_service
 from services.calls.tables import Call
 from services.db import unique, utcnow
 from services.errors import Conflict, InvalidInput
-from services.i18n import _
+from services.i18n import N_, Message, _, stored
 from services.notifications import service as notify
 from services.people.service import Principal
 from services.people.tables import Role, User
@@ -23,8 +23,6 @@ from services.qa.disputes import service as disputes
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.tables import Evaluation
 from services.qa.reviews.tables import Review, ReviewStatus
-
-PREFIX = "re-evaluation: "
 
 
 def _inspector(db_session: Session, row: Evaluation, call: Call, username: str | None) -> User:
@@ -49,7 +47,7 @@ def request(
     db_session: Session,
     row: Evaluation,
     principal: Principal,
-    reason: str,
+    reason: str | Message,
     inspector: str | None,
 ) -> Review:
     """Reopens the evaluation's review for an inspector (default: its author), with a fresh
@@ -79,13 +77,18 @@ def request(
     with unique(db_session, clash):
         review.status, review.draft, review.submitted_at = ReviewStatus.OPEN, {}, None
         review.inspector_id, review.assigned_at, review.priority = user.id, utcnow(), 0
-        review.reason = PREFIX + reason
+        # Kept as a Message: the inspector reads "re-evaluation" in their language.
+        review.reason = stored(N_("re-evaluation: {reason}", reason=reason))
     notify.add(
         db_session=db_session,
         kind=notify.REVIEW_ASSIGNED,
         user_ids=[user.id],
         subject={"review_ids": [review.id]},
-        message=f"Call {call.id} was sent back to you for re-evaluation: {reason}",
+        message=N_(
+            "Call {call_id} was sent back to you for re-evaluation: {reason}",
+            call_id=call.id,
+            reason=reason,
+        ),
     )
     audit_service.record(
         db_session=db_session,

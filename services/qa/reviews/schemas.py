@@ -2,10 +2,19 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from services.calls.schemas import CallSummary, TurnOut
 from services.db import utcnow
+from services.i18n import readable
 from services.qa.evaluations.schemas import ItemScoreIn, by_key
 from services.qa.sampling.due import is_overdue
 from services.scoring.maximum import explain_maximum
@@ -25,11 +34,16 @@ class ReviewOut(BaseModel):
     inspector_name: str | None = None
     status: str
     priority: int
-    reason: str
+    reason: str = Field(description="Why the call is reviewed, in the request's language.")
     assigned_at: UtcDatetime
     due_at: UtcDatetime | None = Field(
         None, description="End of the center's day it is due by; null: no due date."
     )
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _readable_reason(cls, reason: object) -> str:
+        return readable(reason)
 
     @computed_field(description="Open and past its due date.")  # type: ignore[prop-decorator]
     @property

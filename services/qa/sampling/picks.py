@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from services.i18n import _
+from services.i18n import N_, stored
 from services.qa.sampling.schemas import PlanSpec
 
 
@@ -20,7 +20,7 @@ class Candidate:
     agent_id: str
     at: datetime
     risk_rank: int | None = None  # 0 red line, 1 escalation / flagged, 2 low score; None: no risk
-    risk_reason: str = ""
+    risk_reason: str = ""  # a Message as stored text (services.i18n.stored)
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Pick:
     call_id: int
     agent_id: str
     kind: str  # risk | random
-    reason: str
+    reason: str  # a Message as stored text: each reader sees it in their language
 
 
 def period_bounds(period: str, at: datetime, tz: tzinfo = UTC) -> tuple[datetime, datetime]:
@@ -111,16 +111,15 @@ def _agent_picks(
             continue
         c = rng.choice(in_slot)
         pool.remove(c)
+        why = N_("random, slot {slot} of {wanted} of the period", slot=slot + 1, wanted=wanted)
+        chosen.append(Pick(c.call_id, c.agent_id, "random", stored(why)))
+    for c in rng.sample(pool, min(leftovers, len(pool))):
         chosen.append(
             Pick(
                 c.call_id,
                 c.agent_id,
                 "random",
-                _("random, slot {slot} of {wanted} of the period", slot=slot + 1, wanted=wanted),
+                stored(N_("random (its slot of the period had no call)")),
             )
-        )
-    for c in rng.sample(pool, min(leftovers, len(pool))):
-        chosen.append(
-            Pick(c.call_id, c.agent_id, "random", _("random (its slot of the period had no call)"))
         )
     return chosen

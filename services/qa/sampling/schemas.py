@@ -2,9 +2,9 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.i18n import _
+from services.i18n import _, readable
 from services.types import InputDatetime, ShortText, Strict, UtcDatetime
 
 # Three days: a weekly plan's picks are reviewed well inside the week, while the agent still
@@ -76,7 +76,12 @@ class PickOut(BaseModel):
     call_id: int
     agent_id: str
     kind: Literal["risk", "random"]
-    reason: str
+    reason: str = Field(description="Why it was picked, in the request's language.")
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _readable_reason(cls, reason: object) -> str:
+        return readable(reason)
 
 
 class RunOut(BaseModel):

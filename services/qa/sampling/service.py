@@ -12,7 +12,7 @@ from services.calls.tables import Call, CallStatus
 from services.config import get_settings
 from services.db import unique, utcnow
 from services.errors import NotFound
-from services.i18n import _
+from services.i18n import N_, Message, _, stored
 from services.people.tables import Role, User
 from services.qa.sampling import picks
 from services.qa.sampling.schemas import PlanSpec
@@ -131,6 +131,15 @@ def _with_category(db_session: Session, ids: list[int], category: str) -> set[in
 
 
 def _risk(spec: PlanSpec, score: CallScore | None, escalated: bool) -> tuple[int | None, str]:
+    """The call's risk rank and why, kept as a Message (as text) so each reader sees it in
+    their own language, not in that of whoever started the run."""
+    rank, why = _risk_message(spec, score, escalated)
+    return rank, stored(why) if why is not None else ""
+
+
+def _risk_message(
+    spec: PlanSpec, score: CallScore | None, escalated: bool
+) -> tuple[int | None, Message | None]:
     always = spec.always
     if score is not None and always.red_line and score.auto_failed:
         red_lines = [
@@ -138,23 +147,23 @@ def _risk(spec: PlanSpec, score: CallScore | None, escalated: bool) -> tuple[int
             for i in score.items
             if i.get("auto_fail") and i.get("status") == "hit"
         ]
-        return 0, _("red line: {items}", items="; ".join(red_lines or score.reasons))
+        return 0, N_("red line: {items}", items=red_lines or list(score.reasons))
     if always.escalation and escalated:
-        return 1, _("escalation words (complaint, regulator, lawsuit, compensation)")
+        return 1, N_("escalation words (complaint, regulator, lawsuit, compensation)")
     if score is not None and always.flagged and score.flagged:
-        return 1, _("flagged: {reasons}", reasons="; ".join(score.reasons))
+        return 1, N_("flagged: {reasons}", reasons=list(score.reasons))
     if (
         score is not None
         and always.score_below is not None
         and score.percent is not None
         and score.percent < always.score_below
     ):
-        return 2, _(
+        return 2, N_(
             "machine score {percent} under {limit}",
             percent=f"{score.percent:.0f}",
             limit=f"{always.score_below:.0f}",
         )
-    return None, ""
+    return None, None
 
 
 def quotas(*, db_session: Session, spec: PlanSpec, start: datetime) -> dict[str, int]:

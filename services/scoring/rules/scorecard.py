@@ -10,7 +10,7 @@ rules, by auto-fail items and by a total under ``flag_below``.
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from services.i18n import _, localised
+from services.i18n import N_, Message
 from services.scoring.rules.pack import CompiledPack, RuleResult
 
 
@@ -46,7 +46,8 @@ class Score:
     percent: float | None
     auto_failed: bool
     flagged: bool
-    reasons: list[str] = field(default_factory=list)
+    # Why it is flagged: Messages, so each reader sees them in their language.
+    reasons: list[Message] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
     items: list[ItemScore] = field(default_factory=list)
 
@@ -59,7 +60,7 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
     """Applies the pack's scorecard (if any) and flagging rules to a call's rule results."""
     by_rule = {r.rule.id: r for r in results}
     reasons = [
-        f"{localised(pack.names(r.rule))} ({r.rule.id})"
+        N_("{name} ({rule})", name=pack.names(r.rule), rule=r.rule.id)
         for r in results
         if r.rule.flag and r.status == "hit"
     ]
@@ -79,10 +80,10 @@ def score(pack: CompiledPack, results: list[RuleResult]) -> Score:
     failed = [i for i in items if i.auto_fail and i.status == "hit"]
     if failed:
         total, percent = 0.0, 0.0 if percent is not None else None
-        reasons += [_("red line: {name} ({rule})", name=i.name, rule=i.rule) for i in failed]
+        reasons += [N_("red line: {name} ({rule})", name=i.name, rule=i.rule) for i in failed]
     if card and card.flag_below is not None and percent is not None and percent < card.flag_below:
         reasons.append(
-            _(
+            N_(
                 "score {percent} is under {limit}",
                 percent=f"{percent:.0f}",
                 limit=f"{card.flag_below:.0f}",

@@ -10,6 +10,7 @@ import pytest
 
 from services.db import aware, session_scope
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.i18n import readable
 from services.people import service as people_service
 from services.people.service import Principal
 from services.qa.disputes import service as disputes
@@ -247,7 +248,7 @@ def test_a_new_version_carries_disputes_of_items_still_lost_and_closes_the_other
         assert kept.result_evaluation_id is None
         assert (dropped.status, dropped.result_evaluation_id) == ("closed", fresh.id)
         assert dropped.decided_by == floor.manager_name and dropped.decided_at is not None
-        assert "no longer deducts" in dropped.decision_comment
+        assert "no longer deducts" in readable(dropped.decision_comment, "en")
 
 
 def test_overturning_with_more_points_than_the_item_has_is_refused(floor):

@@ -41,6 +41,10 @@ def test_a_re_evaluation_makes_the_next_version_of_the_same_evaluation(floor):
     reopened = sent_back.json()
     assert (reopened["id"], reopened["status"]) == (review_id, "open")
     assert reopened["reason"] == "re-evaluation: the recording was cut at 0:40"
+    in_chinese = floor.manager.get(
+        f"/api/v1/reviews/{review_id}", headers={"Accept-Language": "zh-CN"}
+    )
+    assert in_chinese.json()["review"]["reason"] == "复评：the recording was cut at 0:40"
     assert twice.status_code == 409 and "already being re-evaluated" in twice.json()["detail"]
     queue = floor.inspector.get("/api/v1/reviews").json()
     assert [r["id"] for r in queue if r["call_id"] == call_id] == [review_id]
@@ -54,6 +58,9 @@ def test_a_re_evaluation_makes_the_next_version_of_the_same_evaluation(floor):
 
     assert (second["review_id"], second["version"]) == (review_id, 2)
     assert second["why"] == "re-evaluation: the recording was cut at 0:40"
+    in_chinese = {"Accept-Language": "zh-CN"}
+    reread = floor.manager.get(f"/api/v1/evaluations/{second['id']}", headers=in_chinese).json()
+    assert reread["why"] == "复评：the recording was cut at 0:40"
     assert second["released_at"] is not None  # version 1 was released: so is its successor
     history = floor.manager.get(f"/api/v1/evaluations/{first['id']}").json()
     assert history["superseded_by"] == second["id"] and history["total"] == first["total"]
@@ -95,9 +102,13 @@ def test_open_disputes_are_carried_where_the_item_still_lost_and_closed_where_no
     assert (closed["status"], closed["result_evaluation_id"]) == ("closed", cleared["id"])
     only_closed = floor.manager.get("/api/v1/disputes?status=closed").json()
     assert [d["id"] for d in only_closed] == [closed["id"]]
-    # Written in the language of the inspector who submitted it (the default, Chinese).
+    # Written by zhijian, read in each reader's language (not the submitting inspector's).
     assert closed["decision_comment"] == (
         "closed: version 2 of the evaluation (a re-evaluation) no longer deducts for this item"
+    )
+    in_chinese = floor.manager.get("/api/v1/disputes", headers={"Accept-Language": "zh-CN"})
+    assert {d["id"]: d for d in in_chinese.json()}[closed["id"]]["decision_comment"] == (
+        "已关闭：评分的第 2 版（复评）不再对此项扣分"
     )
     # The carried dispute is still open: its item does not count until it is decided.
     assert carried_ev["call_id"] not in _ladder_calls(floor.manager, floor.agent_id, "forbidden")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.i18n import _
+from services.i18n import _, readable
 from services.qa.sampling.picks import Candidate, period_bounds, pick, previous_period
 from services.qa.sampling.schemas import PlanSpec
 
@@ -85,7 +85,7 @@ def _spec(**changes) -> PlanSpec:
 def _pick(calls: list[Candidate], *, quota: int = 2, **spec) -> list[tuple[int, str, str]]:
     start, end = WEEK
     chosen = pick(calls, spec=_spec(**spec), quotas={"A": quota}, start=start, end=end)
-    return [(p.call_id, p.kind, p.reason) for p in chosen]
+    return [(p.call_id, p.kind, readable(p.reason)) for p in chosen]
 
 
 def _at(hours: float, call_id: int, risk: int | None = None) -> Candidate:
