@@ -270,11 +270,19 @@ def wait_for() -> Callable[..., object]:
             with session_factory()() as session:
                 call = calls_service.get_or_raise(db_session=session, call_id=call_id)
             if call.status in statuses:
+                if call.status == "failed":
+                    # Shown with the test's output when it fails: why, and what the worker said.
+                    print(f"call {call_id} failed: {call.failure_reason}")
+                    print(_tail(Path(str(STATE["tmp"])) / "worker.log"))
                 return call
             assert time.monotonic() < deadline, f"call {call_id} stuck in {call.status}"
             time.sleep(0.25)
 
     return wait
+
+
+def _tail(log: Path, lines: int = 60) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
 
 
 @pytest.fixture(scope="session")

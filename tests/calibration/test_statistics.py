@@ -124,6 +124,11 @@ def test_icc_of_perfect_agreement_and_of_no_variation() -> None:
         assert (estimate.value, estimate.low, estimate.high) == (1, 1, 1)
     with pytest.raises(UndefinedStatistic):
         icc([[70, 70], [70, 70]])
+    # The raters differ by a constant and the calls not at all: nothing to compare the
+    # raters' spread with (no 0/0 leaking out as NaN).
+    for form in ("1,1", "2,1", "3,1"):
+        with pytest.raises(UndefinedStatistic, match="only the raters"):
+            icc([[70, 80], [70, 80], [70, 80]], form=form)
     with pytest.raises(AgreementError, match="numeric"):
         icc([["a", "b"], ["c", "d"]])
 

@@ -1,6 +1,9 @@
-"""A stack of the fault tests' own: a Redis broker, a SeaweedFS S3 server and a Celery worker
-(with the beat) that only they use, so that stopping the broker or the S3 server disturbs
-no other test run (the shared PostgreSQL and Redis on 6379 are never touched).
+"""A stack of the fault tests' own: a Redis broker, a SeaweedFS S3 server, a database and a
+Celery worker (with the beat) that only they use, so that stopping the broker or the S3 server
+disturbs no other test run (the shared Redis on 6379 is never touched). The database matters as
+much: the stack lives until the last test, and its beat's reconciler requeues every call
+``received`` for ``RECONCILE_S``: on the suite's database it took other tests' calls and failed
+them, their recordings being in another S3 server.
 
 The worker runs under a supervisor (``Supervised``, as ``zhijian up`` runs it) that starts it
 again when it dies, and runs the schedule fast: the reconciler every ``RECONCILE_S``
@@ -16,10 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 
 from services.local.processes import S3Server, Supervised, free_port, start_worker, stop_process
+from tests.conftest import PG_ADMIN
 
 RECONCILE_S = 8
 LEASE_S = 10
@@ -76,6 +81,7 @@ class Stack:
     broker: Broker
     s3: S3Server
     bucket: str
+    database_url: str
     worker: Supervised
     worker_log: Path
 
@@ -99,17 +105,21 @@ def fault_stack() -> Iterator[Stack]:
     """Starts the broker, the S3 server and a worker with the beat; stops them at the end."""
     from services import storage
     from services.config import get_settings
+    from services.db import upgrade_schema
 
     tmp = Path(tempfile.mkdtemp(prefix="zhijian-faults-"))
     broker = Broker(tmp / "redis").start()
     s3 = S3Server(tmp / "s3", access_key="faults", secret_key=secrets.token_hex(16)).start()
     bucket = f"faults-{secrets.token_hex(4)}"
     settings = get_settings()
+    database_url = _create_database(settings.database_url)
     saved = {name: getattr(settings, name) for name in _OVERRIDDEN}
-    _point_at(settings, broker, s3, bucket)
+    _point_at(settings, broker, s3, bucket, database_url)
     storage.ensure_bucket(bucket)
+    upgrade_schema(database_url)
     for name, value in saved.items():
         setattr(settings, name, value)
+    _switch_engine()
     log = tmp / "worker.log"
     env = {
         "ZHIJIAN_BROKER_URL": broker.url,
@@ -117,6 +127,7 @@ def fault_stack() -> Iterator[Stack]:
         "ZHIJIAN_S3_ACCESS_KEY": s3.access_key,
         "ZHIJIAN_S3_SECRET_KEY": s3.secret_key,
         "ZHIJIAN_BUCKET": bucket,
+        "ZHIJIAN_DATABASE_URL": database_url,
         "ZHIJIAN_RECONCILE_INTERVAL_S": str(RECONCILE_S),
         "ZHIJIAN_TRANSCRIPTION_LEASE_S": str(LEASE_S),
         "ZHIJIAN_BROKER_VISIBILITY_TIMEOUT_S": str(VISIBILITY_S),
@@ -128,7 +139,7 @@ def fault_stack() -> Iterator[Stack]:
         name="fault-suite worker",
         check_s=0.5,
     ).start()
-    stack = Stack(broker, s3, bucket, worker, log)
+    stack = Stack(broker, s3, bucket, database_url, worker, log)
     try:
         stack.wait_worker_ready(1, timeout_s=60)
     except AssertionError:
@@ -138,28 +149,60 @@ def fault_stack() -> Iterator[Stack]:
     worker.stop()
     s3.stop()
     broker.stop()
+    _drop_database(database_url)
 
 
-_OVERRIDDEN = ("broker_url", "s3_endpoint", "s3_access_key", "s3_secret_key", "bucket")
+_OVERRIDDEN = (
+    "broker_url", "s3_endpoint", "s3_access_key", "s3_secret_key", "bucket", "database_url"
+)  # fmt: skip
 
 
-def _point_at(settings: object, broker: Broker, s3: S3Server, bucket: str) -> None:
-    for name, value in zip(
-        _OVERRIDDEN, (broker.url, s3.endpoint, s3.access_key, s3.secret_key, bucket), strict=True
-    ):
+def _point_at(
+    settings: object, broker: Broker, s3: S3Server, bucket: str, database_url: str
+) -> None:
+    values = (broker.url, s3.endpoint, s3.access_key, s3.secret_key, bucket, database_url)
+    for name, value in zip(_OVERRIDDEN, values, strict=True):
         setattr(settings, name, value)
+    _switch_engine()
+
+
+def _switch_engine() -> None:
+    """Lets the next ``get_engine()`` make the engine of the database the settings name now."""
+    from services.db import get_engine
+
+    get_engine().dispose()
+    get_engine.cache_clear()
+
+
+def _create_database(suite_url: str) -> str:
+    """A database beside the suite's, on the same server; returns its URL."""
+    base, _, name = suite_url.rpartition("/")
+    faults = f"{name}_faults"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{faults}"')
+    return f"{base}/{faults}"
+
+
+def _drop_database(url: str) -> None:
+    name = url.rpartition("/")[2]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def stack(fault_stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    """This process's API and senders pointed at the fault stack for one test."""
+def stack(fault_stack: Stack) -> Iterator[Stack]:
+    """This process's API, senders and sessions pointed at the fault stack for one test."""
     from services import pipeline
     from services.config import get_settings
 
     settings = get_settings()
-    for name in _OVERRIDDEN:
-        monkeypatch.setattr(settings, name, getattr(settings, name))
-    _point_at(settings, fault_stack.broker, fault_stack.s3, fault_stack.bucket)
+    saved = {name: getattr(settings, name) for name in _OVERRIDDEN}
+    _point_at(
+        settings, fault_stack.broker, fault_stack.s3, fault_stack.bucket, fault_stack.database_url
+    )
     pipeline._sender.cache_clear()  # the sender caches its broker connection
     yield fault_stack
+    for name, value in saved.items():
+        setattr(settings, name, value)
+    _switch_engine()
     pipeline._sender.cache_clear()

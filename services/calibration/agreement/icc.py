@@ -50,6 +50,10 @@ def icc(rows: Rows, *, form: Form = "2,1") -> Estimate:
     ss_error, ss_within = (0.0 if ss < 1e-12 * ss_total else ss for ss in (ss_error, ss_within))
     ms_error = ss_error / ((n - 1) * (k - 1))
     ms_within = ss_within / (n * (k - 1))
+    if ss_rows < 1e-12 * ss_total and ss_error == 0:
+        # Every call got the same mean and each rater scored all calls alike: the scores differ
+        # only by rater, and there is no spread between calls to compare that with.
+        raise UndefinedStatistic("ICC is undefined: the units do not differ, only the raters")
     name = f"ICC({form})"
     if form == "1,1":
         return _consistency(name, ms_rows, ms_within, n, k, n * (k - 1))
