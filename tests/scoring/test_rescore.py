@@ -2,12 +2,16 @@
 current pack version, counts its progress, resumes without scoring a call twice, and says
 clearly what is wrong with selectors that cannot select anything."""
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.config import get_settings
+from services.db import get_engine, upgrade_schema
 from services.errors import InvalidInput, NotFound
 from services.scoring import service as scoring_service
 from services.scoring.rescore import service as rescore_service
@@ -93,7 +97,25 @@ def test_a_job_over_a_period_and_a_team_rescores_only_those_calls(db_session):
         assert _current(db_session, call.id) == []
 
 
-def test_bulk_scoring_stores_what_scoring_one_call_stores(db_session):
+@pytest.fixture
+def embedded_session(tmp_path: Path) -> Iterator[Session]:
+    """A session on an embedded SQLite database of the test's own (what `zhijian up` uses)."""
+    url = f"sqlite:///{tmp_path / 'zhijian.db'}"
+    upgrade_schema(url)
+    engine = get_engine(url)
+    try:
+        with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+def test_bulk_scoring_stores_what_scoring_one_call_stores(database, request):
+    # PostgreSQL writes a chunk with COPY, SQLite with executemany: both store the same.
+    db_session = request.getfixturevalue(
+        "db_session" if database == "postgresql" else "embedded_session"
+    )
     team = factories.unique("team")
     alone = factories.call_with_turns(db_session, lines=factories.FORBIDDEN, team=team)
     scoring_service.score_call(
@@ -131,6 +153,25 @@ def test_bulk_scoring_stores_what_scoring_one_call_stores(db_session):
     ]
     rates = [list(m.pop("turn_rates").values()) for m in metrics]
     assert metrics[0] == metrics[1] and rates[0] == rates[1]
+
+
+def test_a_call_whose_status_and_flag_stay_is_not_rewritten(db_session):
+    team = factories.unique("team")
+    flagged = _old_scored(db_session, team=team)  # a forbidden phrase: flagged again
+    clean = _old_scored(db_session, team=team, lines=factories.CLEAN)
+    flagged.flagged = False  # the older version did not flag it
+    earlier = datetime(2026, 1, 1, tzinfo=UTC)
+    for call in (flagged, clean):
+        call.updated_at = earlier
+    db_session.flush()
+
+    _run_all(db_session, _job(db_session, team=team).id)
+
+    for call in (flagged, clean):
+        db_session.refresh(call)
+    assert (flagged.flagged, clean.flagged) == (True, False)
+    assert flagged.updated_at > earlier and clean.updated_at == earlier
+    assert _current(db_session, clean.id)  # scored all the same
 
 
 def test_a_pack_version_selects_the_calls_scored_with_it(db_session):

@@ -5,7 +5,6 @@ Scoring one call at a time (``service.score_call``) costs a dozen round trips an
 per call; over a chunk of 1,000 calls this costs a handful of statements.
 """
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -14,7 +13,7 @@ from sqlalchemy import JSON, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from services.calls.tables import Call, CallStatus
-from services.db import utcnow
+from services.db import json_dumps, utcnow
 from services.scoring import rows
 from services.scoring import service as scoring_service
 from services.scoring.rules.pack import CompiledPack
@@ -90,11 +89,13 @@ def _transcripts(
     activity: dict[int, list[Any]] = {}
     if not call_ids:
         return turns, activity
-    columns = [getattr(Turn, name) for name in scoring_service.TURN_FIELDS]
-    for row in db_session.execute(
-        select(Turn.call_id, *columns)
-        .where(Turn.call_id.in_(call_ids))
-        .order_by(Turn.call_id, Turn.idx)
+    # Core rows, not the ORM's: tens of thousands of them a chunk, and no entity among them.
+    table = cast(Table, Turn.__table__)
+    columns = [table.c[name] for name in scoring_service.TURN_FIELDS]
+    for row in db_session.connection().execute(
+        select(table.c.call_id, *columns)
+        .where(table.c.call_id.in_(call_ids))
+        .order_by(table.c.call_id, table.c.idx)
     ):
         turns.setdefault(row[0], []).append(
             dict(zip(scoring_service.TURN_FIELDS, row[1:], strict=True))
@@ -133,9 +134,17 @@ def _write(db_session: Session, results: list[tuple[int, rows.ScoredCall]]) -> N
     _insert(db_session, statuses, [s for _, r in results for s in r.statuses])
     _insert(db_session, hits, [h for _, r in results for h in r.hits])
     _insert(db_session, scores, [{**r.score, "created_at": now} for _, r in results])
+    # Only the calls that change: most re-scored calls are scored already with the same flag,
+    # and rewriting a row of the calls table rewrites its ten indexes too.
     db_session.execute(
         update(calls)
-        .where(calls.c.id == bindparam("b_id"))
+        .where(
+            calls.c.id == bindparam("b_id"),
+            or_(
+                calls.c.status != CallStatus.SCORED,
+                calls.c.flagged.is_distinct_from(bindparam("b_flagged")),
+            ),
+        )
         .values(status=CallStatus.SCORED, flagged=bindparam("b_flagged"), updated_at=now),
         [{"b_id": i, "b_flagged": r.flagged} for i, r in results],
     )
@@ -161,7 +170,7 @@ def _insert(db_session: Session, table: Table, rows: list[dict[str, Any]]) -> No
         for row in rows:
             copy.write_row(
                 [
-                    json.dumps(row[n], ensure_ascii=False)
+                    json_dumps(row[n])
                     if n in as_json and row[n] is not None
                     else row[n]
                     for n in names
