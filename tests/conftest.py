@@ -288,23 +288,8 @@ def _tail(log: Path, lines: int = 60) -> str:
 @pytest.fixture(scope="session")
 def live_url() -> Iterator[str]:
     """The API served by a real uvicorn server on loopback, for what TestClient cannot show."""
-    import threading
-
-    import uvicorn
-
     from services.api.app import create_app
-    from services.local.processes import free_port
+    from tests.servers import serving
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app()) as url:
+        yield url

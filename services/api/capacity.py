@@ -8,7 +8,10 @@ before anything runs, a request holds nothing, and the queue is first come, firs
 """
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.config import get_settings
@@ -39,5 +42,48 @@ class AdmissionGate:
         loop = asyncio.get_running_loop()
         if self._gate is None or self._gate[0] is not loop:
             self._gate = (loop, asyncio.Semaphore(get_settings().db_pool_size))
-        async with self._gate[1]:
+        place = Place(self._gate[1])
+        await place.take()
+        scope[PLACE] = place
+        try:
             await self.app(scope, receive, send)
+        finally:
+            place.give_back()
+
+
+PLACE = "zhijian.place"
+
+
+class Place:
+    """A request's place at the gate, given back once however the request ends."""
+
+    def __init__(self, gate: asyncio.Semaphore) -> None:
+        self.gate = gate
+        self.held = False
+
+    async def take(self) -> None:
+        """Waits for a free place (a cancelled wait takes none)."""
+        await self.gate.acquire()
+        self.held = True
+
+    def give_back(self) -> None:
+        """Frees the place, if held."""
+        if self.held:
+            self.held = False
+            self.gate.release()
+
+
+@asynccontextmanager
+async def released(request: Request) -> AsyncIterator[None]:
+    """Gives the request's place back while it waits on its client (an upload's body
+    streaming in over a slow link) and takes one again, in turn, after: twenty slow uploads
+    must not shut everyone else out. The request must hold no database connection meanwhile."""
+    place = request.scope.get(PLACE)
+    if place is None:  # not behind the gate (tests of a router alone)
+        yield
+        return
+    place.give_back()
+    try:
+        yield
+    finally:
+        await place.take()

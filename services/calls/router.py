@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from services import pipeline
+from services.api import capacity
 from services.api.auth import Auth, Managers, Webhook
 from services.api.params import DbSession
 from services.calls import intake, recordings, upload
@@ -82,7 +83,8 @@ async def upload_call(
     # Authentication read the database: give its connection back while the body streams in
     # (seconds on a slow link, or under load), and take one again to store it.
     await run_in_threadpool(db_session.rollback)
-    received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
+    async with capacity.released(request):
+        received = await upload.receive(request, max_bytes=settings.max_upload_bytes)
     # Storing is blocking work (hashing, the database, the copy to S3): off the event loop.
     stored = await run_in_threadpool(
         partial(
