@@ -24,7 +24,6 @@ import pytest
 import redis
 
 from services.local.processes import S3Server, Supervised, free_port, start_worker, stop_process
-from tests.conftest import PG_ADMIN
 
 RECONCILE_S = 8
 LEASE_S = 10
@@ -177,16 +176,20 @@ def _switch_engine() -> None:
 def _create_database(suite_url: str) -> str:
     """A database beside the suite's, on the same server; returns its URL."""
     base, _, name = suite_url.rpartition("/")
-    faults = f"{name}_faults"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{faults}"')
-    return f"{base}/{faults}"
+    faults = f"{base}/{name}_faults"
+    _on_server(faults, f'CREATE DATABASE "{name}_faults"')
+    return faults
 
 
 def _drop_database(url: str) -> None:
-    name = url.rpartition("/")[2]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _on_server(url, f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+def _on_server(url: str, statement: str) -> None:
+    """Runs ``statement`` on the server of ``url``, from its maintenance database."""
+    server = url.rpartition("/")[0].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(statement)
 
 
 @pytest.fixture
