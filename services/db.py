@@ -45,6 +45,7 @@ def _json_default(value: Any) -> Any:
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
+
 # 64-bit ids on PostgreSQL; SQLite autoincrements only INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 

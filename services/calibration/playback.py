@@ -8,7 +8,6 @@ bleeped copy where personal data must not be heard). Every request is audited.
 """
 
 import time
-from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
@@ -44,10 +43,14 @@ def audio(
         db_session=db_session, call=recording, principal=principal, settings=settings
     )
     ttl_s = settings.playback_url_ttl_s
-    expires = int(time.time()) + ttl_s
-    sig = links.signature(settings=settings, call_id=recording.id, key=key, expires=expires)
-    base = (settings.public_url or base_url).rstrip("/")
-    query = urlencode({"expires": expires, "signature": sig})
+    url = links.url(
+        settings=settings,
+        base=settings.public_url or base_url,
+        call_id=recording.id,
+        key=key,
+        expires=int(time.time()) + ttl_s,
+        path=stream_path(session.id, call.position),
+    )
     audit_service.record(
         db_session=db_session,
         username=principal.username,
@@ -62,7 +65,7 @@ def audio(
             "redacted": key != recording.object_key,
         },
     )
-    return playback.Playback(f"{base}{stream_path(session.id, call.position)}?{query}", ttl_s)
+    return playback.Playback(url, ttl_s)
 
 
 def signed(

@@ -28,11 +28,14 @@ def signature(*, settings: Settings, call_id: int, key: str, expires: int) -> st
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def url(*, settings: Settings, base: str, call_id: int, key: str, expires: int) -> str:
-    """A link to object ``key`` of the call, under ``base`` (the API's public address)."""
+def url(
+    *, settings: Settings, base: str, call_id: int, key: str, expires: int, path: str = ""
+) -> str:
+    """A link to object ``key`` of the call, under ``base`` (the API's public address), at
+    ``path`` (default: the call's own stream; a calibration session streams it under its own)."""
     sig = signature(settings=settings, call_id=call_id, key=key, expires=expires)
     query = urlencode({"expires": expires, "signature": sig})
-    return f"{base.rstrip('/')}{stream_path(call_id)}?{query}"
+    return f"{base.rstrip('/')}{path or stream_path(call_id)}?{query}"
 
 
 def signed_key(

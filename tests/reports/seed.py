@@ -2,17 +2,35 @@
 effects, for the report tests over the database."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from services.calls.tables import Call
 from services.scoring.tables import CallScore, RuleHit, RuleStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
+
+
+def folded(seed: Callable[[Session], T]) -> T:
+    """What ``seed`` stores, committed in a unit of work of its own and folded into the
+    rollups as the workers' periodic task would (a request leaves a backlog to them)."""
+    from services.db import session_scope
+    from services.reports import rollup
+
+    with session_scope() as db_session:
+        made = seed(db_session)
+        rollup.catch_up(db_session)
+    return made
+
+
 RULES = {"R1-greeting": ("礼貌", 0.10), "R2-verify": ("合规", 0.08)}
 FIRST_MONDAY = date(2023, 1, 2)
 WEEKS = 12

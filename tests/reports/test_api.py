@@ -11,20 +11,13 @@ from sqlalchemy import insert, select
 from services.calls.tables import Call
 from services.reports.spc import Scores, xbar_s_charts
 from services.scoring.tables import CallScore, RuleStatus
-from tests.reports.seed import SHANGHAI, Center, seed_center
+from tests.reports.seed import SHANGHAI, Center, folded, seed_center
 
 
 @pytest.fixture(scope="module")
 def center() -> Center:
-    """One simulated center for the module (seeding takes a few seconds), folded into the
-    rollups as the workers' periodic task would (a request leaves a backlog to them)."""
-    from services.db import session_scope
-    from services.reports import rollup
-
-    with session_scope() as db_session:
-        center = seed_center(db_session)
-        rollup.catch_up(db_session)
-    return center
+    """One simulated center for the module (seeding takes a few seconds)."""
+    return folded(seed_center)
 
 
 def period(center: Center, **extra: str) -> dict[str, str]:

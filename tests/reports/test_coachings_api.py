@@ -8,19 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from services.audit.tables import AuditEntry
+from tests.reports.seed import folded
 from tests.reports.seed_coaching import RULE, CoachedCenter, seed_coached_center
 
 
 @pytest.fixture(scope="module")
 def center() -> CoachedCenter:
     """Two teams around one coaching week, stored and folded into the rollups once."""
-    from services.db import session_scope
-    from services.reports import rollup
-
-    with session_scope() as db_session:
-        center = seed_coached_center(db_session)
-        rollup.catch_up(db_session)
-    return center
+    return folded(seed_coached_center)
 
 
 def _record(client, center: CoachedCenter, agents: list[str], rules: list[str]) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from services.calls.tables import Call
 from services.qa.reviews.tables import Review
 from tests import factories
+from tests.reports.seed import folded
 from tests.reports.seed_coaching import CoachedCenter, seed_coached_center
 
 CALLS_A = 6 * 9 * 35
@@ -22,13 +23,7 @@ A0_WEEKS = [10] * 5 + [5] * 4
 @pytest.fixture(scope="module")
 def center() -> CoachedCenter:
     """Two teams of six agents over nine weeks, folded into the rollups."""
-    from services.db import session_scope
-    from services.reports import rollup
-
-    with session_scope() as db_session:
-        center = seed_coached_center(db_session)
-        rollup.catch_up(db_session)
-    return center
+    return folded(seed_coached_center)
 
 
 def _span(center: CoachedCenter, **extra: str) -> dict[str, str]:

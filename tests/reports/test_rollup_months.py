@@ -12,7 +12,7 @@ from services.reports.months import cut, next_month
 from services.reports.performance import team_performance
 from services.reports.rows import rule_rows
 from services.scoring.tables import CallScore, RuleStatus
-from tests.reports.seed import SHANGHAI
+from tests.reports.seed import SHANGHAI, folded
 from tests.reports.seed_coaching import (
     FIRST_MONDAY,
     RULE,
@@ -64,12 +64,7 @@ def test_next_month_crosses_the_year_and_short_months():
 @pytest.fixture(scope="module")
 def center() -> CoachedCenter:
     """Two teams over nine weeks from 7 March 2022 to 8 May 2022: April whole, two part months."""
-    from services.db import session_scope
-
-    with session_scope() as db_session:
-        center = seed_coached_center(db_session)
-        rollup.catch_up(db_session)
-    return center
+    return folded(seed_coached_center)
 
 
 def _counts(db_session, scope: service.Filter, *, by_month: bool) -> dict:

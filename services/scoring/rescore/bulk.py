@@ -170,9 +170,7 @@ def _insert(db_session: Session, table: Table, rows: list[dict[str, Any]]) -> No
         for row in rows:
             copy.write_row(
                 [
-                    json_dumps(row[n])
-                    if n in as_json and row[n] is not None
-                    else row[n]
+                    json_dumps(row[n]) if n in as_json and row[n] is not None else row[n]
                     for n in names
                 ]
             )
