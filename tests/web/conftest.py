@@ -7,8 +7,6 @@ tests could see); requests are served one at a time, as they share the test's co
 
 import asyncio
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,24 +44,11 @@ class OneAtATime:
 @pytest.fixture(scope="module")
 def web_url() -> Iterator[str]:
     """The whole app (pages and API) on a loopback port, in this process."""
-    import uvicorn
-
     from services.api.app import create_app
-    from services.local.processes import free_port
+    from tests.servers import serving
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(OneAtATime(create_app()), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(OneAtATime(create_app())) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
