@@ -19,11 +19,13 @@ from services import storage
 from services.api.app import create_app
 from services.config import get_settings
 from services.db import utcnow
+from services.i18n import N_, stored
 from services.qa.evaluations.tables import Evaluation
 from services.qa.reviews.tables import HitVerdict, Review
 from services.qa.sampling.due import due_at
 from tests import factories
 
+FORBIDDEN_NAME = {"zh_CN": "使用服务忌语", "en": "Forbidden phrase"}
 # A call with two machine hits: a forbidden phrase at 11.5 s and abuse (a red line) at 18 s.
 TWO_HITS = [
     *factories.FORBIDDEN[:4],
@@ -75,11 +77,16 @@ class Desk:
                 storage.put_bytes(bucket=get_settings().bucket, key=key, data=audio,
                                   content_type="audio/wav")  # fmt: skip
         # The risky call is due in two days; the random one was due yesterday (overdue).
+        # Why each was picked, kept as sampling keeps it: a Message, read in each reader's language.
+        flagged = N_("flagged: {reasons}", reasons=[
+            N_("{name} ({rule})", name=FORBIDDEN_NAME, rule="forbidden_phrase"),
+            N_("red line: {name} ({rule})", name="辱骂客户", rule="abuse"),
+        ])  # fmt: skip
         self.review = Review(call_id=self.call.id, inspector_id=self.inspector.id, priority=0,
-                             reason="flagged: forbidden phrase, abuse",
-                             due_at=due_at(utcnow(), 2))  # fmt: skip
+                             reason=stored(flagged), due_at=due_at(utcnow(), 2))  # fmt: skip
+        randomly = N_("random, slot {slot} of {wanted} of the period", slot=1, wanted=4)
         later = Review(call_id=self.other_call.id, inspector_id=self.inspector.id, priority=1,
-                       reason="random", due_at=due_at(utcnow(), -1))  # fmt: skip
+                       reason=stored(randomly), due_at=due_at(utcnow(), -1))  # fmt: skip
         db_session.add_all([self.review, later])
         db_session.commit()
 
@@ -128,7 +135,7 @@ def test_an_inspector_reviews_a_call_in_the_browser(desk, web_url, chromium, db_
     assert "已逾期" in late.inner_text()
     snap(page, "queue")
     first = page.locator("tbody tr").first
-    assert "forbidden phrase" in first.inner_text()  # why it was picked, risky first
+    assert "已标记：使用服务忌语（forbidden_phrase）" in first.inner_text()  # why, risky first
     first.locator("a.open-review").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/reviews/{desk.review.id}")
