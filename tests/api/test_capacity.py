@@ -1,5 +1,7 @@
 """Under load the API makes requests wait their turn; an exhausted pool is a 503, not a 500."""
 
+import json
+import secrets
 import socket
 import threading
 import time
@@ -79,9 +81,11 @@ def test_a_slow_upload_holds_no_place_while_its_body_streams_in(monkeypatch, tmp
         _user, token = factories.user(db_session, "admin")
     recording = write_wav(tmp_path / "slow.wav", mix(english_call()[:1])).read_bytes()
     boundary = "zhijian-slow-upload"
+    # Its own source call: the same synthetic bytes may be another test's call already.
+    metadata = json.dumps({"external_id": f"slow-upload-{secrets.token_hex(4)}"})
     body = (
         (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{{}}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{metadata}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="slow.wav"\r\n'
             "Content-Type: audio/wav\r\n\r\n"
         ).encode()
