@@ -89,6 +89,13 @@ NO_CONTROL_MESSAGE = N_("Text should not contain control characters")
 
 def message_of(error: Mapping[str, Any], language: str | None = None) -> str:
     """The ``msg`` of one pydantic error in ``language`` (else the current one)."""
+    wording = wording_of(error)
+    return render(wording, language) if isinstance(wording, dict) else wording
+
+
+def wording_of(error: Mapping[str, Any]) -> Message | str:
+    """The ``msg`` of one pydantic error as a Message to render later (pydantic's own words
+    where the catalogue has none)."""
     kind = str(error.get("type"))
     ctx = dict(error.get("ctx") or {})
     if kind in OWN_TEXT and "error" in ctx:
@@ -105,7 +112,7 @@ def message_of(error: Mapping[str, Any], language: str | None = None) -> str:
     if not needed <= ctx.keys():  # a ctx without a placeholder's value: pydantic's own words
         return str(error.get("msg", ""))
     params = {name: str(value) for name, value in ctx.items()}
-    return render({"msgid": entry["msgid"], "params": params}, language)
+    return {"msgid": entry["msgid"], "params": params}
 
 
 def localised_errors(errors: list[Any]) -> list[Any]:

@@ -18,8 +18,8 @@ from services.calls.service import find_object, register
 from services.calls.tables import Call, CallStatus
 from services.db import utcnow
 from services.errors import InvalidInput, ObjectMissing
-from services.i18n import _
-from services.validation import message_of
+from services.i18n import N_, Message, _, render, stored
+from services.validation import wording_of
 
 AUDIO_SUFFIXES = frozenset(
     [
@@ -78,13 +78,13 @@ def ingest_object(
     sha256 = identity.digest(bucket=bucket, key=key)
     try:
         metadata = object_metadata(info)
-    except InvalidInput as exc:
+    except InvalidMetadata as exc:
         return register(
             db_session=db_session,
             info=info,
             source=source,
             metadata=None,
-            failure=str(exc),
+            failure=stored(exc.wording),
             sha256=sha256,
         )
     return register(
@@ -111,22 +111,29 @@ def object_metadata(info: storage.ObjectInfo) -> CallMetadata:
         except ObjectMissing:
             return CallMetadata()
         return CallMetadata.model_validate_json(raw)
-    except (ValidationError, ValueError) as exc:
-        raise InvalidInput(
-            _(
-                "the metadata of {where} is invalid: {problem}",
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InvalidMetadata(
+            N_(
+                "the metadata of {where} is invalid at {place}: {problem}",
                 where=where,
-                problem=_first_error(exc),
+                place=".".join(str(p) for p in err["loc"]) or "metadata",
+                problem=wording_of(err),
             )
+        ) from None
+    except ValueError as exc:
+        raise InvalidMetadata(
+            N_("the metadata of {where} is invalid: {problem}", where=where, problem=str(exc))
         ) from None
 
 
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        place = ".".join(str(p) for p in err["loc"]) or "metadata"
-        return f"{place}: {message_of(err)}"
-    return str(exc)
+class InvalidMetadata(InvalidInput):
+    """A bucket object's metadata zhijian cannot take. The reason is a Message: the failed
+    call keeps it, and each reader sees it in their language."""
+
+    def __init__(self, wording: Message) -> None:
+        super().__init__(render(wording))
+        self.wording = wording
 
 
 def reconcile(

@@ -105,9 +105,14 @@ def test_invalid_object_metadata_registers_a_failed_call_with_the_reason(client,
         "/api/v1/ingest/s3-events", json=_event(settings.bucket, "badmeta/call.wav", info.version)
     ).json()
 
-    call = client.get(f"/api/v1/calls/{body['registered'][0]}").json()
+    url = f"/api/v1/calls/{body['registered'][0]}"
+    call = client.get(url).json()
+    in_chinese = client.get(url, headers={"Accept-Language": "zh-CN"}).json()
     assert call["status"] == "failed"
-    assert "metadata" in call["failure_reason"] and "direction" in call["failure_reason"]
+    # Kept as a Message: each reader reads why in their own language.
+    where = f"s3://{settings.bucket}/badmeta/call.wav"
+    assert call["failure_reason"].startswith(f"the metadata of {where} is invalid at direction: ")
+    assert in_chinese["failure_reason"].startswith(f"{where} 的元数据在 direction 处无效：输入应为")
 
 
 def test_events_for_other_buckets_sidecars_and_deletions_are_ignored(client):
