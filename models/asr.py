@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
+PARTIES_AT_ONCE = 2  # agent and customer
 BASE_MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 
 
@@ -131,6 +132,9 @@ def load(spec: AsrModelSpec) -> "WhisperModel":
                 device=spec.device,
                 compute_type=spec.compute_type,
                 cpu_threads=spec.cpu_threads,
+                # A call's parties are decoded at once (speech/transcribe.py): one model in
+                # memory, two decodings running side by side.
+                num_workers=PARTIES_AT_ONCE,
                 local_files_only=True,
             )
             _loaded[spec] = model

@@ -151,7 +151,12 @@ class Settings(BaseSettings):
         description="Whisper decodes at the first; the next are tried when the text looks wrong "
         "(loops, low confidence), which samples at random. [0] is deterministic.",
     )
-    asr_cpu_threads: int = Field(0, ge=0, description="0 lets CTranslate2 choose.")
+    asr_cpu_threads: int = Field(
+        1,
+        ge=0,
+        description="Threads for each party's decoding (a call's two parties decode at once); "
+        "0 lets CTranslate2 choose.",
+    )
     asr_language: str | None = Field(
         None, description="Default language; None detects per channel."
     )

@@ -62,6 +62,14 @@ def zh_clip(name: str) -> tuple[str, np.ndarray]:
     return texts[file], decode(ZH_CLIPS / file, max_duration_s=600).channels[0]
 
 
+def fleurs_clip(name: str) -> tuple[str, np.ndarray]:
+    """A FLEURS Mandarin recording and its reference text, from ../shared/data/zh-real."""
+    rows = (SHARED_DATA / "zh-real" / "transcripts.tsv").read_text(encoding="utf-8").splitlines()
+    texts = {r.split("\t")[0]: r.split("\t")[1] for r in rows[1:] if r.strip()}
+    file = f"{name}.wav"
+    return texts[file], decode(SHARED_DATA / "zh-real" / file, max_duration_s=60).channels[0]
+
+
 def mix(lines: list[Line], *, tail_s: float = 1.0, stereo: bool = True) -> np.ndarray:
     """Places every line at its time: agent left, customer right (or one mono channel)."""
     length = max(int((ln.at + tail_s) * SAMPLE_RATE) + len(ln.samples) for ln in lines)

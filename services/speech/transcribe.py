@@ -7,6 +7,7 @@ Words with no speech under them (Whisper hallucinating over silence or hold musi
 """
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -246,23 +247,31 @@ def transcribe_parties(
     temperatures: Sequence[float] = FALLBACK_TEMPERATURES,
     hotwords: str | None = None,
 ) -> tuple[list[TurnDraft], list[Activity]]:
-    """All parties' turns merged in time order, and each party's speech activity."""
-    turns: list[TurnDraft] = []
-    activity = []
-    for party in parties:
+    """All parties' turns merged in time order, and each party's speech activity.
+
+    The parties are decoded at the same time, one thread each: decoding one window is mostly
+    a chain of small steps that one core runs as fast as several (see ``models/asr.py``), so
+    two parties on two cores take about the time of the longer one.
+    """
+    options: dict[str, Any] = {
+        "language": language,
+        "beam_size": beam_size,
+        "temperatures": temperatures,
+        "hotwords": hotwords,
+    }
+
+    def one(party: Party) -> tuple[list[TurnDraft], Activity]:
         regions = speech_regions(party.samples)
-        level = loudness_dbfs(party.samples, regions)
-        activity.append(Activity(party.role, party.channel, regions, level))
-        if not regions:
-            continue
-        options: dict[str, Any] = {
-            "language": language,
-            "beam_size": beam_size,
-            "temperatures": temperatures,
-            "hotwords": hotwords,
-        }
-        words = party_words(model, party.samples, regions, **options)
-        turns += build_turns(
-            words, regions, role=party.role, channel=party.channel, pause_s=pause_s
+        activity = Activity(
+            party.role, party.channel, regions, loudness_dbfs(party.samples, regions)
         )
-    return sorted(turns, key=lambda t: (t.start, t.channel)), activity
+        if not regions:
+            return [], activity
+        words = party_words(model, party.samples, regions, **options)
+        turns = build_turns(words, regions, role=party.role, channel=party.channel, pause_s=pause_s)
+        return turns, activity
+
+    with ThreadPoolExecutor(max_workers=max(1, len(parties))) as pool:
+        done = list(pool.map(one, parties))
+    turns = [turn for party_turns, _ in done for turn in party_turns]
+    return sorted(turns, key=lambda t: (t.start, t.channel)), [a for _, a in done]

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from services.speech.audio import decode
 from services.speech.transcribe import Activity, speech_regions
-from tests.synth import SHARED_DATA, Line, _voiced_bounds, espeak, mix, write_wav, zh_clip
+from tests.synth import Line, _voiced_bounds, espeak, fleurs_clip, mix, write_wav, zh_clip
 
 FRAME_S = 0.01
 COLLAR_S = 0.25
@@ -67,8 +66,7 @@ ENGLISH_TWO_VOICES = [
 
 def _source(role: str, source: str) -> tuple[str, np.ndarray]:
     if source.startswith("fleurs_zh_"):
-        samples = decode(SHARED_DATA / "zh-real" / f"{source}.wav", max_duration_s=60).channels[0]
-        return source, samples
+        return fleurs_clip(source)
     if source.startswith(("agent_", "customer_")):
         return zh_clip(source)
     return source, espeak(source, role)

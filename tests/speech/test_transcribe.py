@@ -109,3 +109,50 @@ def test_speech_whisper_passed_over_is_recognised_again_on_its_own(whisper):
     assert all(lines[1].start - 0.5 <= w.start and w.end <= lines[1].end + 0.5 for w in found)
     heard_all = [*said, Word(" Goodbye,", lines[1].start, lines[1].end, 0.9)]
     assert recover_skipped(whisper, samples, regions, heard_all, language="en", beam_size=5) == []
+
+
+def test_the_parties_of_a_call_are_decoded_at_the_same_time(whisper, monkeypatch):
+    import threading
+    import time
+
+    from services.speech.transcribe import Party, transcribe_parties
+    from tests.synth import en_lines, mix
+
+    lines = en_lines(
+        [
+            ("agent", "Thank you for calling, how can I help you today?", 0.5),
+            ("customer", "I would like to check the balance of my account.", 4.0),
+        ]
+    )
+    audio = mix(lines)
+    decodings: list[tuple[int, float, float]] = []
+    decode = whisper.generate_with_fallback
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return decode(*args, **kwargs)
+        finally:
+            decodings.append((threading.get_ident(), began, time.perf_counter()))
+
+    monkeypatch.setattr(whisper, "generate_with_fallback", timed)
+
+    turns, _ = transcribe_parties(
+        whisper,
+        [Party("agent", 0, audio[0]), Party("customer", 1, audio[1])],
+        language="en",
+        beam_size=5,
+        pause_s=0.8,
+    )
+
+    assert {t.role for t in turns} == {"agent", "customer"}
+    assert "balance" in " ".join(t.text for t in turns if t.role == "customer").lower()
+    assert len({thread for thread, _, _ in decodings}) == 2, decodings
+    overlap = any(
+        one != other and began < other_ended and other_began < ended
+        for one, began, ended in decodings
+        for other, other_began, other_ended in decodings
+    )
+    assert overlap, f"one party waited for the other: {decodings}"
+    # Side by side in the model too, not one after the other behind a lock.
+    assert whisper.model.num_workers == 2
