@@ -6,6 +6,7 @@ Each line is placed at a known time on its party's channel, so tests know where 
 import subprocess
 import tempfile
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,14 @@ def fleurs_clip(name: str) -> tuple[str, np.ndarray]:
     texts = {r.split("\t")[0]: r.split("\t")[1] for r in rows[1:] if r.strip()}
     file = f"{name}.wav"
     return texts[file], decode(SHARED_DATA / "zh-real" / file, max_duration_s=60).channels[0]
+
+
+def voice_recording(folder: Path, names: Sequence[str], *, channels: int = 1) -> bytes:
+    """A WAV of zh-clips said one after another (one speaker), as an agent would enroll."""
+    gap = np.zeros(SAMPLE_RATE * 3 // 10, dtype=np.float32)
+    samples = np.concatenate([part for name in names for part in (zh_clip(name)[1], gap)])
+    path = folder / f"voice-{len(names)}-{channels}.wav"
+    return write_wav(path, np.tile(samples, (channels, 1))).read_bytes()
 
 
 def mix(lines: list[Line], *, tail_s: float = 1.0, stereo: bool = True) -> np.ndarray:

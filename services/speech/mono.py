@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from services.speech import roles as role_cues
 from services.speech import speakers
 from services.speech.roles import RoleDecision, Utterance
@@ -99,9 +101,13 @@ def transcribe_mono(
     pause_s: float,
     inbound: bool | None,
     min_confidence: float,
+    voiceprint: np.ndarray | None = None,
     **options: Any,
 ) -> MonoResult:
-    """Turns with roles (or ``unknown`` and why) for a mono recording."""
+    """Turns with roles (or ``unknown`` and why) for a mono recording.
+
+    ``voiceprint``: the call's agent's enrolled voice, where there is one.
+    """
     regions = speech_regions(party.samples)
     if not regions:
         nothing = RoleDecision(None, 0.0, "no speech was found", "none")
@@ -118,8 +124,16 @@ def transcribe_mono(
         Utterance(p.voice, p.start, p.end, "".join(w.text for w in own).strip())
         for p, own in zip(pieces, said, strict=True)
     ]
+    likeness = None
+    if voiceprint is not None and separation.voices is not None:
+        near = separation.voices @ voiceprint
+        likeness = (float(near[0]), float(near[1]))
     decision = role_cues.decide(
-        utterances, separable=separation.separable, inbound=inbound, threshold=min_confidence
+        utterances,
+        separable=separation.separable,
+        inbound=inbound,
+        threshold=min_confidence,
+        likeness=likeness,
     )
     labels = _labels(decision, pieces)
     # Turns are built per role; with unknown roles, per voice, so they still break where the

@@ -1,18 +1,25 @@
-"""HTTP endpoints for hearing a call: a playback link, and the stream it points at."""
+"""HTTP endpoints for hearing a call (a playback link, and the stream it points at) and for
+agents' voiceprints."""
 
+import tempfile
 import time
+from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Path as PathParam
+from starlette.concurrency import run_in_threadpool
 
 from services.api.auth import Auth
 from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
 from services.calls.schemas import PlaybackOut
 from services.config import get_settings
-from services.errors import Forbidden
+from services.errors import Forbidden, TooLarge
 from services.i18n import _
-from services.speech import links, playback, streaming
+from services.speech import links, playback, streaming, voiceprints
+from services.speech.schemas import VoiceprintOut
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 
@@ -74,3 +81,69 @@ def stream_audio(
     return streaming.audio_response(
         bucket=call.bucket, key=key, range_header=range_, if_range=if_range
     )
+
+
+AgentId = Annotated[str, PathParam(min_length=1, max_length=255)]
+VOICEPRINT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": f"A one-channel recording of the agent alone, at least "
+        f"{voiceprints.MIN_SPEECH_S:.0f} s of speech, at most {voiceprints.MAX_BYTES} bytes "
+        "(any format FFmpeg decodes).",
+        "content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+async def _body(request: Request, *, max_bytes: int) -> bytes:
+    """The request body, refused as soon as it grows past ``max_bytes``."""
+    received, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(
+                _("the upload is larger than the limit of {max_bytes} bytes", max_bytes=max_bytes)
+            )
+        received.append(chunk)
+    return b"".join(received)
+
+
+@router.put(
+    "/agents/{agent_id}/voiceprint",
+    response_model=VoiceprintOut,
+    tags=["voiceprints"],
+    openapi_extra=VOICEPRINT_BODY,
+)
+async def enroll_voiceprint(
+    agent_id: AgentId, request: Request, db_session: DbSession, principal: Auth
+) -> VoiceprintOut:
+    """Enrolls (or re-enrolls) the agent's voice, so that mono recordings tell it apart: the
+    agent themself, a QA manager or an admin; written to the audit log."""
+    data = await _body(request, max_bytes=voiceprints.MAX_BYTES)
+    with tempfile.TemporaryDirectory(prefix="zhijian-voice-") as tmp:
+        recording = Path(tmp) / "voice"
+        await run_in_threadpool(recording.write_bytes, data)
+        voiceprint = await run_in_threadpool(
+            partial(
+                voiceprints.enroll,
+                db_session=db_session,
+                agent_id=agent_id,
+                recording=recording,
+                principal=principal,
+            )
+        )
+    return VoiceprintOut.model_validate(voiceprint, from_attributes=True)
+
+
+@router.get("/agents/{agent_id}/voiceprint", response_model=VoiceprintOut, tags=["voiceprints"])
+def voiceprint_facts(agent_id: AgentId, db_session: DbSession, principal: Auth) -> VoiceprintOut:
+    """Whether the agent has a voiceprint, from how much speech, by whom and when."""
+    found = voiceprints.get(db_session=db_session, agent_id=agent_id, principal=principal)
+    return VoiceprintOut.model_validate(found, from_attributes=True)
+
+
+@router.delete("/agents/{agent_id}/voiceprint", status_code=204, tags=["voiceprints"])
+def forget_voiceprint(agent_id: AgentId, db_session: DbSession, principal: Auth) -> Response:
+    """Deletes the agent's voiceprint for good; written to the audit log."""
+    voiceprints.forget(db_session=db_session, agent_id=agent_id, principal=principal)
+    return Response(status_code=204)

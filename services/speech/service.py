@@ -23,7 +23,7 @@ from services.errors import BadRecording, Forbidden, ObjectMissing
 from services.i18n import N_, _, stored
 from services.people.service import Principal
 from services.people.tables import Role
-from services.speech import claims, hotwords, mono, redaction
+from services.speech import claims, hotwords, mono, redaction, voiceprints
 from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn
 from services.speech.transcribe import Activity, Party, TurnDraft, transcribe_parties
@@ -69,7 +69,10 @@ def transcribe(
     result is stored only if that claim still holds (False otherwise, nothing stored).
     """
     try:
-        drafts, activity, audio, speaker_roles = _recognise(call, settings, keyword_terms)
+        voiceprint = voiceprints.of_agent(db_session=db_session, agent_id=call.agent_id)
+        drafts, activity, audio, speaker_roles = _recognise(
+            call, settings, keyword_terms, voiceprint
+        )
     except (BadRecording, ObjectMissing) as exc:
         if delivery is not None and not claims.holds(
             db_session=db_session, call_id=call.id, delivery=delivery
@@ -140,9 +143,10 @@ def _store_bleeped(call: Call, audio: DecodedAudio, drafts: list[TurnDraft]) -> 
 
 
 def _recognise(
-    call: Call, settings: Settings, keyword_terms: Sequence[str]
+    call: Call, settings: Settings, keyword_terms: Sequence[str], voiceprint: np.ndarray | None
 ) -> tuple[list[TurnDraft], list[Activity], DecodedAudio, dict[str, Any] | None]:
-    """Turns, speech activity, the audio, and on mono recordings how the roles were found."""
+    """Turns, speech activity, the audio, and on mono recordings how the roles were found
+    (with the agent's ``voiceprint`` among the cues, where one is enrolled)."""
     with tempfile.TemporaryDirectory(prefix="zhijian-") as tmp:
         local = Path(tmp) / "recording"
         storage.download(bucket=call.bucket, key=call.object_key, path=local)
@@ -170,6 +174,7 @@ def _recognise(
             split[0],
             inbound=None if call.direction is None else call.direction == "inbound",
             min_confidence=settings.mono_role_confidence,
+            voiceprint=voiceprint,
             **options,
         )
         drafts, activity, roles = found.turns, found.activity, found.roles_record()

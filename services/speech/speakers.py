@@ -57,6 +57,7 @@ class Separation:
 
     pieces: list[Piece]
     silhouette: float  # how well the pieces fall into two voices; 0.0 with one voice
+    voices: np.ndarray | None = None  # the two voices' centroids (unit length), rows 0 and 1
 
     @property
     def separable(self) -> bool:
@@ -209,7 +210,14 @@ def separate(samples: np.ndarray, regions: list[tuple[float, float]]) -> Separat
     voices, centroids, silhouette = cluster(embeddings, np.array([p.duration for p in pieces]))
     for piece, voice in zip(pieces, voices, strict=True):
         piece.voice = int(voice)
-    separation = Separation(pieces, silhouette)
+    separation = Separation(pieces, silhouette, centroids if len(centroids) == 2 else None)
     if separation.separable:
         separation.pieces = [new for p in pieces for new in resegment(samples, p, centroids)]
     return separation
+
+
+def voiceprint(samples: np.ndarray, regions: list[tuple[float, float]]) -> np.ndarray:
+    """One voice's print: its speech embedded region by region, averaged by duration."""
+    kept = [(a, b) for a, b in regions if b - a >= RELIABLE_PIECE_S] or regions
+    embeddings = np.stack([_voice(samples, a, b) for a, b in kept])
+    return _centroid(embeddings, np.array([b - a for a, b in kept]))

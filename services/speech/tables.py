@@ -1,11 +1,12 @@
 """Transcript turns: one party speaking without a long pause."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType
+from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
 
 
 class Turn(Base):
@@ -55,3 +56,19 @@ class ChannelActivity(Base):
     # [[start, end], ...] in seconds
     regions: Mapped[list[list[float]]] = mapped_column(JSONType, default=list)
     loudness_dbfs: Mapped[float | None] = mapped_column(Float)
+
+
+class Voiceprint(Base):
+    """An agent's enrolled voice, which tells the agent's voice apart on mono recordings.
+
+    A voiceprint is biometric data: it is made only when someone enrolls the agent on purpose,
+    is never returned by the API, and is deleted on request.
+    """
+
+    __tablename__ = "voiceprints"
+
+    agent_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    embedding: Mapped[list[float]] = mapped_column(JSONType)  # unit length, the voice encoder's
+    speech_s: Mapped[float] = mapped_column(Float)  # how much speech it was made from
+    enrolled_by: Mapped[str] = mapped_column(String(255))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -52,6 +52,16 @@ MANDARIN_ONE_VOICE = [
     ("customer", "customer_angry", 0.6),
     ("agent", "agent_closing", 0.5),
 ]
+# No greeting script and, on a call of unknown direction, no first speaker: only what each voice
+# says and, where enrolled, the agent's voiceprint tell the roles.
+WITHOUT_SCRIPT = [
+    ("customer", "fleurs_zh_005", 0.3),
+    ("agent", "agent_balance", 0.3),
+    ("customer", "fleurs_zh_003", 0.4),
+    ("agent", "agent_confirm", 0.3),
+    ("customer", "fleurs_zh_008", 0.3),
+    ("agent", "agent_process", 0.5),
+]
 ENGLISH_TWO_VOICES = [
     ("agent", "Thank you for calling North Star Bank, my name is Anna, how can I help you?", 0.2),
     ("customer", "Hi, I would like to check the balance of my savings account please.", 0.15),

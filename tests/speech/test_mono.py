@@ -14,6 +14,7 @@ from tests.speech.mono_calls import (
     ENGLISH_TWO_VOICES,
     MANDARIN_ONE_VOICE,
     MANDARIN_TWO_VOICES,
+    WITHOUT_SCRIPT,
     build,
     mono_wav,
     score,
@@ -87,3 +88,49 @@ def test_below_the_confidence_threshold_roles_stay_unknown_and_say_why(whisper, 
     assert {t.role for t in found.turns} == {"unknown"}
     assert [a.role for a in found.activity] == ["unknown"]
     assert found.roles_record()["reason"] == found.decision.reason
+
+
+def _print_of(*names: str):
+    """A voiceprint made, as enrolling makes it, from recordings the call does not hold."""
+    import numpy as np
+
+    from services.speech import speakers
+    from services.speech.transcribe import speech_regions
+    from tests.synth import fleurs_clip, zh_clip
+
+    gap = np.zeros(4800, dtype=np.float32)
+    clips = [(fleurs_clip if n.startswith("fleurs") else zh_clip)(n)[1] for n in names]
+    samples = np.concatenate([part for clip in clips for part in (clip, gap)])
+    return speakers.voiceprint(samples, speech_regions(samples))
+
+
+def test_the_agents_enrolled_voiceprint_tells_which_voice_is_the_agent(whisper, tmp_path: Path):
+    lines = build(WITHOUT_SCRIPT)
+    agent_voice = _print_of("agent_refund", "agent_upsell", "agent_escalate", "agent_empathy")
+    customer_voice = _print_of("fleurs_zh_011")  # the customer's speaker, another recording
+
+    samples = decode(mono_wav(lines, tmp_path), max_duration_s=600).channels[0]
+
+    def roles_with(voiceprint):
+        return transcribe_mono(
+            whisper,
+            Party("unknown", 0, samples),
+            pause_s=0.8,
+            inbound=None,
+            min_confidence=0.8,
+            voiceprint=voiceprint,
+            language="zh",
+            beam_size=5,
+        )
+
+    without, right, wrong = roles_with(None), roles_with(agent_voice), roles_with(customer_voice)
+
+    # What the voices say is not enough here (about 0.54 when measured): the print decides.
+    assert without.decision.method == "none", without.decision.reason
+    assert "voiceprint" not in without.decision.reason
+    assert right.decision.method == "voices", right.decision.reason
+    assert "sounds like the agent's enrolled voiceprint" in right.decision.reason
+    assert score(lines, right.activity).right >= 0.95
+    # A print of the customer's voice, enrolled by mistake, turns the roles round: the print is
+    # trusted, which is why only the agent, a QA manager or an admin may enroll one.
+    assert wrong.decision.agent_voice == 1 - right.decision.agent_voice, wrong.decision.reason
