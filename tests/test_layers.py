@@ -1,5 +1,6 @@
 """The layers are checked, not hoped for: the import contracts in pyproject.toml hold, and a
-forbidden import or a circle between domain folders breaks them."""
+forbidden import, a circle between domain folders or a domain reading another's tables breaks
+them."""
 
 import os
 import shutil
@@ -53,10 +54,23 @@ def test_the_rule_language_importing_the_database_breaks_a_contract(tmp_path):
 
 def test_a_circle_between_two_domain_folders_breaks_a_contract(tmp_path):
     # calls already builds on people (who may see a call); people importing calls closes a circle
-    root = _copy_with(tmp_path, "services.people.service", "import services.calls.tables")
+    root = _copy_with(tmp_path, "services.people.service", "import services.calls.service")
 
     result = _lint(root)
 
     assert result.returncode != 0
     assert "No cycles are allowed in services." in result.stdout
+    assert "1 broken" in result.stdout
+
+
+def test_a_domain_reading_another_domains_tables_directly_breaks_a_contract(tmp_path):
+    # reports reads people through people's service; its tables are people's own
+    root = _copy_with(
+        tmp_path, "services.reports.service", "from services.people.tables import User"
+    )
+
+    result = _lint(root)
+
+    assert result.returncode != 0
+    assert "services.reports.service -> services.people.tables" in result.stdout
     assert "1 broken" in result.stdout

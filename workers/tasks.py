@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services import pipeline
 from services.calls import maintenance
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.config import Settings, get_settings
 from services.db import session_scope, unavailable_when_away, utcnow
 from services.errors import DatabaseUnavailable, StorageUnavailable

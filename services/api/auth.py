@@ -14,8 +14,7 @@ from services.config import get_settings
 from services.errors import Forbidden, Unauthenticated
 from services.i18n import _, set_language
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 
 SESSION_COOKIE = "zhijian_session"
 CSRF_HEADER = "X-CSRF-Token"

@@ -11,7 +11,7 @@ from services.errors import InvalidInput
 from services.i18n import _
 from services.people.service import Principal
 from services.qa.evaluations import service as evaluations
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 
 
 def reviewed_calls(*, db_session: Session, principal: Principal, days: int) -> list[int]:

@@ -22,8 +22,7 @@ from services.calibration.tables import CalibrationSession
 from services.errors import InvalidInput, NotFound
 from services.i18n import _
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role, User
+from services.people.service import Principal, Role, User
 
 # The recalibration rule's own defaults (outside tolerance in 2 of the last 3 sessions, a
 # session outside when fewer than 80 % of its calls are within): read, not copied, so that the

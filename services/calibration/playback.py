@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
 from services.calibration.tables import CalibrationCall, CalibrationSession
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.config import Settings
 from services.errors import Forbidden
 from services.i18n import _

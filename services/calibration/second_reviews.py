@@ -19,16 +19,15 @@ from services.calibration import results
 from services.calibration import service as sessions
 from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.calibration.tables import SecondReview
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import aware, utcnow
 from services.errors import InvalidInput, NotFound
 from services.i18n import N_, _
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role, User
-from services.qa.evaluations.tables import Evaluation
+from services.people.service import Principal, Role, User
+from services.qa.evaluations.service import Evaluation
 from services.qa.reviews import assignment, hooks, reevaluation
-from services.qa.reviews.tables import Review
+from services.qa.reviews.service import Review
 
 
 def flagged(*, db_session: Session, as_of: datetime | None = None) -> set[str]:

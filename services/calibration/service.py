@@ -25,12 +25,11 @@ from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import _
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role, User
+from services.people.service import Principal, Role, User
 from services.qa.evaluations import content
 from services.qa.reviews import service as reviews
 from services.scoring import service as scoring_service
-from services.scoring.tables import CallScore
+from services.scoring.service import CallScore
 from services.speech import service as speech_service
 
 MIN_CALLS, MAX_CALLS = 3, 5

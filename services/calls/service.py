@@ -16,8 +16,7 @@ from services.calls.tables import Call, CallStatus
 from services.errors import NotFound
 from services.i18n import _
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 
 
 def visible_to(*, db_session: Session, principal: Principal | None) -> ColumnElement[bool]:

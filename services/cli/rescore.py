@@ -117,7 +117,7 @@ def _follow(job_id: int, every_s: float = 5.0) -> None:
     """Prints the job's progress every few seconds until it is done."""
     from services.db import session_scope
     from services.scoring.rescore import service as rescore_service
-    from services.scoring.rescore.tables import JobState
+    from services.scoring.rescore.service import JobState
 
     while True:
         with session_scope() as db_session:
@@ -132,7 +132,7 @@ def _progress(job: object) -> str:
     """One line: the job's state, counts, chunks, pace and selectors."""
     from services.i18n import _
     from services.scoring.rescore import service as rescore_service
-    from services.scoring.rescore.tables import RescoreJob
+    from services.scoring.rescore.service import RescoreJob
 
     assert isinstance(job, RescoreJob)
     pace = rescore_service.rate(job)

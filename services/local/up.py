@@ -101,7 +101,7 @@ def _ensure_admin(data: Path) -> None:
 
     from services.db import session_scope
     from services.people import service as people_service
-    from services.people.tables import Role
+    from services.people.service import Role
 
     with session_scope() as db_session:
         if people_service.get_by_username(db_session=db_session, username="admin") is not None:

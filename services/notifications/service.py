@@ -15,7 +15,7 @@ from services.db import utcnow
 from services.errors import NotFound
 from services.i18n import Message, _, is_message, render
 from services.notifications.tables import Notification
-from services.people.tables import Role, User
+from services.people.service import Role, User
 
 log = logging.getLogger(__name__)
 

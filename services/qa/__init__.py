@@ -7,4 +7,4 @@ both along, so no process (API, worker, CLI) can use qa without them.
 """
 
 from services.qa.discipline import service as _discipline  # noqa: F401  (registers its hook)
-from services.qa.reviews import tables as _reviews  # noqa: F401  (registers its hook)
+from services.qa.reviews import service as _reviews  # noqa: F401  (its tables register a hook)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.i18n import _
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.reports import rollup
 from services.reports.coaching import AgentWeek, CoachingEffect, coaching_effect
 from services.reports.tables import Coaching

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.api.auth import Auth
 from services.api.params import DbSession
-from services.people.tables import Role
+from services.people.service import Role
 from services.reports import charts, performance, service, tabulate
 from services.reports.confirmed import confirmed_training_needs as confirmed_needs
 from services.reports.confirmed import rule_precision

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from services.config import get_settings
 from services.errors import Forbidden, InvalidInput
 from services.i18n import _
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.reports import rollup
 from services.reports.pareto import ParetoRow, pareto
 from services.reports.rates import GroupCount, TrainingNeed, rank_training_needs

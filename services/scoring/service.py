@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call, CallStatus
+from services.calls.service import Call, CallStatus
 from services.errors import InvalidInput, NotFound
 from services.i18n import _
 from services.scoring import rows

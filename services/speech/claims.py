@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call, CallStatus
+from services.calls.service import Call, CallStatus
 from services.db import aware, utcnow
 
 log = logging.getLogger(__name__)

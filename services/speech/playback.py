@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services import storage
 from services.audit import service as audit_service
-from services.calls.tables import Call, CallStatus
+from services.calls.service import Call, CallStatus
 from services.config import Settings
 from services.errors import NotReady
 from services.i18n import _, kept

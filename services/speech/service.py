@@ -17,12 +17,11 @@ from models import asr
 from services import storage
 from services.audit import service as audit_service
 from services.calls import recordings
-from services.calls.tables import Call, CallStatus
+from services.calls.service import Call, CallStatus
 from services.config import Settings
 from services.errors import BadRecording, Forbidden, ObjectMissing
 from services.i18n import N_, _, stored
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.speech import claims, hotwords, mono, redaction, voiceprints
 from services.speech.audio import SAMPLE_RATE, DecodedAudio, decode
 from services.speech.tables import ChannelActivity, Turn

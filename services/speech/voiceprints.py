@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from services.audit import service as audit_service
 from services.errors import BadRecording, Forbidden, InvalidInput, NotFound
 from services.i18n import _
-from services.people.service import Principal
-from services.people.tables import Role, User
+from services.people.service import Principal, Role, User
 from services.speech import speakers
 from services.speech.audio import decode
 from services.speech.tables import Voiceprint

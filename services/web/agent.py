@@ -12,8 +12,7 @@ from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
 from services.config import get_settings
 from services.db import utcnow
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.discipline import service as discipline
 from services.qa.evaluations import service as evaluations
 from services.reports import performance

@@ -14,13 +14,12 @@ from services.api.params import DbSession, Id
 from services.calibration import answers, playback, results
 from services.calibration import service as sessions
 from services.calibration.schemas import SessionIn
-from services.calibration.tables import CalibrationCall, CalibrationSession
-from services.calls.tables import Call
+from services.calibration.service import CalibrationCall, CalibrationSession
+from services.calls.service import Call
 from services.config import get_settings
 from services.errors import InvalidInput, NotReady, StorageUnavailable
 from services.i18n import _
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.evaluations import content
 from services.speech import service as speech_service
 from services.web.auth import Sender, Viewer, WebRoute, choose_language

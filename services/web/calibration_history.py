@@ -13,7 +13,7 @@ from services.calibration import charts, history
 from services.calibration.agreement.sessions import WINDOW_DAYS
 from services.config import get_settings
 from services.db import utcnow
-from services.people.tables import Role
+from services.people.service import Role
 from services.web.auth import Viewer, WebRoute, choose_language
 from services.web.templating import render
 

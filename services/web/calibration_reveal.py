@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.api.params import DbSession, Id
 from services.calibration import answers, charts, results
 from services.calibration import service as sessions
-from services.calibration.tables import CalibrationCall, CalibrationSession
+from services.calibration.service import CalibrationCall, CalibrationSession
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.inspector import Form, _scores, _verdicts
 from services.web.views import comment_text

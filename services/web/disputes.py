@@ -11,9 +11,9 @@ from services.calls import service as calls_service
 from services.errors import Forbidden
 from services.qa.disputes import service as disputes
 from services.qa.disputes.schemas import DecisionIn
-from services.qa.disputes.tables import DisputeStatus
+from services.qa.disputes.service import DisputeStatus
 from services.qa.evaluations import service as evaluations
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.templating import render
 from services.web.views import recording, valid

@@ -18,7 +18,7 @@ from services.i18n import LANGUAGES, _, set_language
 from services.people import manage as people_manage
 from services.people import service as people_service
 from services.people import signin
-from services.people.tables import Role
+from services.people.service import Role
 from services.web.auth import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,

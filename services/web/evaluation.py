@@ -17,7 +17,7 @@ from services.qa.disputes import service as disputes
 from services.qa.disputes.schemas import DisputeIn
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.templating import render
 from services.web.views import recording, valid

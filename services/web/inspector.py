@@ -12,15 +12,14 @@ from services.calls import service as calls_service
 from services.db import aware, utcnow
 from services.errors import Forbidden, InvalidInput
 from services.i18n import _
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.schemas import ItemScoreIn
 from services.qa.reviews import assignment
 from services.qa.reviews import service as reviews
 from services.qa.reviews.schemas import HitVerdictIn
-from services.qa.reviews.tables import Review
+from services.qa.reviews.service import Review
 from services.qa.sampling.due import is_overdue
 from services.scoring import service as scoring_service
 from services.web import lookups

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import aware
 from services.qa.discipline import ladder
 from services.qa.discipline import service as discipline

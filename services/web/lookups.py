@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
-from services.people.tables import Area, Role, User
+from services.calls.service import Call
+from services.people.service import Area, Role, User
 
 
 def calls_by_id(*, db_session: Session, ids: Sequence[int]) -> dict[int, Call]:

@@ -14,8 +14,7 @@ from services.errors import Forbidden, InvalidInput
 from services.i18n import _
 from services.people import manage as people_manage
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.reviews import assignment
 from services.qa.sampling import service as sampling_service
 from services.qa.sampling.schemas import REVIEW_WITHIN_DAYS, PlanSpec

@@ -11,8 +11,7 @@ from services.api.params import DbSession, Id
 from services.errors import Forbidden
 from services.i18n import _
 from services.people import manage
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.web.auth import Sender, Viewer, WebRoute, choose_language
 from services.web.templating import render
 

@@ -11,7 +11,7 @@ from services.api.params import DbSession
 from services.db import center_zone, utcnow
 from services.errors import Forbidden, InvalidInput
 from services.i18n import _
-from services.people.tables import Role
+from services.people.service import Role
 from services.qa.rotation import service as rotation_service
 from services.qa.rotation.schemas import RotationIn
 from services.web.auth import Sender, Viewer, WebRoute, choose_language

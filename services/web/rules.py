@@ -11,8 +11,7 @@ from services.api.params import DbSession
 from services.config import get_settings
 from services.errors import Forbidden
 from services.i18n import _, localised
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.reviews import service as reviews
 from services.scoring import service as scoring_service
 from services.scoring import validation

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from services.api.params import DbSession
 from services.config import get_settings
 from services.errors import InvalidInput
-from services.people.tables import Role
+from services.people.service import Role
 from services.reports import coachings, service
 from services.reports.confirmed import confirmed_training_needs, rule_precision
 from services.web.auth import Viewer, WebRoute, choose_language

@@ -8,7 +8,7 @@ from fastapi import Request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.config import get_settings
 from services.errors import InvalidInput, NotReady, StorageUnavailable
 from services.people.service import Principal

@@ -14,19 +14,18 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.config import get_settings
 from services.db import aware
 from services.errors import NotFound
 from services.i18n import N_, _
 from services.notifications import service as notify
-from services.people.service import Principal
-from services.people.tables import Role, User
+from services.people.service import Principal, Role, User
 from services.qa.discipline import ladder
 from services.qa.discipline.tables import DisciplineRecord
-from services.qa.disputes.tables import Dispute, DisputeStatus
+from services.qa.disputes.service import Dispute, DisputeStatus
 from services.qa.evaluations import content, hooks
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 
 log = logging.getLogger(__name__)
 NOTIFY_TIERS = ("deduction", "severe")

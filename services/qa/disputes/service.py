@@ -10,12 +10,11 @@ from services.db import unique, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, _, stored
 from services.notifications import service as notify
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.disputes.tables import Dispute, DisputeStatus
 from services.qa.evaluations import content, hooks
 from services.qa.evaluations import service as evaluations
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 
 DECISIONS = {DisputeStatus.UPHELD: N_("upheld"), DisputeStatus.OVERTURNED: N_("overturned")}
 

@@ -8,13 +8,12 @@ from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.i18n import N_, Message, _, kept
 from services.notifications import service as notify
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.evaluations import content, hooks
 from services.qa.evaluations.tables import Evaluation
 

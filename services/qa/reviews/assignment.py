@@ -9,18 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 from services.i18n import N_, _
 from services.notifications import service as notify
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Area, Role, User
+from services.people.service import Area, Principal, Role, User
 from services.qa.reviews.tables import Review, ReviewStatus
 from services.qa.rotation import service as rotation_service
 from services.qa.sampling.due import reviews_due
-from services.qa.sampling.tables import SampledCall, SamplingRun
+from services.qa.sampling.service import SampledCall, SamplingRun
 
 
 def second_reviewer(*, db_session: Session, call: Call, first: int) -> User:

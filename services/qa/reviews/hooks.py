@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from services.people.service import Principal
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 from services.qa.reviews.tables import Review
 
 SubmitHook = Callable[[Session, Review, Evaluation, Principal], None]

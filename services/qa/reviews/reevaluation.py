@@ -11,17 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import unique, utcnow
 from services.errors import Conflict, InvalidInput
 from services.i18n import N_, Message, _, stored
 from services.notifications import service as notify
-from services.people.service import Principal
-from services.people.tables import Role, User
+from services.people.service import Principal, Role, User
 from services.qa.discipline import service as discipline
 from services.qa.disputes import service as disputes
 from services.qa.evaluations import service as evaluations
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 from services.qa.reviews.tables import Review, ReviewStatus
 
 

@@ -12,8 +12,7 @@ from services.calls.schemas import CallSummary, TurnOut
 from services.config import get_settings
 from services.people import names
 from services.people import service as people_service
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.evaluations import service as evaluations
 from services.qa.evaluations.router import evaluation_out
 from services.qa.evaluations.schemas import EvaluationOut

@@ -8,20 +8,19 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Conflict, InvalidInput, NotFound
 from services.i18n import _
-from services.people.service import Principal
-from services.people.tables import Role
+from services.people.service import Principal, Role
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
-from services.qa.evaluations.tables import Evaluation
+from services.qa.evaluations.service import Evaluation
 from services.qa.reviews import hooks, reevaluation, turn_notes
 from services.qa.reviews.tables import HitVerdict, Review, ReviewStatus
 from services.scoring import service as scoring_service
-from services.scoring.tables import CallScore
+from services.scoring.service import CallScore
 
 
 def get_or_raise(*, db_session: Session, review_id: int, principal: Principal) -> Review:

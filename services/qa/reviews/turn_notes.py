@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import InvalidInput
 from services.i18n import _
-from services.speech.tables import Turn
+from services.speech.service import Turn
 
 
 def merged(

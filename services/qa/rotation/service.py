@@ -12,15 +12,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import center_time, center_zone, unique, utcnow
 from services.errors import InvalidInput
 from services.i18n import _
 from services.people import service as people_service
-from services.people.tables import Area, Role, User
+from services.people.service import Area, Role, User
 from services.qa.rotation import roster
 from services.qa.rotation.tables import RotationAssignment, RotationPeriod
-from services.qa.sampling.tables import SampledCall
+from services.qa.sampling.service import SampledCall
 
 
 def workloads(

@@ -8,16 +8,16 @@ from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
 from services.calls import service as calls_service
-from services.calls.tables import Call, CallStatus
+from services.calls.service import Call, CallStatus
 from services.config import get_settings
 from services.db import unique, utcnow
 from services.errors import NotFound
 from services.i18n import N_, Message, _, stored
-from services.people.tables import Role, User
+from services.people.service import Role, User
 from services.qa.sampling import picks
 from services.qa.sampling.schemas import PlanSpec
 from services.qa.sampling.tables import SampledCall, SamplingPlan, SamplingRun
-from services.scoring.tables import CallScore, RuleHit
+from services.scoring.service import CallScore, RuleHit
 
 
 def create_plan(*, db_session: Session, spec: PlanSpec) -> SamplingPlan:

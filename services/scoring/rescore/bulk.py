@@ -12,13 +12,13 @@ from typing import Any, cast
 from sqlalchemy import JSON, Table, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call, CallStatus
+from services.calls.service import Call, CallStatus
 from services.db import json_dumps, utcnow
 from services.scoring import rows
 from services.scoring import service as scoring_service
 from services.scoring.rules.pack import CompiledPack
 from services.scoring.tables import CallMetrics, CallScore, RuleHit, RuleStatus
-from services.speech.tables import ChannelActivity, Turn
+from services.speech.service import ChannelActivity, Turn
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import center_time
 from services.errors import InvalidInput
 from services.i18n import _

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from services.calls.tables import Call
+from services.calls.service import Call
 from services.db import utcnow
 from services.errors import NotFound
 from services.i18n import _
