@@ -16,7 +16,10 @@ What it measures, on the CPU of the machine it runs on:
    ``tests.synth.english_call`` repeated, agent left, customer right): the full path
    decode → ``parties`` → ``transcribe_parties``, timed, with turn count and WER per role
    (reference point: real-time factor about 0.08–0.12 on 2 cores).
-4. Model load time and the process's peak resident memory after each part.
+4. An announcement on a loop (a zh-clips prompt said 12 times, about a minute): its main
+   decode with faster-whisper's full temperature fallback and with zhijian's, capped where
+   the text repeats a sentence (``models/fallback.py``).
+5. Model load time and the process's peak resident memory after each part.
 
 Run it from the repository root (it takes a few minutes on 2 cores)::
 
@@ -46,11 +49,11 @@ from services.scoring.service import keyword_terms  # noqa: E402
 from services.speech.audio import SAMPLE_RATE, decode  # noqa: E402
 from services.speech.hotwords import hotwords  # noqa: E402
 from services.speech.service import parties  # noqa: E402
-from services.speech.transcribe import Party, transcribe_parties  # noqa: E402
+from services.speech.transcribe import Party, recognise, transcribe_parties  # noqa: E402
 from services.text.normalise import simplified  # noqa: E402
 from tests.helpers import _NOT_HAN_OR_ALNUM, cer_zh, wer  # noqa: E402
 from tests.speech.mono_calls import build  # noqa: E402
-from tests.synth import Line, english_call, mix, write_wav  # noqa: E402
+from tests.synth import Line, english_call, mix, write_wav, zh_clip  # noqa: E402
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -379,6 +382,34 @@ def bench_long_call(model: "WhisperModel", settings: Settings) -> None:
     print(f"peak RSS         {peak_rss_mib():.0f} MiB (after long call)")
 
 
+def bench_announcement_loop(model: "WhisperModel", settings: Settings) -> None:
+    """Part 4: a looped announcement decoded with the full fallback and with the capped one."""
+    import numpy as np
+    from faster_whisper import WhisperModel
+
+    spec = asr.resolve(settings)
+    uncapped = WhisperModel(  # the same model and threads, faster-whisper's own fallback
+        str(spec.path),
+        device=spec.device,
+        compute_type=spec.compute_type,
+        cpu_threads=spec.cpu_threads,
+        local_files_only=True,
+    )
+
+    print("\n== 4. an announcement on a loop (zh-clips agent_recording_notice, 12 times)")
+    _text, prompt = zh_clip("agent_recording_notice")
+    gap = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    loop = np.concatenate([part for _ in range(12) for part in (prompt, gap)])
+    for label, whisper in (
+        ("full fallback (faster-whisper)", uncapped),
+        ("capped (zhijian)", model),
+    ):
+        with stopwatch() as elapsed:
+            words = recognise(whisper, loop, language="zh", beam_size=PLAIN_BEAM_SIZE)
+        heard = "".join(w.text for w in words)
+        print(f"{label:<32}{elapsed[0]:>7.1f} s  {len(heard)} characters: {heard[:40]}…")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -398,6 +429,7 @@ def main(argv: list[str] | None = None) -> None:
     plain = load_plain(settings)
     bench_zh_real(model, plain, settings)
     bench_stereo_calls(model, plain, settings)
+    bench_announcement_loop(model, settings)
     if not args.skip_long:
         bench_long_call(model, settings)
 

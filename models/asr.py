@@ -125,9 +125,9 @@ def load(spec: AsrModelSpec) -> "WhisperModel":
     with _lock:
         model = _loaded.get(spec)
         if model is None:
-            from faster_whisper import WhisperModel
+            from models.fallback import CappedWhisperModel
 
-            model = WhisperModel(
+            model = CappedWhisperModel(
                 str(spec.path),
                 device=spec.device,
                 compute_type=spec.compute_type,
