@@ -23,8 +23,7 @@ from tests.speech.mono_calls import (
 pytestmark = pytest.mark.slow
 
 
-def _transcribe(whisper, lines, folder: Path, *, language: str, telephone=False, **options):
-    samples = decode(mono_wav(lines, folder, telephone=telephone), max_duration_s=600).channels[0]
+def _mono(whisper, samples, *, language: str, **options):
     settings = {"inbound": True, "min_confidence": 0.8, **options}
     return transcribe_mono(
         whisper,
@@ -34,6 +33,11 @@ def _transcribe(whisper, lines, folder: Path, *, language: str, telephone=False,
         beam_size=5,
         **settings,
     )
+
+
+def _transcribe(whisper, lines, folder: Path, *, language: str, telephone=False, **options):
+    samples = decode(mono_wav(lines, folder, telephone=telephone), max_duration_s=600).channels[0]
+    return _mono(whisper, samples, language=language, **options)
 
 
 def _turn_saying(turns, words: str):
@@ -112,16 +116,7 @@ def test_the_agents_enrolled_voiceprint_tells_which_voice_is_the_agent(whisper, 
     samples = decode(mono_wav(lines, tmp_path), max_duration_s=600).channels[0]
 
     def roles_with(voiceprint):
-        return transcribe_mono(
-            whisper,
-            Party("unknown", 0, samples),
-            pause_s=0.8,
-            inbound=None,
-            min_confidence=0.8,
-            voiceprint=voiceprint,
-            language="zh",
-            beam_size=5,
-        )
+        return _mono(whisper, samples, language="zh", inbound=None, voiceprint=voiceprint)
 
     without, right, wrong = roles_with(None), roles_with(agent_voice), roles_with(customer_voice)
 
