@@ -250,7 +250,7 @@ def transcribe_parties(
     """All parties' turns merged in time order, and each party's speech activity.
 
     The parties are decoded at the same time, one thread each: decoding one window is mostly
-    a chain of small steps that one core runs as fast as several (see ``models/asr.py``), so
+    a chain of small steps that one core runs as fast as several (the README's ASR figures), so
     two parties on two cores take about the time of the longer one.
     """
     options: dict[str, Any] = {
