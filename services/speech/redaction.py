@@ -22,6 +22,7 @@ _DIGIT = {**{str(i): str(i) for i in range(10)}, "零": "0", "〇": "0", "一": 
           "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
           "九": "9", "x": "x", "X": "x"}  # fmt: skip
 _JOINERS = " -,"  # 138 1234 5678, 415-555-0134, and Whisper's 4,111,111,111,111,111
+MAX_JOINERS = 3  # between two groups of one number: "415, 555, 0134", "415 - 555"
 _CONTEXT_CHARS = 24  # how far before a number its context words may be
 # Words that only say "a number follows": a phone number unless a more specific word is there.
 _GENERIC = ("号码", "number")
@@ -76,18 +77,23 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def _number_runs(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, digits) of each run of digits or Chinese numerals (spaces/hyphens inside)."""
+    """(start, end, digits) of each run of digits or Chinese numerals (spaces, hyphens and
+    commas inside: up to ``MAX_JOINERS`` between two groups)."""
     runs, i = [], 0
     while i < len(text):
         if text[i] in _DIGIT and text[i] not in "xX":
             start, digits, j = i, [], i
-            while j < len(text) and (
-                text[j] in _DIGIT
-                or (text[j] in _JOINERS and j + 1 < len(text) and text[j + 1] in _DIGIT)
-            ):
+            while j < len(text):
                 if text[j] in _DIGIT:
                     digits.append(_DIGIT[text[j]])
-                j += 1
+                    j += 1
+                    continue
+                k = j
+                while k < len(text) and k - j < MAX_JOINERS and text[k] in _JOINERS:
+                    k += 1
+                if k == j or k == len(text) or text[k] not in _DIGIT:
+                    break
+                j = k
             runs.append((start, j, "".join(digits)))
             i = j
         else:

@@ -90,7 +90,8 @@ VOICEPRINT_BODY = {
         "description": f"A one-channel recording of the agent alone, at least "
         f"{voiceprints.MIN_SPEECH_S:.0f} s of speech, at most {voiceprints.MAX_BYTES} bytes "
         "(any format FFmpeg decodes).",
-        "content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
+        # Any bytes: the body is decoded by FFmpeg, whatever it says its type is.
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 

@@ -1,8 +1,8 @@
 """What the speech endpoints answer."""
 
-from datetime import datetime
-
 from pydantic import BaseModel
+
+from services.types import UtcDatetime
 
 
 class VoiceprintOut(BaseModel):
@@ -11,4 +11,4 @@ class VoiceprintOut(BaseModel):
     agent_id: str
     speech_s: float
     enrolled_by: str
-    enrolled_at: datetime
+    enrolled_at: UtcDatetime

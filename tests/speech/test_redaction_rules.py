@@ -95,6 +95,15 @@ def test_a_number_ends_at_its_last_digit():
     assert _masked("电话1381234567 8好的") == [("PHONE", "1381234567 8")]
 
 
+def test_groups_of_one_number_may_be_joined_by_a_comma_and_a_space():
+    # As Whisper writes a number read out in groups; a comma and space ending it stay outside.
+    assert _masked("my phone number is 415, 555, 0134, and") == [("PHONE", "415, 555, 0134")]
+    assert _masked("call me on 415 - 555 - 0134") == [("PHONE", "415 - 555 - 0134")]
+    # More than three joiners part two numbers; a few small numbers are not one to mask.
+    assert _masked("phone 415,   5550134") == [("PHONE", "5550134")]
+    assert _masked("I have 3, 4 or 5 of them") == []
+
+
 def test_of_two_stretches_from_one_place_the_longer_wins_and_adjacent_ones_both_count():
     assert _masked("my phone is 45013 Market Street") == [("ADDRESS", "45013 Market Street")]
     assert _masked("北京市朝阳区建国路88号13812345678") == [
