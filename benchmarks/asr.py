@@ -429,9 +429,9 @@ def main(argv: list[str] | None = None) -> None:
     plain = load_plain(settings)
     bench_zh_real(model, plain, settings)
     bench_stereo_calls(model, plain, settings)
-    bench_announcement_loop(model, settings)
     if not args.skip_long:
         bench_long_call(model, settings)
+    bench_announcement_loop(model, settings)
 
 
 if __name__ == "__main__":
