@@ -1,4 +1,5 @@
-"""voiceprints: an agent's enrolled voice, to tell the agent apart on mono recordings
+"""voiceprints: an agent's enrolled voice, to tell the agent apart on mono recordings; it goes
+with its user
 
 Revision ID: 0030
 Revises: 0029
@@ -22,12 +23,15 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
 def upgrade() -> None:
     op.create_table(
         'voiceprints',
-        sa.Column('agent_id', sa.String(length=255), nullable=False),
+        sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
         sa.Column('embedding', JSON, nullable=False),
         sa.Column('speech_s', sa.Float(), nullable=False),
         sa.Column('enrolled_by', sa.String(length=255), nullable=False),
         sa.Column('enrolled_at', sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint('agent_id', name=op.f('pk_voiceprints')),
+        sa.ForeignKeyConstraint(
+            ['user_id'], ['users.id'], name=op.f('fk_voiceprints_user_id_users'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('user_id', name=op.f('pk_voiceprints')),
     )
 
 

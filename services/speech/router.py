@@ -20,6 +20,7 @@ from services.errors import Forbidden, TooLarge
 from services.i18n import _
 from services.speech import links, playback, streaming, voiceprints
 from services.speech.schemas import VoiceprintOut
+from services.speech.tables import Voiceprint
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 
@@ -96,6 +97,15 @@ VOICEPRINT_BODY = {
 }
 
 
+def _facts(agent_id: str, voiceprint: Voiceprint) -> VoiceprintOut:
+    return VoiceprintOut(
+        agent_id=agent_id,
+        speech_s=voiceprint.speech_s,
+        enrolled_by=voiceprint.enrolled_by,
+        enrolled_at=voiceprint.enrolled_at,
+    )
+
+
 async def _body(request: Request, *, max_bytes: int) -> bytes:
     """The request body, refused as soon as it grows past ``max_bytes``."""
     received, size = [], 0
@@ -133,14 +143,14 @@ async def enroll_voiceprint(
                 principal=principal,
             )
         )
-    return VoiceprintOut.model_validate(voiceprint, from_attributes=True)
+    return _facts(agent_id, voiceprint)
 
 
 @router.get("/agents/{agent_id}/voiceprint", response_model=VoiceprintOut, tags=["voiceprints"])
 def voiceprint_facts(agent_id: AgentId, db_session: DbSession, principal: Auth) -> VoiceprintOut:
     """Whether the agent has a voiceprint, from how much speech, by whom and when."""
     found = voiceprints.get(db_session=db_session, agent_id=agent_id, principal=principal)
-    return VoiceprintOut.model_validate(found, from_attributes=True)
+    return _facts(agent_id, found)
 
 
 @router.delete("/agents/{agent_id}/voiceprint", status_code=204, tags=["voiceprints"])

@@ -59,15 +59,17 @@ class ChannelActivity(Base):
 
 
 class Voiceprint(Base):
-    """An agent's enrolled voice, which tells the agent's voice apart on mono recordings.
+    """A person's enrolled voice, which tells the agent's voice apart on mono recordings.
 
     A voiceprint is biometric data: it is made only when someone enrolls the agent on purpose,
-    is never returned by the API, and is deleted on request.
+    is never returned by the API, is deleted on request and goes with its user.
     """
 
     __tablename__ = "voiceprints"
 
-    agent_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     embedding: Mapped[list[float]] = mapped_column(JSONType)  # unit length, the voice encoder's
     speech_s: Mapped[float] = mapped_column(Float)  # how much speech it was made from
     enrolled_by: Mapped[str] = mapped_column(String(255))

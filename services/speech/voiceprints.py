@@ -4,7 +4,8 @@ On a mono recording the agent's voice is one of the two voices found; a voicepri
 (``roles.py`` weighs it with the other cues). It is biometric data, so it is made only when
 someone enrolls the agent on purpose (the agent, a QA manager or an admin), the API says that
 one exists but never returns it, enrolling and deleting are written to the audit log, and
-deleting removes it for good.
+deleting removes it for good; deleting the agent's user deletes it too. It belongs to the user
+whose agent id the call names.
 """
 
 from pathlib import Path
@@ -32,9 +33,13 @@ def _may_manage(principal: Principal, agent_id: str) -> None:
         raise Forbidden(_("only the agent, a QA manager or an admin may manage this voiceprint"))
 
 
-def _agent_exists(db_session: Session, agent_id: str) -> None:
-    if db_session.scalar(select(User.id).where(User.agent_id == agent_id).limit(1)) is None:
+def _user_of(db_session: Session, agent_id: str) -> int:
+    user_id = db_session.scalar(
+        select(User.id).where(User.agent_id == agent_id).order_by(User.id).limit(1)
+    )
+    if user_id is None:
         raise NotFound(_("no user has the agent id {agent_id}", agent_id=agent_id))
+    return user_id
 
 
 def enroll(
@@ -42,7 +47,7 @@ def enroll(
 ) -> Voiceprint:
     """Makes (or replaces) the agent's voiceprint from a one-channel recording of their voice."""
     _may_manage(principal, agent_id)
-    _agent_exists(db_session, agent_id)
+    user_id = _user_of(db_session, agent_id)
     try:
         audio = decode(recording, max_duration_s=MAX_RECORDING_S)
     except BadRecording as exc:
@@ -67,7 +72,7 @@ def enroll(
             )
         )
     embedding = [round(float(x), 6) for x in speakers.voiceprint(samples, regions)]
-    voiceprint = db_session.get(Voiceprint, agent_id) or Voiceprint(agent_id=agent_id)
+    voiceprint = db_session.get(Voiceprint, user_id) or Voiceprint(user_id=user_id)
     voiceprint.embedding = embedding
     voiceprint.speech_s = round(speech_s, 1)
     voiceprint.enrolled_by = principal.username
@@ -84,7 +89,7 @@ def enroll(
 def get(*, db_session: Session, agent_id: str, principal: Principal) -> Voiceprint:
     """The agent's voiceprint record (for its facts; the print itself is not shown)."""
     _may_manage(principal, agent_id)
-    voiceprint = db_session.get(Voiceprint, agent_id)
+    voiceprint = db_session.get(Voiceprint, _user_of(db_session, agent_id))
     if voiceprint is None:
         raise NotFound(_("the agent {agent_id} has no voiceprint", agent_id=agent_id))
     return voiceprint
@@ -101,5 +106,13 @@ def forget(*, db_session: Session, agent_id: str, principal: Principal) -> None:
 
 def of_agent(*, db_session: Session, agent_id: str | None) -> np.ndarray | None:
     """The print of a call's agent, for telling their voice on a mono recording."""
-    voiceprint = db_session.get(Voiceprint, agent_id) if agent_id else None
-    return None if voiceprint is None else np.asarray(voiceprint.embedding, dtype=np.float32)
+    if not agent_id:
+        return None
+    embedding = db_session.scalar(
+        select(Voiceprint.embedding)
+        .join(User, User.id == Voiceprint.user_id)
+        .where(User.agent_id == agent_id)
+        .order_by(User.id)
+        .limit(1)
+    )
+    return None if embedding is None else np.asarray(embedding, dtype=np.float32)

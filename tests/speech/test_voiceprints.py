@@ -98,3 +98,21 @@ def test_a_print_for_an_agent_id_no_user_has_is_refused(client, tmp_path: Path):
     refused = _put(client, unique("nobody"), _recording(tmp_path))
 
     assert refused.status_code == 404 and "no user has the agent id" in refused.text
+
+
+def test_deleting_the_agents_user_deletes_their_voiceprint(client, db_session, tmp_path: Path):
+    from sqlalchemy import func, select
+
+    from services.speech.tables import Voiceprint
+    from tests import factories
+
+    agent_id = unique("VA")
+    user, _token = factories.user(db_session, "agent", agent_id=agent_id)
+    db_session.commit()
+    assert _put(client, agent_id, _recording(tmp_path)).status_code == 200
+
+    assert client.delete(f"/api/v1/users/{user.id}").status_code == 204
+
+    left = select(func.count()).select_from(Voiceprint).where(Voiceprint.user_id == user.id)
+    assert db_session.scalar(left) == 0
+    assert client.get(_url(agent_id)).status_code == 404
