@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.audit import service as audit_service
+from services.db import utcnow
 from services.errors import BadRecording, Forbidden, InvalidInput, NotFound
 from services.i18n import _
 from services.people.service import Principal, Role, User
@@ -76,6 +77,7 @@ def enroll(
     voiceprint.embedding = embedding
     voiceprint.speech_s = round(speech_s, 1)
     voiceprint.enrolled_by = principal.username
+    voiceprint.enrolled_at = utcnow()  # a print made again is as old as its new recording
     db_session.add(voiceprint)
     audit_service.record(
         db_session=db_session,

@@ -67,6 +67,7 @@ def test_enrolling_again_replaces_the_print(client, client_as, tmp_path: Path):
     again = _put(client, agent_id, _recording(tmp_path, (*AGENT_CLIPS[:3], "agent_closing")))
 
     assert again.status_code == 200 and again.json()["speech_s"] != first["speech_s"]
+    assert again.json()["enrolled_at"] > first["enrolled_at"]
     assert client.get(_url(agent_id)).json() == again.json()
 
 
