@@ -29,18 +29,14 @@ def _needs_fallback(
     decoded: tuple[Any, float, float, float], options: TranscriptionOptions
 ) -> bool:
     """faster-whisper's own test of a decode (``generate_with_fallback``)."""
-    result, avg_logprob, _temperature, compression_ratio = decoded
-    repetitive = (
-        options.compression_ratio_threshold is not None
-        and compression_ratio > options.compression_ratio_threshold
-    )
+    result, avg_logprob = decoded[0], decoded[1]
     unlikely = options.log_prob_threshold is not None and avg_logprob < options.log_prob_threshold
     silence = (
         unlikely
         and options.no_speech_threshold is not None
         and result.no_speech_prob > options.no_speech_threshold
     )
-    return (repetitive or unlikely) and not silence
+    return (_repetitive(decoded, options) or unlikely) and not silence
 
 
 def _repetitive(decoded: tuple[Any, float, float, float], options: TranscriptionOptions) -> bool:

@@ -71,12 +71,17 @@ def fleurs_clip(name: str) -> tuple[str, np.ndarray]:
     return texts[file], decode(SHARED_DATA / "zh-real" / file, max_duration_s=60).channels[0]
 
 
-def voice_recording(folder: Path, names: Sequence[str], *, channels: int = 1) -> bytes:
-    """A WAV of zh-clips said one after another (one speaker), as an agent would enroll."""
+def one_voice(names: Sequence[str]) -> np.ndarray:
+    """zh-clips or FLEURS recordings said one after another, 0.3 s apart."""
     gap = np.zeros(SAMPLE_RATE * 3 // 10, dtype=np.float32)
-    samples = np.concatenate([part for name in names for part in (zh_clip(name)[1], gap)])
+    clips = [(fleurs_clip if n.startswith("fleurs_zh_") else zh_clip)(n)[1] for n in names]
+    return np.concatenate([part for clip in clips for part in (clip, gap)])
+
+
+def voice_recording(folder: Path, names: Sequence[str], *, channels: int = 1) -> bytes:
+    """A WAV of ``one_voice(names)``, as an agent would enroll."""
     path = folder / f"voice-{len(names)}-{channels}.wav"
-    return write_wav(path, np.tile(samples, (channels, 1))).read_bytes()
+    return write_wav(path, np.tile(one_voice(names), (channels, 1))).read_bytes()
 
 
 def mix(lines: list[Line], *, tail_s: float = 1.0, stereo: bool = True) -> np.ndarray:

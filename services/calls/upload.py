@@ -47,7 +47,7 @@ async def receive(request: Request, *, max_bytes: int) -> ReceivedUpload:
         )
     parser = MultiPartParser(
         request.headers,
-        _limited(request.stream(), max_bytes + ENVELOPE_BYTES, max_bytes),
+        limited(request.stream(), max_bytes + ENVELOPE_BYTES, max_bytes),
         max_files=1,
         max_fields=4,
         max_part_size=METADATA_LIMIT,
@@ -62,9 +62,10 @@ async def receive(request: Request, *, max_bytes: int) -> ReceivedUpload:
     return await run_in_threadpool(_validated, form, max_bytes)
 
 
-async def _limited(
+async def limited(
     stream: AsyncIterator[bytes], limit: int, max_bytes: int
 ) -> AsyncGenerator[bytes, None]:
+    """``stream``, refused (TooLarge, naming ``max_bytes``) as soon as it passes ``limit``."""
     received = 0
     async for chunk in stream:
         received += len(chunk)

@@ -14,9 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from services.api.auth import Auth
 from services.api.params import CallId, DbSession
 from services.calls import service as calls_service
+from services.calls import upload
 from services.calls.schemas import PlaybackOut
 from services.config import get_settings
-from services.errors import Forbidden, TooLarge
+from services.errors import Forbidden
 from services.i18n import _
 from services.speech import links, playback, streaming, voiceprints
 from services.speech.schemas import VoiceprintOut
@@ -106,19 +107,6 @@ def _facts(agent_id: str, voiceprint: Voiceprint) -> VoiceprintOut:
     )
 
 
-async def _body(request: Request, *, max_bytes: int) -> bytes:
-    """The request body, refused as soon as it grows past ``max_bytes``."""
-    received, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise TooLarge(
-                _("the upload is larger than the limit of {max_bytes} bytes", max_bytes=max_bytes)
-            )
-        received.append(chunk)
-    return b"".join(received)
-
-
 @router.put(
     "/agents/{agent_id}/voiceprint",
     response_model=VoiceprintOut,
@@ -130,7 +118,8 @@ async def enroll_voiceprint(
 ) -> VoiceprintOut:
     """Enrolls (or re-enrolls) the agent's voice, so that mono recordings tell it apart: the
     agent themself, a QA manager or an admin; written to the audit log."""
-    data = await _body(request, max_bytes=voiceprints.MAX_BYTES)
+    limit = voiceprints.MAX_BYTES
+    data = b"".join([chunk async for chunk in upload.limited(request.stream(), limit, limit)])
     with tempfile.TemporaryDirectory(prefix="zhijian-voice-") as tmp:
         recording = Path(tmp) / "voice"
         await run_in_threadpool(recording.write_bytes, data)

@@ -34,10 +34,15 @@ def _may_manage(principal: Principal, agent_id: str) -> None:
         raise Forbidden(_("only the agent, a QA manager or an admin may manage this voiceprint"))
 
 
-def _user_of(db_session: Session, agent_id: str) -> int:
-    user_id = db_session.scalar(
+def _user_id(db_session: Session, agent_id: str) -> int | None:
+    """The user whose agent id it is (the first, should two share one)."""
+    return db_session.scalar(
         select(User.id).where(User.agent_id == agent_id).order_by(User.id).limit(1)
     )
+
+
+def _user_of(db_session: Session, agent_id: str) -> int:
+    user_id = _user_id(db_session, agent_id)
     if user_id is None:
         raise NotFound(_("no user has the agent id {agent_id}", agent_id=agent_id))
     return user_id
@@ -108,13 +113,6 @@ def forget(*, db_session: Session, agent_id: str, principal: Principal) -> None:
 
 def of_agent(*, db_session: Session, agent_id: str | None) -> np.ndarray | None:
     """The print of a call's agent, for telling their voice on a mono recording."""
-    if not agent_id:
-        return None
-    embedding = db_session.scalar(
-        select(Voiceprint.embedding)
-        .join(User, User.id == Voiceprint.user_id)
-        .where(User.agent_id == agent_id)
-        .order_by(User.id)
-        .limit(1)
-    )
-    return None if embedding is None else np.asarray(embedding, dtype=np.float32)
+    user_id = _user_id(db_session, agent_id) if agent_id else None
+    voiceprint = db_session.get(Voiceprint, user_id) if user_id is not None else None
+    return None if voiceprint is None else np.asarray(voiceprint.embedding, dtype=np.float32)

@@ -96,15 +96,11 @@ def test_below_the_confidence_threshold_roles_stay_unknown_and_say_why(whisper, 
 
 def _print_of(*names: str):
     """A voiceprint made, as enrolling makes it, from recordings the call does not hold."""
-    import numpy as np
-
     from services.speech import speakers
     from services.speech.transcribe import speech_regions
-    from tests.synth import fleurs_clip, zh_clip
+    from tests.synth import one_voice
 
-    gap = np.zeros(4800, dtype=np.float32)
-    clips = [(fleurs_clip if n.startswith("fleurs") else zh_clip)(n)[1] for n in names]
-    samples = np.concatenate([part for clip in clips for part in (clip, gap)])
+    samples = one_voice(names)
     return speakers.voiceprint(samples, speech_regions(samples))
 
 
