@@ -1,13 +1,17 @@
 """The migrations build exactly the schema the tables declare."""
 
 import json
+import secrets
 
+import psycopg
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from services.db import Base, alembic_config, get_engine, upgrade_schema
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def test_migrations_match_the_tables_on_postgresql():
@@ -127,3 +131,45 @@ def test_a_call_evaluated_twice_keeps_its_newest_evaluation_and_its_oldest_open_
 
     command.downgrade(config, "0015")
     command.upgrade(config, "head")
+
+
+def test_scores_kept_as_json_text_on_postgresql_survive_the_change_both_ways():
+    database = f"zhijian_migrate_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    config = alembic_config(url)
+    engine = get_engine(url)
+    items = [{"id": "greeting", "name": "标准开场白", "earned": 10.0, "status": "pass"}]
+    try:
+        command.upgrade(config, "0030")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO calls (bucket, object_key, object_version, source, extra, status,"
+                    " deliveries, created_at, updated_at, flagged, content_scope) VALUES"
+                    " ('b', 'k', 'v', 's', '{}', 'scored', 0, now(), now(), false, '')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO scores (call_id, pack, pack_version, total, maximum, auto_failed,"
+                    " flagged, reasons, sections, items, created_at) VALUES (1, 'p', 'v1', 10, 10,"
+                    " false, false, '[]', '[]', :items, now())"
+                ),
+                {"items": json.dumps(items, ensure_ascii=False)},
+            )
+
+        def stored() -> tuple[object, ...]:
+            query = text("SELECT pg_typeof(items)::text, items::text::jsonb FROM scores")
+            with engine.connect() as connection:
+                return tuple(connection.execute(query).one())
+
+        command.upgrade(config, "head")
+        assert stored() == ("json", items)
+        command.downgrade(config, "0030")
+        assert stored() == ("jsonb", items)
+    finally:
+        engine.dispose()
+        with psycopg.connect(ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db import Base, BigId, JSONType, UtcDateTime, utcnow
+from services.db import Base, BigId, JSONDocument, UtcDateTime, utcnow
 
 
 class CallMetrics(Base):
@@ -25,7 +25,7 @@ class CallMetrics(Base):
     call_id: Mapped[int] = mapped_column(
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
     )
-    metrics: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -67,11 +67,11 @@ class RuleHit(Base):
     role: Mapped[str | None] = mapped_column(String(16))
     start: Mapped[float] = mapped_column(Float)
     end: Mapped[float] = mapped_column(Float)
-    turn_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    turn_ids: Mapped[list[int]] = mapped_column(JSONDocument, default=list)
     text: Mapped[str] = mapped_column(Text, default="")  # what was said, or ``message`` in English
     # What the evidence shows, to read in any language (services.i18n.Message); None: ``text``.
-    message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    rule_name: Mapped[dict[str, str] | None] = mapped_column(JSONType)  # per language
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    rule_name: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)  # per language
 
 
 class CallScore(Base):
@@ -93,7 +93,7 @@ class CallScore(Base):
     auto_failed: Mapped[bool] = mapped_column(Boolean)
     flagged: Mapped[bool] = mapped_column(Boolean)
     # Messages (services.i18n); scores made before hold plain text in the scorer's language.
-    reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
-    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    reasons: Mapped[list[Any]] = mapped_column(JSONDocument, default=list)
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

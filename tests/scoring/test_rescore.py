@@ -2,6 +2,7 @@
 current pack version, counts its progress, resumes without scoring a call twice, and says
 clearly what is wrong with selectors that cannot select anything."""
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from services.config import get_settings
 from services.db import get_engine, upgrade_schema
 from services.errors import InvalidInput, NotFound
 from services.scoring import service as scoring_service
+from services.scoring.rescore import bulk
 from services.scoring.rescore import service as rescore_service
 from services.scoring.rescore.selection import Selection
 from services.scoring.rescore.tables import JobState
@@ -172,6 +174,32 @@ def test_a_call_whose_status_and_flag_stay_is_not_rewritten(db_session):
     assert (flagged.flagged, clean.flagged) == (True, False)
     assert flagged.updated_at > earlier and clean.updated_at == earlier
     assert _current(db_session, clean.id)  # scored all the same
+
+
+def test_the_cycle_collector_waits_until_a_chunk_is_scored(db_session):
+    team = factories.unique("team")
+    calls = [_old_scored(db_session, team=team) for _ in range(5)]
+    packs = rescore_service.loaded_packs(get_settings().rules_dir)
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        counts = bulk.score_calls(
+            db_session=db_session, call_ids=[c.id for c in calls], packs=packs
+        )
+    finally:
+        gc.callbacks.remove(count)
+
+    # None while the calls were scored (several otherwise); one as it ends, for what it left.
+    assert counts.done == 5 and len(passes) <= 1
+    assert gc.isenabled()
+    with pytest.raises(ValueError), bulk._cycles_collected_after():
+        raise ValueError("a chunk that fails")
+    assert gc.isenabled()
 
 
 def test_a_pack_version_selects_the_calls_scored_with_it(db_session):

@@ -5,7 +5,10 @@ Scoring one call at a time (``service.score_call``) costs a dozen round trips an
 per call; over a chunk of 1,000 calls this costs a handful of statements.
 """
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -41,9 +44,31 @@ def current(packs: list[CompiledPack]) -> Any:
 def score_calls(*, db_session: Session, call_ids: list[int], packs: list[CompiledPack]) -> Counts:
     """Scores each of ``call_ids`` with the current version of its pack, unless it has that
     score already; writes results, metrics and each call's status and flag."""
-    counts = Counts()
     if not call_ids:
-        return counts
+        return Counts()
+    with _cycles_collected_after():
+        return _score_calls(db_session, call_ids, packs)
+
+
+@contextmanager
+def _cycles_collected_after() -> Iterator[None]:
+    """Holds Python's cycle collector back while a chunk is scored. A chunk makes and drops
+    hundreds of thousands of objects (turns, evidence, rows), freed as they go by reference
+    counting; each pass of the collector meanwhile walks every object the worker holds, and
+    those passes were a sixth of the worker's time. What cycles the chunk leaves are collected
+    by the next pass after it."""
+    if not gc.isenabled():  # held back already by whoever called
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _score_calls(db_session: Session, call_ids: list[int], packs: list[CompiledPack]) -> Counts:
+    counts = Counts()
     calls = db_session.execute(
         select(Call.id, Call.language, Call.duration_s).where(
             Call.id.in_(call_ids), Call.status.in_(scoring_service.SCORABLE)
@@ -92,10 +117,15 @@ def _transcripts(
     # Core rows, not the ORM's: tens of thousands of them a chunk, and no entity among them.
     table = cast(Table, Turn.__table__)
     columns = [table.c[name] for name in scoring_service.TURN_FIELDS]
-    for row in db_session.connection().execute(
-        select(table.c.call_id, *columns)
-        .where(table.c.call_id.in_(call_ids))
-        .order_by(table.c.call_id, table.c.idx)
+    # Fetched at once: iterating the result fetches row by row, a fifth slower.
+    for row in (
+        db_session.connection()
+        .execute(
+            select(table.c.call_id, *columns)
+            .where(table.c.call_id.in_(call_ids))
+            .order_by(table.c.call_id, table.c.idx)
+        )
+        .all()
     ):
         turns.setdefault(row[0], []).append(
             dict(zip(scoring_service.TURN_FIELDS, row[1:], strict=True))
