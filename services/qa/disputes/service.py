@@ -220,7 +220,7 @@ def decide(
             db_session=db_session,
             row=row,
             items=items,
-            why=f"dispute {dispute.id} overturned",
+            why=stored(N_("dispute {dispute_id} overturned", dispute_id=dispute.id)),
             by=principal,
         )
         dispute.result_evaluation_id = row.id

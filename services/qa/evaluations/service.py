@@ -11,7 +11,7 @@ from services.audit import service as audit_service
 from services.calls.service import Call
 from services.db import aware, utcnow
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.i18n import N_, Message, _, kept
+from services.i18n import N_, Message, _, kept, stored
 from services.notifications import service as notify
 from services.people.service import Principal, Role
 from services.qa.evaluations import content, hooks
@@ -136,7 +136,7 @@ def write_version(
         username=by.username,
         action="evaluation.created",
         call_id=call.id,
-        detail={"evaluation_id": row.id, "version": row.version, "why": why},
+        detail={"evaluation_id": row.id, "version": row.version, "why": kept(why)},
     )
     return row
 
@@ -249,7 +249,11 @@ def correct(
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     fresh = new_version(
-        db_session=db_session, row=row, items=items, why=f"correction: {reason}", by=principal
+        db_session=db_session,
+        row=row,
+        items=items,
+        why=stored(N_("correction: {reason}", reason=reason)),
+        by=principal,
     )
     if fresh.released_at is not None:  # the agent's ladder counts released versions only
         hooks.agent_changed(db_session=db_session, agent_id=fresh.agent_id)

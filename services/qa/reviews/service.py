@@ -12,7 +12,7 @@ from services.calls.service import Call
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Conflict, InvalidInput, NotFound
-from services.i18n import _
+from services.i18n import N_, _, stored
 from services.people.service import Principal, Role
 from services.qa.evaluations import content
 from services.qa.evaluations import service as evaluations
@@ -244,7 +244,7 @@ def submit(*, db_session: Session, review: Review, principal: Principal) -> Eval
         weights=content.weights(score.sections),
         comment=review.draft.get("comment", ""),
         turn_comments=turn_notes.kept(review.draft),
-        why=review.reason if earlier else "review",
+        why=review.reason if earlier else stored(N_("review")),
         by=principal,
     )
     if earlier:

@@ -121,6 +121,13 @@ def test_a_review_is_submitted_once_and_then_only_corrected_by_a_new_version(flo
     )
     assert fixed.status_code == 201 and fixed.json()["version"] == 2
     assert fixed.json()["total"] == evaluation["total"] + 2 and fixed.json()["released_at"] is None
+    # Why each version was made reads in its reader's language.
+    for language, why in (("en", ["review", "correction: attitude was fine"]),
+                          ("zh-CN", ["质检评分", "更正：attitude was fine"])):  # fmt: skip
+        versions = floor.inspector.get(
+            f"/api/v1/evaluations/{fixed.json()['id']}", headers={"Accept-Language": language}
+        ).json()["versions"]
+        assert [v["why"] for v in versions] == why
     again = floor.inspector.post(
         f"/api/v1/evaluations/{evaluation['id']}/corrections",
         json={"items": [{"item_id": "attitude", "earned": 9}], "reason": "x"},

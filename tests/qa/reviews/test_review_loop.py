@@ -78,6 +78,14 @@ def test_the_whole_loop_through_the_api(floor):
     assert rescored["version"] == 2 and rescored["total"] == second["total"] + 10
     assert next(i for i in rescored["items"] if i["id"] == "forbidden")["status"] == "pass"
     assert [v["version"] for v in rescored["versions"]] == [1, 2]
+    assert rescored["why"] == f"dispute {dispute['id']} overturned"
+    in_chinese = floor.agent.get(
+        f"/api/v1/evaluations/{rescored_id}", headers={"Accept-Language": "zh-CN"}
+    ).json()
+    assert [v["why"] for v in in_chinese["versions"]] == [
+        "质检评分",
+        f"申诉 {dispute['id']} 已改判",
+    ]
     assert rescored["disputes"][0]["status"] == "overturned"
     old = floor.agent.get(f"/api/v1/evaluations/{second['id']}").json()
     assert old["superseded_by"] == rescored_id and old["total"] == second["total"]
