@@ -5,7 +5,8 @@ import io
 import logging
 import tempfile
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,8 @@ def transcribe(
     result is stored only if that claim still holds (False otherwise, nothing stored).
     """
     try:
-        voiceprint = voiceprints.of_agent(db_session=db_session, agent_id=call.agent_id)
+        # Looked up only for a mono recording, the one kind whose roles a voice can tell.
+        voiceprint = partial(voiceprints.of_agent, db_session=db_session, agent_id=call.agent_id)
         drafts, activity, audio, speaker_roles = _recognise(
             call, settings, keyword_terms, voiceprint
         )
@@ -142,10 +144,13 @@ def _store_bleeped(call: Call, audio: DecodedAudio, drafts: list[TurnDraft]) -> 
 
 
 def _recognise(
-    call: Call, settings: Settings, keyword_terms: Sequence[str], voiceprint: np.ndarray | None
+    call: Call,
+    settings: Settings,
+    keyword_terms: Sequence[str],
+    voiceprint: Callable[[], np.ndarray | None],
 ) -> tuple[list[TurnDraft], list[Activity], DecodedAudio, dict[str, Any] | None]:
     """Turns, speech activity, the audio, and on mono recordings how the roles were found
-    (with the agent's ``voiceprint`` among the cues, where one is enrolled)."""
+    (with the agent's enrolled ``voiceprint()`` among the cues, where there is one)."""
     with tempfile.TemporaryDirectory(prefix="zhijian-") as tmp:
         local = Path(tmp) / "recording"
         storage.download(bucket=call.bucket, key=call.object_key, path=local)
@@ -173,7 +178,7 @@ def _recognise(
             split[0],
             inbound=None if call.direction is None else call.direction == "inbound",
             min_confidence=settings.mono_role_confidence,
-            voiceprint=voiceprint,
+            voiceprint=voiceprint(),
             **options,
         )
         drafts, activity, roles = found.turns, found.activity, found.roles_record()
