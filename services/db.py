@@ -34,7 +34,7 @@ from services.errors import Conflict, DatabaseUnavailable
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # JSON that is only ever written and read whole (a score's items, a call's metrics): json on
 # PostgreSQL, kept as the text it was given, where jsonb parses it into its binary form on
-# every write. Re-scoring writes a million of these; with jsonb they were a quarter of the
+# every write. Re-scoring writes a million of these; with jsonb they were a fifth of the
 # database's share of the work (benchmarks/rescore.py).
 JSONDocument = JSON()
 

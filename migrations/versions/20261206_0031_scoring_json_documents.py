@@ -1,7 +1,7 @@
 """scores, call_metrics, hits: JSON kept as written (json, not jsonb) on PostgreSQL
 
 These columns are only ever written and read whole, never searched inside; jsonb parsed each
-value into its binary form on every write, a quarter of the database's work when a million
+value into its binary form on every write, a fifth of the database's work when a million
 calls are re-scored (benchmarks/rescore.py). The embedded SQLite stores JSON as text either way.
 Rewriting the tables takes about a minute a million calls.
 
