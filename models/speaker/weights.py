@@ -86,12 +86,7 @@ class _Checkpoint(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         known = {
-            ("torch._utils", "_rebuild_tensor_v2"): lambda key, offset, shape, strides, *_: (
-                key,
-                offset,
-                shape,
-                strides,
-            ),
+            ("torch._utils", "_rebuild_tensor_v2"): _tensor,
             ("torch", "FloatStorage"): np.float32,
             ("collections", "OrderedDict"): collections.OrderedDict,
         }
@@ -103,6 +98,11 @@ class _Checkpoint(pickle.Unpickler):
         _, dtype, key, *_ = pid  # ("storage", type, key, location, size, view)
         self.storages.setdefault(key, dtype)
         return str(key)
+
+
+def _tensor(key: str, offset: int, shape: Any, strides: Any, *_: Any) -> tuple[Any, ...]:
+    """A tensor as where its values are, read once every storage is."""
+    return key, offset, shape, strides
 
 
 def _values(storages: dict[str, Any], key: str, offset: int, shape: Any, strides: Any) -> Any:
