@@ -92,6 +92,9 @@ def test_the_whole_loop_through_the_api(floor):
     assert _forbidden_tiers(floor.agent, floor.agent_id) == ["reminder", "warning"]
     told = {n["kind"] for n in floor.agent.get("/api/v1/notifications").json()}
     assert {"evaluation_released", "dispute_decided"} <= told
+    # The agent hears why in their language.
+    notices = floor.agent.get("/api/v1/notifications", headers={"Accept-Language": "zh-CN"})
+    assert any(f"申诉 {dispute['id']} 已改判" in n["message"] for n in notices.json())
 
     # The ladder is derived data: rebuilding it from the evaluations gives the same answer.
     before = _ladder(floor.manager, floor.agent_id)
